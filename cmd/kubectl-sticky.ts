@@ -1,0 +1,71 @@
+// Entry point. Builds the yargs app and loads a command's code only when it runs, so --help and
+// --version never load the Kubernetes client.
+
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { errorLine } from '../src/cli/errors.ts';
+import { sourceOptions } from '../src/cli/flags.ts';
+import { processIo } from '../src/cli/io.ts';
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(`error: kubectl-sticky needs Node.js 22.19 or later; this is ${process.version}\n`);
+  process.exit(1);
+}
+
+let exitCode = 0;
+
+async function run(task: () => Promise<number>): Promise<void> {
+  try {
+    exitCode = await task();
+  } catch (error) {
+    process.stderr.write(`${errorLine(error)}\n`);
+    exitCode = typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : 1;
+  }
+}
+
+const statusCommand = (y: Argv) =>
+  sourceOptions(y)
+    .positional('targets', { type: 'string', array: true, default: [] as string[], describe: 'ingress/NAME or svc/NAME filters' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Output format: wide, json or yaml' })
+    .option('selector', { alias: 'l', type: 'string', describe: 'Only Ingresses with these labels (a=b,c!=d)' })
+    .option('headers', { type: 'boolean', default: true, describe: 'Print column headers (--no-headers to omit)' })
+    .example('$0 status -A', 'every backend in every namespace')
+    .example('$0 status -f examples/seed/', 'judge manifest files, no cluster needed')
+    .example('$0 status svc/s1 -o wide', 'the backends that point at Service s1');
+
+const cli = yargs(hideBin(process.argv))
+  .scriptName('kubectl sticky')
+  .usage('Show and change HAProxy sticky sessions of Voyager ingress backends.\n\nUsage: $0 <command> [flags]')
+  .command(
+    'status [targets..]',
+    'Show the effective sticky state of every backend, why, and what looks wrong',
+    statusCommand,
+    (args) => run(async () => (await import('../src/cli/status.ts')).runStatus(args as never, processIo)),
+  )
+  .demandCommand(1, 'error: a command is required (status)')
+  .strict()
+  .recommendCommands()
+  .version(VERSION)
+  .alias('h', 'help')
+  .wrap(Math.min(110, process.stdout.columns || 100))
+  .fail((message, error) => {
+    if (error) throw error;
+    process.stderr.write(`error: ${kubectlWording(message)}\nSee 'kubectl sticky --help' for usage.\n`);
+    process.exit(1);
+  });
+
+/** yargs' messages, in kubectl's words. */
+function kubectlWording(message: string): string {
+  const unknown = /^Unknown arguments?: ([^,]*)/.exec(message);
+  if (!unknown) return message.replace(/^error: /, '');
+  const word = unknown[1] ?? '';
+  const asFlag = hideBin(process.argv).find((arg) => arg.startsWith('-') && arg.replace(/^-+/, '').split('=')[0] === word);
+  return asFlag ? `unknown flag: ${asFlag.split('=')[0]}` : `unknown command "${word}" for "kubectl sticky"`;
+}
+
+await cli.parseAsync();
+process.exitCode = exitCode;

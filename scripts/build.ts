@@ -1,0 +1,49 @@
+// Bundles the plugin into one executable file, dist/kubectl-sticky, that starts fast.
+// The first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19 (the
+// project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
+// itself with it, since the system Node may be older; as JavaScript they are a string and a comment.
+
+import { build } from 'esbuild';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+const launcher = [
+  '#!/bin/sh',
+  `":" //; s=$(readlink -f "$0" 2>/dev/null || echo "$0"); for n in "$KUBECTL_STICKY_NODE" "$(dirname "$s")/../node_modules/.bin/node" "$(command -v node)"; do if [ -n "$n" ] && [ -x "$n" ]; then exec "$n" "$s" "$@"; fi; done; echo "error: kubectl-sticky needs Node.js 22.19 or later on PATH" >&2; exit 1`,
+].join('\n');
+
+export const bundleOptions = {
+  entryPoints: [join(root, 'cmd/kubectl-sticky.ts')],
+  bundle: true,
+  platform: 'node' as const,
+  target: 'node22',
+  minify: true,
+  keepNames: false,
+  legalComments: 'none' as const,
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  // Optional native speed-ups that client-node's dependencies try to require; absent is fine.
+  external: ['bufferutil', 'utf-8-validate', 'encoding', 'supports-color'],
+  logLevel: 'warning' as const,
+};
+
+export async function buildEsm(outfile: string): Promise<void> {
+  mkdirSync(join(outfile, '..'), { recursive: true });
+  await build({
+    ...bundleOptions,
+    outfile,
+    format: 'esm',
+    banner: {
+      js: `${launcher}\nimport { createRequire as __stickyCreateRequire } from 'node:module'; const require = __stickyCreateRequire(import.meta.url);`,
+    },
+  });
+  chmodSync(outfile, 0o755);
+}
+
+if (import.meta.main) {
+  const outfile = join(root, 'dist', 'kubectl-sticky');
+  await buildEsm(outfile);
+  console.error(`built ${outfile}`);
+}

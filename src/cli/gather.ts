@@ -1,0 +1,169 @@
+// Gathers the objects a command needs, from the cluster or from files, and picks the semantics.
+// Live and offline differ only here: the core cannot tell them apart.
+
+import { readFileSync } from 'node:fs';
+import { resolveServiceName } from '../core/backends.ts';
+import { objectsFrom, type ObjectSet } from '../core/objects.ts';
+import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
+import type { Kube } from '../kube/client.ts';
+import { ServerError, UserError } from './errors.ts';
+import { requestTimeoutMs, type SourceArgs } from './flags.ts';
+
+export interface Gathered {
+  objects: ObjectSet;
+  choice: SemanticsChoice;
+  /** Namespaces whose Services could not be listed. */
+  unreadableServiceNamespaces: string[];
+  /** Namespace scope: '' for all namespaces (or files), else the namespace. */
+  scope: string;
+  /** The connection, in live mode. */
+  kube: Kube | null;
+  /** Warnings about gathering itself (forbidden optional lists and the like). */
+  notes: { object: string; message: string }[];
+}
+
+export interface GatherNeeds {
+  endpoints: boolean;
+  configMaps: boolean;
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    throw new UserError('cannot read standard input');
+  }
+}
+
+function deploymentsOf(objects: ObjectSet) {
+  return objects.deployments.map((d) => ({ object: `deployment/${d.meta.namespace}/${d.meta.name}`, labels: d.meta.labels, images: d.images }));
+}
+
+function decide(flag: string | undefined, objects: ObjectSet, servedVersions: readonly string[] | null): SemanticsChoice {
+  const result = chooseSemantics({ flag: flag ?? null, deployments: deploymentsOf(objects), servedVersions });
+  if (!result.ok) throw new UserError(result.message);
+  return result.choice;
+}
+
+export async function gatherOffline(args: SourceArgs): Promise<Gathered> {
+  const { readManifests } = await import('../manifests/read.ts');
+  const raws = readManifests(args.filename, readStdin);
+  const objects = objectsFrom(raws, args.namespace || 'default');
+  return {
+    objects,
+    choice: decide(args['voyager-version'], objects, null),
+    unreadableServiceNamespaces: [],
+    scope: '',
+    kube: null,
+    notes: [],
+  };
+}
+
+export async function connect(args: SourceArgs): Promise<Kube> {
+  const [{ loadConfig }, { Kube }] = await Promise.all([import('../kube/config.ts'), import('../kube/client.ts')]);
+  const config = loadConfig(args);
+  return new Kube(config, { timeoutMs: requestTimeoutMs(args) });
+}
+
+function isForbidden(error: unknown): boolean {
+  return error instanceof ServerError && error.code === 403;
+}
+
+export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSelector: string | undefined): Promise<Gathered> {
+  const kube = await connect(args);
+  const client = await import('../kube/client.ts');
+  const scope = args['all-namespaces'] ? '' : kube.namespace;
+  const notes: Gathered['notes'] = [];
+  const where = scope ? `namespace ${scope}` : 'all namespaces';
+
+  const discovery = await kube.groupVersions('voyager.appscode.com');
+  const voyagerVersion = discovery ? (discovery.preferred ?? discovery.versions[0] ?? null) : null;
+  if (!discovery) notes.push({ object: 'voyager.appscode.com', message: 'the API group is not served: the Voyager CRDs are not installed, so only standard Ingresses are read' });
+
+  const ingressQuery: Record<string, string> = labelSelector ? { labelSelector } : {};
+  const optional = async <T>(what: string, load: () => Promise<T[]>): Promise<T[]> => {
+    try {
+      return await load();
+    } catch (error) {
+      if (!isForbidden(error)) throw error;
+      notes.push({ object: what, message: `cannot list ${what} in ${where} (forbidden); they are left out` });
+      return [];
+    }
+  };
+  const required = async <T>(load: () => Promise<T[]>): Promise<T[]> => {
+    try {
+      return await load();
+    } catch (error) {
+      if (isForbidden(error) && !scope) {
+        throw new ServerError(403, 'Forbidden', `${(error as Error).message}; you may have rights in one namespace only: try -n NAMESPACE`);
+      }
+      throw error;
+    }
+  };
+  const unreadable: string[] = [];
+  const listServices = async (namespace: string) => {
+    try {
+      return await kube.list(client.SERVICES, namespace);
+    } catch (error) {
+      if (!isForbidden(error)) throw error;
+      unreadable.push(namespace || '*');
+      return [];
+    }
+  };
+  const operatorDeployments = async () => {
+    if (args['voyager-version']) return [];
+    try {
+      const lists = await Promise.all(
+        ['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(client.DEPLOYMENTS, '', { labelSelector })),
+      );
+      return lists.flat();
+    } catch (error) {
+      if (isForbidden(error)) return [];
+      throw error;
+    }
+  };
+
+  const [voyager, networking, services, endpoints, configMaps, deployments] = await Promise.all([
+    voyagerVersion ? required(() => kube.list(client.voyagerIngresses(voyagerVersion), scope, ingressQuery)) : Promise.resolve([]),
+    optional('ingresses.networking.k8s.io', () => kube.list(client.NETWORKING_INGRESSES, scope, ingressQuery)),
+    listServices(scope),
+    needs.endpoints ? optional('endpoints', () => kube.list(client.ENDPOINTS, scope)) : Promise.resolve([]),
+    needs.configMaps ? optional('configmaps', () => kube.list(client.CONFIGMAPS, scope)) : Promise.resolve([]),
+    operatorDeployments(),
+  ]);
+
+  const objects = objectsFrom([...voyager, ...networking, ...services, ...endpoints, ...configMaps, ...deployments], kube.namespace);
+
+  // Backends may name Services in other namespaces (`name.namespace`): fetch those namespaces too.
+  if (scope) {
+    const others = new Set<string>();
+    for (const ingress of objects.ingresses) {
+      const refs = [ingress.defaultBackend, ...ingress.rules.flatMap((r) => [...(r.http?.paths.map((p) => p.backend) ?? []), ...(r.tcp ? [r.tcp.backend] : [])])];
+      for (const ref of refs) {
+        if (!ref) continue;
+        const { namespace } = resolveServiceName(ref.serviceName, ingress.meta.namespace);
+        if (namespace !== scope) others.add(namespace);
+      }
+    }
+    const extra = await Promise.all([...others].sort().map(async (namespace) => ({
+      services: await listServices(namespace),
+      endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(client.ENDPOINTS, namespace)) : [],
+    })));
+    const more = objectsFrom(extra.flatMap((e) => [...e.services, ...e.endpoints]), kube.namespace);
+    objects.services.push(...more.services);
+    objects.endpoints.push(...more.endpoints);
+  }
+
+  return {
+    objects,
+    choice: decide(args['voyager-version'], objects, discovery?.versions ?? []),
+    unreadableServiceNamespaces: unreadable,
+    scope,
+    kube,
+    notes,
+  };
+}
+
+export function gather(args: SourceArgs, needs: GatherNeeds, labelSelector?: string): Promise<Gathered> {
+  return args.filename.length > 0 ? gatherOffline(args) : gatherLive(args, needs, labelSelector);
+}

@@ -1,0 +1,18 @@
+// Where commands write. Commands get an Io instead of touching process.stdout, so the entry point
+// decides buffering and tests could capture output.
+
+import { neutralise } from './errors.ts';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: Io = {
+  out: (text) => void process.stdout.write(`${text}\n`),
+  err: (text) => void process.stderr.write(`${text}\n`),
+};
+
+export function printNotes(io: Io, notes: readonly { object: string; message: string }[]): void {
+  for (const note of notes) io.err(`Warning: ${neutralise(note.object)}: ${neutralise(note.message)}`);
+}

@@ -1,0 +1,76 @@
+// An Ingress's backends in the order Voyager writes them: the default backend first, then
+// rules and paths as written.
+
+import type { BackendRef, IngressView, ServiceView } from './objects.ts';
+import { KEY } from './semantics.ts';
+
+export type BackendType = 'http' | 'tcp' | 'default';
+
+export interface Backend {
+  type: BackendType;
+  host: string | null;
+  path: string | null;
+  /** TCP rule port, or an HTTP rule's explicit port. */
+  port: number | null;
+  ref: BackendRef;
+  /** The Service this backend points at, after Voyager's `name.namespace` rule. */
+  service: { namespace: string; name: string };
+}
+
+/** `s1.other` means Service s1 in namespace other: everything after the FIRST dot is the namespace. */
+export function resolveServiceName(serviceName: string, ingressNamespace: string): { namespace: string; name: string } {
+  const dot = serviceName.indexOf('.');
+  if (dot < 0) return { namespace: ingressNamespace, name: serviceName };
+  return { name: serviceName.slice(0, dot), namespace: serviceName.slice(dot + 1) };
+}
+
+export function backendsOf(ingress: IngressView): Backend[] {
+  const namespace = ingress.meta.namespace;
+  const make = (type: BackendType, host: string | null, path: string | null, port: number | null, ref: BackendRef): Backend => ({
+    type,
+    host,
+    path,
+    port,
+    ref,
+    service: resolveServiceName(ref.serviceName, namespace),
+  });
+  const out: Backend[] = [];
+  if (ingress.defaultBackend) out.push(make('default', null, null, null, ingress.defaultBackend));
+  for (const rule of ingress.rules) {
+    if (rule.http) {
+      for (const path of rule.http.paths) out.push(make('http', rule.host, path.path, rule.http.port, path.backend));
+    } else if (rule.tcp) {
+      out.push(make('tcp', rule.host, null, rule.tcp.port, rule.tcp.backend));
+    }
+  }
+  return out;
+}
+
+/** How the backend is shown in a table: `foo.bar.com/path`, `tcp.bar.com:9898`, `(default)`. */
+export function backendLabel(backend: Pick<Backend, 'type' | 'host' | 'path' | 'port'>): string {
+  if (backend.type === 'default') return '(default)';
+  const host = backend.host ?? '*';
+  const port = backend.port === null ? '' : `:${backend.port}`;
+  if (backend.type === 'tcp') return `${host}${port}`;
+  return `${host}${port}${backend.path ?? ''}`;
+}
+
+/**
+ * Whether the operator handles this Ingress. Standard Ingresses need class `voyager`, or no class
+ * when the operator runs without --ingress-class; Voyager's own Ingresses are handled unless a
+ * class is set that differs from the operator's.
+ */
+export function handledByVoyager(ingress: IngressView, ingressClass: string | null): boolean {
+  const annotated = ingress.meta.annotations[KEY.ingressClass];
+  if (ingress.flavor === 'voyager') return ingressClass === null || annotated === ingressClass;
+  if (annotated === undefined) return ingressClass === null;
+  return annotated === (ingressClass ?? 'voyager');
+}
+
+export function serviceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function indexServices(services: readonly ServiceView[]): Map<string, ServiceView> {
+  return new Map(services.map((s) => [serviceKey(s.meta.namespace, s.meta.name), s]));
+}

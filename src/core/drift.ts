@@ -1,0 +1,104 @@
+// Deployed vs computed: the sticky-relevant lines of each backend of a haproxy.cfg, keyed so the
+// config Voyager deployed (ConfigMap voyager-<ingress>, key haproxy.cfg) and the config computed by
+// render.ts can be compared, and a unified diff of the two. Pure.
+//
+// Keys:
+// - 6.0 and later: the backend name (names are deterministic there).
+// - Before 6.0 names cannot be predicted: 3.x wrote `backend-<5 random chars>`, 4.x/5.x
+//   `<svc>.<ns>:<port>-<6 random chars>`. Those backends are keyed by their servers instead:
+//   `servers <addr:port>,<addr:port>...` (sorted), which identifies service+port whatever the name
+//   era. `default-backend` keeps its name (it is fixed in every version). A backend without
+//   servers keys as `servers -`. A key met again gets ` #2`, ` #3` ... in order of appearance.
+
+import { structuredPatch, createTwoFilesPatch } from 'diff';
+import type { Profile } from './semantics.ts';
+
+export type KeyBy = 'name' | 'servers';
+
+/** How backends are matched between configs under the profile. */
+export function keyByFor(profile: Profile): KeyBy {
+  return profile.id === '6.0' || profile.id === '9.0' ? 'name' : 'servers';
+}
+
+const SECTION_KEYWORDS = new Set([
+  'global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'userlist', 'peers', 'mailers',
+  'cache', 'program', 'http-errors', 'ring', 'fcgi-app', 'crt-store', 'traces',
+]);
+
+interface ParsedBackend {
+  name: string;
+  servers: string[];
+  parts: string[];
+}
+
+function parseBackends(configText: string): ParsedBackend[] {
+  const out: ParsedBackend[] = [];
+  let current: ParsedBackend | null = null;
+  for (const raw of configText.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim().replace(/\s+/g, ' ');
+    if (line === '') continue;
+    const tokens = line.split(' ');
+    const keyword = tokens[0] ?? '';
+    if (SECTION_KEYWORDS.has(keyword)) {
+      current = keyword === 'backend' ? { name: tokens[1] ?? '', servers: [], parts: [] } : null;
+      if (current) out.push(current);
+      continue;
+    }
+    if (!current) continue;
+    if (keyword === 'cookie' || keyword === 'stick-table' || keyword === 'stick') {
+      current.parts.push(line);
+    } else if (keyword === 'server') {
+      const name = tokens[1] ?? '';
+      current.servers.push(tokens[2] ?? '');
+      const at = tokens.indexOf('cookie', 3);
+      if (at > 0 && tokens[at + 1] !== undefined) current.parts.push(`server ${name} cookie ${tokens[at + 1]}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The sticky-relevant lines of every backend of a haproxy.cfg (normalised): the `cookie` line,
+ * `server <name> cookie <value>` for each server line carrying a cookie, and `stick-table` /
+ * `stick` lines. Backends with none of these are present with an empty list.
+ */
+export function stickyParts(configText: string, keyBy: KeyBy = 'name'): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const backend of parseBackends(configText)) {
+    let key: string;
+    if (keyBy === 'name' || backend.name === 'default-backend') key = backend.name;
+    else key = `servers ${backend.servers.length === 0 ? '-' : [...backend.servers].sort().join(',')}`;
+    if (out.has(key)) {
+      let n = 2;
+      while (out.has(`${key} #${n}`)) n++;
+      key = `${key} #${n}`;
+    }
+    out.set(key, backend.parts);
+  }
+  return out;
+}
+
+function partsText(parts: ReadonlyMap<string, readonly string[]>): string {
+  return [...parts.keys()]
+    .sort()
+    .map((key) => `backend ${key}\n${(parts.get(key) ?? []).map((line) => `\t${line}\n`).join('')}`)
+    .join('');
+}
+
+export interface Drift {
+  same: boolean;
+  /** A unified diff from deployed to computed; '' when they are the same. */
+  patch: string;
+}
+
+/** Compares deployed and computed sticky parts (order of backends does not matter). */
+export function driftDiff(
+  deployed: ReadonlyMap<string, readonly string[]>,
+  computed: ReadonlyMap<string, readonly string[]>,
+  labels: { deployed: string; computed: string } = { deployed: 'deployed', computed: 'computed' },
+): Drift {
+  const before = partsText(deployed);
+  const after = partsText(computed);
+  const same = structuredPatch(labels.deployed, labels.computed, before, after).hunks.length === 0;
+  return { same, patch: same ? '' : createTwoFilesPatch(labels.deployed, labels.computed, before, after) };
+}

@@ -1,0 +1,342 @@
+// The effective sticky state of every backend, why it is so, and what in the annotations does
+// nothing. Pure: objects and a profile in, the StickyStatus document out.
+
+import { backendLabel, backendsOf, handledByVoyager, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
+import { objectLabel, type IngressView, type ObjectSet, type ServiceView } from './objects.ts';
+import {
+  COOKIE_KEYS,
+  KEY,
+  STICKY_ON_KEYS,
+  cookieKeys,
+  cookieSourceRole,
+  describeProfile,
+  ingressSticky,
+  parseGoBool,
+  readCookie,
+  serviceSticky,
+  type Annotations,
+  type CookieHash,
+  type Profile,
+  type ProfileId,
+  type SemanticsSource,
+} from './semantics.ts';
+
+export interface Warning {
+  object: string;
+  message: string;
+}
+
+export type Mode = 'cookie' | 'source-ip';
+export type Deployed = 'in-sync' | 'drift' | 'unknown';
+
+export interface StatusItem {
+  ingress: { apiVersion: string; namespace: string; name: string };
+  backend: { type: BackendType; host: string | null; path: string | null; port: number | null };
+  service: { namespace: string; name: string; port: string; found: boolean };
+  /** null when the Service could not be read and the Ingress alone does not decide. */
+  sticky: boolean | null;
+  sources: ('ingress' | 'service')[];
+  mode: Mode | null;
+  cookie: { name: string; hash: CookieHash | null } | null;
+  warnings: Warning[];
+  deployed?: Deployed;
+}
+
+export interface StickyStatus {
+  apiVersion: 'kubectl-sticky/v1alpha1';
+  kind: 'StickyStatus';
+  semantics: { voyagerVersion: ProfileId; source: SemanticsSource };
+  items: StatusItem[];
+  warnings: Warning[];
+}
+
+export interface StatusOptions {
+  profile: Profile;
+  source: SemanticsSource;
+  /** The operator's --ingress-class, when it runs with one. */
+  ingressClass: string | null;
+  /** Namespaces whose Services could not be read (for example Forbidden); '*' for all. */
+  unreadableServiceNamespaces?: readonly string[];
+}
+
+// Cookie names applications set themselves; HAProxy's `indirect` takes such a cookie over.
+const APPLICATION_COOKIES = ['JSESSIONID', 'PHPSESSID', 'ASP.NET_SessionId', 'connect.sid', 'laravel_session', 'sessionid', '_session_id', 'rack.session', 'SESSION', 'csrftoken'];
+
+const TRUTHY_LOOKING = ['cookie', 'true', '1', 't', 'yes', 'y', 'on', 'enabled', 'enable', 'sticky'];
+
+function looksLikeOn(value: string): boolean {
+  return TRUTHY_LOOKING.includes(value.trim().toLowerCase());
+}
+
+function fromVersion(profile: Profile): string {
+  return describeProfile(profile);
+}
+
+function ingressLabel(ingress: IngressView): string {
+  return objectLabel('ingress', ingress.meta.namespace, ingress.meta.name);
+}
+
+function serviceLabel(service: ServiceView): string {
+  return objectLabel('service', service.meta.namespace, service.meta.name);
+}
+
+/** Annotation mistakes visible on one object alone, under the profile. */
+export function annotationWarnings(profile: Profile, role: 'ingress' | 'service', annotations: Annotations, object: string): Warning[] {
+  const out: Warning[] = [];
+  const warn = (message: string) => out.push({ object, message });
+  const modern = profile.id === '6.0' || profile.id === '9.0';
+  const version = fromVersion(profile);
+  const has = (key: string) => annotations[key] !== undefined;
+
+  if (modern) {
+    const affinity = annotations[KEY.affinity];
+    if (affinity !== undefined && affinity !== 'cookie' && looksLikeOn(affinity)) {
+      warn(`${KEY.affinity} is "${affinity}": only the exact value "cookie" makes backends sticky in ${version}; this value does nothing`);
+    }
+    for (const key of [KEY.stickySession, KEY.legacyAffinity, KEY.legacyCookieName, KEY.legacyCookieHash]) {
+      if (has(key)) warn(`${key} is ignored since Voyager 6.0 (stickiness comes from ${KEY.affinity}: cookie); this key does nothing`);
+    }
+  } else {
+    const session = annotations[KEY.stickySession];
+    if (session !== undefined && parseGoBool(session) === null) {
+      warn(`${KEY.stickySession} is "${session}": ${version} reads it as a Go boolean (true, True, TRUE, t, T, 1), so this value means false`);
+    }
+    const readsLegacyAffinity = role === 'ingress' && (profile.id === '4.0' || profile.id === '5.0');
+    const legacy = annotations[KEY.legacyAffinity];
+    if (legacy !== undefined && !readsLegacyAffinity) warn(`${KEY.legacyAffinity} is not read on a ${role === 'ingress' ? 'Ingress' : 'Service'} by ${version}; this key does nothing`);
+    if (legacy !== undefined && readsLegacyAffinity && legacy !== '' && !looksLikeOn(legacy)) {
+      warn(`${KEY.legacyAffinity} is "${legacy}", yet ${version} makes the Ingress sticky for ANY non-empty value`);
+    }
+    const readsAffinity = role === 'ingress' && profile.id === '5.0';
+    if (has(KEY.affinity) && !readsAffinity) {
+      const instead = `${KEY.stickySession}: "true"`;
+      warn(`${KEY.affinity} is not read on a ${role === 'ingress' ? 'Ingress' : 'Service'} by ${version} (it arrived in 6.0); use ${instead}`);
+    }
+  }
+  if (has(KEY.camelStickySession)) warn(`${KEY.camelStickySession} is not a Voyager key (the key is ${modern ? KEY.affinity : KEY.stickySession}); it does nothing`);
+
+  const read = cookieKeys(profile, role);
+  for (const key of COOKIE_KEYS) {
+    if (!has(key) || read.name.includes(key) || read.hash.includes(key)) continue;
+    if (modern && key.startsWith('ingress.kubernetes.io/')) continue; // already reported as legacy
+    let why: string;
+    if (profile.id === '3.2') why = `${version} always uses cookie SERVERID and no hash`;
+    else if (role === 'service' && profile.id !== '9.0') why = `cookie settings on a Service are read only from Voyager 9.0 on; ${version} uses the Ingress's`;
+    else if (key.endsWith('hash') && !profile.cookieHash) why = `${version} has no cookie hash (it arrived in 4.0.0-rc.0)`;
+    else why = `${version} does not read this spelling (it reads ${[...read.name, ...read.hash].join(', ')})`;
+    warn(`${key} is ignored: ${why}`);
+  }
+  const hashKey = read.hash.find((key) => annotations[key] !== undefined);
+  const cookie = readCookie(profile, role, annotations);
+  if (hashKey && cookie.invalidHash !== null) {
+    warn(`${hashKey} "${cookie.invalidHash}" is not a Voyager hash (md5, sha = SHA-512, index): cookie values will be the raw server names`);
+  }
+  return out;
+}
+
+function cookieKeyPresent(annotations: Annotations): boolean {
+  return COOKIE_KEYS.some((key) => annotations[key] !== undefined);
+}
+
+/** A Service that says "not sticky" in some spelling: an attempt to opt out. */
+function saysNotSticky(annotations: Annotations): boolean {
+  return STICKY_ON_KEYS.some((key) => {
+    const value = annotations[key];
+    return value !== undefined && !looksLikeOn(value);
+  });
+}
+
+interface CookieUse {
+  object: string;
+  annotations: Annotations;
+  role: 'ingress' | 'service';
+  used: boolean;
+  /** Why this object's cookie settings were not used, when it is known. */
+  overriddenBy: string | null;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function computeStatus(objects: ObjectSet, options: StatusOptions): StickyStatus {
+  const { profile } = options;
+  const services = indexServices(objects.services);
+  const unreadable = new Set(options.unreadableServiceNamespaces ?? []);
+  const warnings: Warning[] = [...objects.issues];
+  const objectWarnings = new Map<string, Warning[]>();
+  const cookieUses = new Map<string, CookieUse>();
+
+  const warningsOf = (object: string, role: 'ingress' | 'service', annotations: Annotations): Warning[] => {
+    let found = objectWarnings.get(object);
+    if (!found) {
+      found = annotationWarnings(profile, role, annotations, object);
+      objectWarnings.set(object, found);
+    }
+    return found;
+  };
+  const trackCookie = (object: string, role: 'ingress' | 'service', annotations: Annotations): CookieUse => {
+    let use = cookieUses.get(object);
+    if (!use) {
+      use = { object, annotations, role, used: false, overriddenBy: null };
+      cookieUses.set(object, use);
+    }
+    return use;
+  };
+
+  const ingresses = objects.ingresses
+    .filter((ingress) => handledByVoyager(ingress, options.ingressClass))
+    .sort((a, b) => compareText(a.meta.namespace, b.meta.namespace) || compareText(a.meta.name, b.meta.name));
+
+  const items: StatusItem[] = [];
+  for (const ingress of ingresses) {
+    const ingressObject = ingressLabel(ingress);
+    const ingressAnnotations = ingress.meta.annotations;
+    const ingressReading = ingressSticky(profile, ingressAnnotations);
+    const passthrough = parseGoBool(ingressAnnotations[KEY.sslPassthrough] ?? '') === true;
+    const replicas = Number(ingressAnnotations[KEY.replicas] ?? '1');
+    const ingressCookie = trackCookie(ingressObject, 'ingress', ingressAnnotations);
+    for (const backend of backendsOf(ingress)) {
+      items.push(
+        backendItem(backend, {
+          profile,
+          ingress,
+          ingressObject,
+          ingressSticky: ingressReading.sticky,
+          ingressWarnings: warningsOf(ingressObject, 'ingress', ingressAnnotations),
+          passthrough,
+          replicas: Number.isFinite(replicas) ? replicas : 1,
+          service: services.get(serviceKey(backend.service.namespace, backend.service.name)) ?? null,
+          serviceUnreadable: unreadable.has('*') || unreadable.has(backend.service.namespace),
+          serviceWarnings: (service) => warningsOf(serviceLabel(service), 'service', service.meta.annotations),
+          ingressCookie,
+          trackCookie,
+        }),
+      );
+    }
+  }
+
+  for (const use of cookieUses.values()) {
+    if (use.used || !cookieKeyPresent(use.annotations)) continue;
+    const read = cookieKeys(profile, use.role);
+    if (![...read.name, ...read.hash].some((key) => use.annotations[key] !== undefined)) continue; // reported as not read
+    const message = use.overriddenBy
+      ? `session-cookie settings are ignored: ${use.overriddenBy} is sticky, so its cookie settings apply`
+      : `session-cookie settings do nothing by themselves: no sticky cookie backend uses them (${use.role === 'ingress' ? 'the Ingress' : 'the Service'} needs ${profile.id === '6.0' || profile.id === '9.0' ? `${KEY.affinity}: cookie` : `${KEY.stickySession}: "true"`})`;
+    warnings.push({ object: use.object, message });
+  }
+
+  for (const item of items) warnings.push(...item.warnings);
+  return {
+    apiVersion: 'kubectl-sticky/v1alpha1',
+    kind: 'StickyStatus',
+    semantics: { voyagerVersion: profile.id, source: options.source },
+    items,
+    warnings: dedupe(warnings),
+  };
+}
+
+interface BackendContext {
+  profile: Profile;
+  ingress: IngressView;
+  ingressObject: string;
+  ingressSticky: boolean;
+  ingressWarnings: Warning[];
+  passthrough: boolean;
+  replicas: number;
+  service: ServiceView | null;
+  serviceUnreadable: boolean;
+  serviceWarnings: (service: ServiceView) => Warning[];
+  ingressCookie: CookieUse;
+  trackCookie: (object: string, role: 'ingress' | 'service', annotations: Annotations) => CookieUse;
+}
+
+function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
+  const { profile, service } = ctx;
+  const warnings: Warning[] = [...ctx.ingressWarnings];
+  const serviceObject = objectLabel('service', backend.service.namespace, backend.service.name);
+  const base = {
+    ingress: { apiVersion: ctx.ingress.apiVersion, namespace: ctx.ingress.meta.namespace, name: ctx.ingress.meta.name },
+    backend: { type: backend.type, host: backend.host, path: backend.path, port: backend.port },
+    service: { namespace: backend.service.namespace, name: backend.service.name, port: backend.ref.servicePort, found: service !== null },
+  };
+  const where = `backend ${backendLabel(backend)} of ingress ${ctx.ingress.meta.namespace}/${ctx.ingress.meta.name}`;
+  const notSticky = (sticky: boolean | null): StatusItem => ({ ...base, sticky, sources: [], mode: null, cookie: null, warnings: dedupe(warnings) });
+
+  if (!service) {
+    if (ctx.serviceUnreadable) {
+      warnings.push({ object: serviceObject, message: `cannot read Services in namespace ${backend.service.namespace}: stickiness of ${where} is unknown` });
+      return notSticky(null);
+    }
+    const hint = backend.ref.serviceName.includes('.') ? ` ("${backend.ref.serviceName}" means Service ${backend.service.name} in namespace ${backend.service.namespace})` : '';
+    warnings.push({ object: serviceObject, message: `not found${hint}: Voyager skips ${where}` });
+    return notSticky(false);
+  }
+
+  const serviceAnnotations = service.meta.annotations;
+  warnings.push(...ctx.serviceWarnings(service));
+  const serviceReading = serviceSticky(profile, serviceAnnotations);
+  const serviceCookie = ctx.trackCookie(serviceObject, 'service', serviceAnnotations);
+
+  if (service.type === 'ExternalName') {
+    if (ctx.ingressSticky || serviceReading.sticky) {
+      warnings.push({ object: serviceObject, message: `is an ExternalName Service: Voyager never makes it sticky, whatever the annotations say (${where})` });
+    }
+    return notSticky(false);
+  }
+  if (service.sessionAffinity && service.sessionAffinity !== 'None') {
+    warnings.push({ object: serviceObject, message: `spec.sessionAffinity ${service.sessionAffinity} is kube-proxy's setting: Voyager's HAProxy ignores it` });
+  }
+  if (ctx.ingressSticky && !serviceReading.sticky && saysNotSticky(serviceAnnotations)) {
+    warnings.push({
+      object: serviceObject,
+      message: `cannot opt out: ingress ${ctx.ingress.meta.namespace}/${ctx.ingress.meta.name} makes every backend sticky, whatever the Service says`,
+    });
+  }
+
+  const sources: ('ingress' | 'service')[] = [];
+  if (ctx.ingressSticky) sources.push('ingress');
+  if (serviceReading.sticky) sources.push('service');
+  if (sources.length === 0) return notSticky(false);
+
+  const tcp = backend.type === 'tcp' || ctx.passthrough;
+  if (tcp) {
+    if (ctx.replicas > 1) {
+      warnings.push({
+        object: ctx.ingressObject,
+        message: `source-IP stickiness of ${where} is per HAProxy replica: ${ctx.replicas} replicas keep ${ctx.replicas} separate stick tables (no peers), lost on every reload`,
+      });
+    }
+    return { ...base, sticky: true, sources, mode: 'source-ip', cookie: null, warnings: dedupe(warnings) };
+  }
+
+  const role = cookieSourceRole(profile, ctx.ingressSticky);
+  const from = role === 'ingress' ? ctx.ingressCookie : serviceCookie;
+  const cookie = readCookie(profile, role, from.annotations);
+  // The default backend never hashes its cookie values.
+  const hash = backend.type === 'default' ? null : cookie.hash;
+  const name = profile.id !== '6.0' && profile.id !== '9.0' && backend.type === 'default' ? 'SERVERID' : cookie.name;
+  from.used = true;
+  if (role === 'ingress' && profile.id === '9.0' && cookieKeyPresent(serviceAnnotations) && !serviceCookie.used) {
+    serviceCookie.overriddenBy = `ingress ${ctx.ingress.meta.namespace}/${ctx.ingress.meta.name}`;
+  }
+  if (APPLICATION_COOKIES.some((app) => app.toLowerCase() === name.toLowerCase())) {
+    warnings.push({
+      object: from.object,
+      message: `cookie name ${name} is an application's session cookie: with "indirect", HAProxy takes it over and strips it before the request reaches the app`,
+    });
+  }
+  return { ...base, sticky: true, sources, mode: 'cookie', cookie: { name, hash }, warnings: dedupe(warnings) };
+}
+
+function dedupe(warnings: readonly Warning[]): Warning[] {
+  const seen = new Set<string>();
+  const out: Warning[] = [];
+  for (const warning of warnings) {
+    const key = `${warning.object}\u0000${warning.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(warning);
+  }
+  return out;
+}

@@ -1,0 +1,244 @@
+// The only module that talks to the API server. It uses client-node for what it does well
+// (kubeconfig auth: certificates, tokens, exec plugins, TLS) and sends raw requests, so lists
+// come back as plain JSON without a model round trip: that keeps `status -A` close to what
+// `kubectl get` costs.
+
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { ServerError, UserError } from '../cli/errors.ts';
+import { isObject, type Json, type JsonObject } from '../core/objects.ts';
+import type { LoadedConfig } from './config.ts';
+
+export interface ClientOptions {
+  /** Per request, in milliseconds; 0 means no limit. */
+  timeoutMs: number;
+}
+
+export interface ResourceType {
+  group: string; // '' for the core group
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+export const SERVICES: ResourceType = { group: '', version: 'v1', plural: 'services', kind: 'Service' };
+export const ENDPOINTS: ResourceType = { group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints' };
+export const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
+export const DEPLOYMENTS: ResourceType = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' };
+export const NETWORKING_INGRESSES: ResourceType = { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' };
+export function voyagerIngresses(version: string): ResourceType {
+  return { group: 'voyager.appscode.com', version, plural: 'ingresses', kind: 'Ingress' };
+}
+
+export function qualifiedName(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
+}
+
+const PAGE_SIZE = 500;
+// Reads are retried on 429/5xx and on dropped connections; writes never are (see patch()).
+const READ_RETRIES = 3;
+
+export class Kube {
+  readonly namespace: string;
+  readonly server: string;
+  private readonly kubeConfig: KubeConfig;
+  private readonly http = new IsomorphicFetchHttpLibrary();
+  private readonly timeoutMs: number;
+  /** Requests sent, for the benchmark's request count. */
+  requests = 0;
+
+  constructor(config: LoadedConfig, options: ClientOptions) {
+    this.kubeConfig = config.kubeConfig;
+    this.namespace = config.namespace;
+    this.server = config.server.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  private async send(method: HttpMethod, path: string, query: Record<string, string>, body?: { text: string; contentType: string }): Promise<{ status: number; text: string }> {
+    const context = new RequestContext(this.server + path, method);
+    for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
+    context.setHeaderParam('Accept', 'application/json');
+    context.setHeaderParam('User-Agent', 'kubectl-sticky');
+    if (body) {
+      context.setHeaderParam('Content-Type', body.contentType);
+      context.setBody(body.text);
+    }
+    if (this.timeoutMs > 0) context.setSignal(AbortSignal.timeout(this.timeoutMs));
+    try {
+      await this.kubeConfig.applySecurityAuthentication(context);
+    } catch (error) {
+      throw new UserError(`getting credentials: ${firstLine(error)}`);
+    }
+    this.requests++;
+    try {
+      const response = await this.http.send(context).toPromise();
+      return { status: response.httpStatusCode, text: await response.body.text() };
+    } catch (error) {
+      throw this.networkError(error);
+    }
+  }
+
+  private networkError(error: unknown): Error {
+    const err = error as { name?: string; cause?: { code?: string; name?: string; message?: string } };
+    const host = this.server.replace(/^https?:\/\//, '');
+    if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.cause?.name === 'TimeoutError') {
+      return new UserError(`the server ${host} did not answer within ${this.timeoutMs / 1000}s (--request-timeout)`);
+    }
+    const code = err.cause?.code ?? '';
+    if (code === 'ECONNREFUSED') return new UserError(`the connection to the server ${host} was refused - did you specify the right host or port?`);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`dial tcp: lookup ${host.split(':')[0]}: no such host`);
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UserError(`the connection to the server ${host} was closed before it answered`);
+    if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+      return new UserError(`tls: failed to verify the certificate of ${host} (${code})`);
+    }
+    return new UserError(`cannot reach the server ${host}: ${code || firstLine(err.cause ?? error)}`);
+  }
+
+  private async read(path: string, query: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+    for (let attempt = 0; ; attempt++) {
+      let result: { status: number; text: string } | null = null;
+      let failure: Error | null = null;
+      try {
+        result = await this.send(HttpMethod.GET, path, query);
+      } catch (error) {
+        failure = error as Error;
+        // Timeouts already used the whole bound; only dropped connections are worth a retry.
+        if (!(failure instanceof UserError) || !/closed before it answered/.test(failure.message)) throw failure;
+      }
+      const retriable = failure !== null || (result !== null && (result.status === 429 || result.status >= 500));
+      if (!retriable || attempt >= READ_RETRIES) {
+        if (failure) throw failure;
+        return result as { status: number; text: string };
+      }
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
+
+  /** GET of one object; null when it does not exist. */
+  async get(type: ResourceType, namespace: string, name: string): Promise<JsonObject | null> {
+    const { status, text } = await this.read(objectPath(type, namespace, name));
+    if (status === 404) return null;
+    if (status >= 300) throw apiError(status, text, { verb: 'get', type, namespace, name });
+    return withKind(parseJson(text), type);
+  }
+
+  /** All objects of a type in a namespace ('' for all), following `continue` tokens. */
+  async list(type: ResourceType, namespace: string, query: Record<string, string> = {}): Promise<JsonObject[]> {
+    const out: JsonObject[] = [];
+    let token = '';
+    do {
+      const page: Record<string, string> = { ...query, limit: String(PAGE_SIZE) };
+      if (token) page['continue'] = token;
+      const { status, text } = await this.read(collectionPath(type, namespace), page);
+      if (status >= 300) throw apiError(status, text, { verb: 'list', type, namespace });
+      const body = parseJson(text);
+      const items = Array.isArray(body['items']) ? body['items'] : [];
+      for (const item of items) if (isObject(item)) out.push(withKind(item, type));
+      const metadata = isObject(body['metadata']) ? body['metadata'] : {};
+      token = typeof metadata['continue'] === 'string' ? metadata['continue'] : '';
+    } while (token);
+    return out;
+  }
+
+  /** The versions a group serves, or null when the group is not served. */
+  async groupVersions(group: string): Promise<{ versions: string[]; preferred: string | null } | null> {
+    const { status, text } = await this.read(`/apis/${group}`);
+    if (status === 404) return null;
+    if (status >= 300) throw apiError(status, text, { verb: 'get', type: { group, version: '', plural: '', kind: '' }, namespace: '' });
+    const body = parseJson(text);
+    const versions = (Array.isArray(body['versions']) ? body['versions'] : [])
+      .map((v) => (isObject(v) && typeof v['version'] === 'string' ? v['version'] : ''))
+      .filter(Boolean);
+    const preferred = isObject(body['preferredVersion']) && typeof body['preferredVersion']['version'] === 'string' ? body['preferredVersion']['version'] : null;
+    return { versions, preferred };
+  }
+
+  /**
+   * A JSON merge patch. Never retried: a write without a precondition that reached the server
+   * may have been applied, so a blind retry could repeat or reorder it.
+   */
+  async mergePatch(type: ResourceType, namespace: string, name: string, patch: JsonObject, options: { dryRun: boolean; fieldManager: string }): Promise<JsonObject> {
+    const query: Record<string, string> = { fieldManager: options.fieldManager };
+    if (options.dryRun) query['dryRun'] = 'All';
+    const { status, text } = await this.send(HttpMethod.PATCH, objectPath(type, namespace, name), query, {
+      text: JSON.stringify(patch),
+      contentType: 'application/merge-patch+json',
+    });
+    if (status >= 300) throw apiError(status, text, { verb: 'patch', type, namespace, name });
+    return withKind(parseJson(text), type);
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? '';
+}
+
+function collectionPath(type: ResourceType, namespace: string): string {
+  const prefix = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  return namespace ? `${prefix}/namespaces/${encodeURIComponent(namespace)}/${type.plural}` : `${prefix}/${type.plural}`;
+}
+
+function objectPath(type: ResourceType, namespace: string, name: string): string {
+  return `${collectionPath(type, namespace)}/${encodeURIComponent(name)}`;
+}
+
+function parseJson(text: string): JsonObject {
+  let value: Json;
+  try {
+    value = JSON.parse(text) as Json;
+  } catch {
+    throw new UserError('the server sent a response that is not JSON');
+  }
+  if (!isObject(value)) throw new UserError('the server sent an unexpected response');
+  return value;
+}
+
+/** List items carry no apiVersion/kind; the core needs both. */
+function withKind(item: JsonObject, type: ResourceType): JsonObject {
+  item['apiVersion'] = type.group ? `${type.group}/${type.version}` : type.version;
+  item['kind'] = type.kind;
+  return item;
+}
+
+interface RequestDescription {
+  verb: string;
+  type: ResourceType;
+  namespace: string;
+  name?: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/** kubectl's wording for API errors. The response body is a Status; only its message is shown. */
+export function apiError(status: number, text: string, request: RequestDescription): Error {
+  let reason = REASONS[status] ?? 'Unknown';
+  let message = '';
+  try {
+    const body = JSON.parse(text) as Json;
+    if (isObject(body)) {
+      if (typeof body['reason'] === 'string' && body['reason']) reason = body['reason'];
+      if (typeof body['message'] === 'string') message = body['message'];
+    }
+  } catch {
+    // not a Status: keep the generic text below
+  }
+  if (status === 401) return new UserError('You must be logged in to the server (Unauthorized)');
+  if (!message) {
+    const what = request.name ? `${qualifiedName(request.type)} "${request.name}"` : qualifiedName(request.type);
+    message = `${request.verb} ${what}: the server answered ${status}`;
+  }
+  return new ServerError(status, reason, `Error from server (${reason}): ${message}`);
+}

@@ -1,0 +1,81 @@
+// The -f reader: files, folders (recursive), and stdin; multi-document YAML or JSON. It only
+// turns bytes into plain objects; the core decides what they mean.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { UserError } from '../cli/errors.ts';
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+// Aliases can expand a small document into billions of nodes; real manifests use few or none.
+const MAX_ALIAS_COUNT = 100;
+
+function filesUnder(path: string): string[] {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new UserError(`the path "${path}" does not exist`);
+  }
+  if (!stat.isDirectory()) return [path];
+  const out: string[] = [];
+  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(child));
+    else if (MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(child);
+  }
+  return out;
+}
+
+/** Parses one file's text into its documents (empty documents dropped). */
+export function parseManifest(text: string, source: string): unknown[] {
+  const out: unknown[] = [];
+  let documents;
+  try {
+    documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+  } catch (error) {
+    throw new UserError(`error parsing ${source}: ${firstLine(error)}`);
+  }
+  const list = Array.isArray(documents) ? documents : [documents];
+  for (const document of list) {
+    const problem = document.errors[0];
+    if (problem) throw new UserError(`error parsing ${source}: ${firstLine(problem)}`);
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      throw new UserError(`error parsing ${source}: ${firstLine(error)}`);
+    }
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new UserError(`error parsing ${source}: a manifest must be an object with apiVersion and kind`);
+    }
+    out.push(value);
+  }
+  return out;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').trim();
+}
+
+export function readManifests(paths: readonly string[], readStdin: () => string): unknown[] {
+  const out: unknown[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      out.push(...parseManifest(readStdin(), 'STDIN'));
+      continue;
+    }
+    for (const file of filesUnder(path)) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`);
+      }
+      out.push(...parseManifest(text, file));
+    }
+  }
+  return out;
+}
