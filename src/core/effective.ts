@@ -103,14 +103,14 @@ export function annotationWarnings(profile: Profile, role: 'ingress' | 'service'
     }
     const readsLegacyAffinity = role === 'ingress' && (profile.id === '4.0' || profile.id === '5.0');
     const legacy = annotations[KEY.legacyAffinity];
-    if (legacy !== undefined && !readsLegacyAffinity) warn(`${KEY.legacyAffinity} is not read on a ${role === 'ingress' ? 'Ingress' : 'Service'} by ${version}; this key does nothing`);
+    if (legacy !== undefined && !readsLegacyAffinity) warn(`${KEY.legacyAffinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version}; this key does nothing`);
     if (legacy !== undefined && readsLegacyAffinity && legacy !== '' && !looksLikeOn(legacy)) {
       warn(`${KEY.legacyAffinity} is "${legacy}", yet ${version} makes the Ingress sticky for ANY non-empty value`);
     }
     const readsAffinity = role === 'ingress' && profile.id === '5.0';
     if (has(KEY.affinity) && !readsAffinity) {
       const instead = `${KEY.stickySession}: "true"`;
-      warn(`${KEY.affinity} is not read on a ${role === 'ingress' ? 'Ingress' : 'Service'} by ${version} (it arrived in 6.0); use ${instead}`);
+      warn(`${KEY.affinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version} (it arrived in 6.0); use ${instead}`);
     }
   }
   if (has(KEY.camelStickySession)) warn(`${KEY.camelStickySession} is not a Voyager key (the key is ${modern ? KEY.affinity : KEY.stickySession}); it does nothing`);
@@ -151,8 +151,8 @@ interface CookieUse {
   annotations: Annotations;
   role: 'ingress' | 'service';
   used: boolean;
-  /** Why this object's cookie settings were not used, when it is known. */
-  overriddenBy: string | null;
+  /** A sticky Ingress used its own cookie settings instead (reported per backend). */
+  sawStickyIngress: boolean;
 }
 
 function compareText(a: string, b: string): number {
@@ -178,7 +178,7 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
   const trackCookie = (object: string, role: 'ingress' | 'service', annotations: Annotations): CookieUse => {
     let use = cookieUses.get(object);
     if (!use) {
-      use = { object, annotations, role, used: false, overriddenBy: null };
+      use = { object, annotations, role, used: false, sawStickyIngress: false };
       cookieUses.set(object, use);
     }
     return use;
@@ -220,9 +220,8 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
     if (use.used || !cookieKeyPresent(use.annotations)) continue;
     const read = cookieKeys(profile, use.role);
     if (![...read.name, ...read.hash].some((key) => use.annotations[key] !== undefined)) continue; // reported as not read
-    const message = use.overriddenBy
-      ? `session-cookie settings are ignored: ${use.overriddenBy} is sticky, so its cookie settings apply`
-      : `session-cookie settings do nothing by themselves: no sticky cookie backend uses them (${use.role === 'ingress' ? 'the Ingress' : 'the Service'} needs ${profile.id === '6.0' || profile.id === '9.0' ? `${KEY.affinity}: cookie` : `${KEY.stickySession}: "true"`})`;
+    if (use.role === 'service' && profile.id === '9.0' && use.sawStickyIngress) continue; // reported per backend
+    const message = `session-cookie settings do nothing by themselves: no sticky cookie backend uses them (${use.role === 'ingress' ? 'the Ingress' : 'the Service'} needs ${profile.id === '6.0' || profile.id === '9.0' ? `${KEY.affinity}: cookie` : `${KEY.stickySession}: "true"`})`;
     warnings.push({ object: use.object, message });
   }
 
@@ -311,14 +310,19 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   }
 
   const role = cookieSourceRole(profile, ctx.ingressSticky);
+  if (ctx.ingressSticky) serviceCookie.sawStickyIngress = true;
   const from = role === 'ingress' ? ctx.ingressCookie : serviceCookie;
   const cookie = readCookie(profile, role, from.annotations);
   // The default backend never hashes its cookie values.
   const hash = backend.type === 'default' ? null : cookie.hash;
   const name = profile.id !== '6.0' && profile.id !== '9.0' && backend.type === 'default' ? 'SERVERID' : cookie.name;
   from.used = true;
-  if (role === 'ingress' && profile.id === '9.0' && cookieKeyPresent(serviceAnnotations) && !serviceCookie.used) {
-    serviceCookie.overriddenBy = `ingress ${ctx.ingress.meta.namespace}/${ctx.ingress.meta.name}`;
+  const serviceKeys = cookieKeys(profile, 'service');
+  if (role === 'ingress' && [...serviceKeys.name, ...serviceKeys.hash].some((key) => serviceAnnotations[key] !== undefined)) {
+    warnings.push({
+      object: serviceObject,
+      message: `session-cookie settings are ignored for ${where}: the Ingress is sticky, so its cookie settings apply`,
+    });
   }
   if (APPLICATION_COOKIES.some((app) => app.toLowerCase() === name.toLowerCase())) {
     warnings.push({
