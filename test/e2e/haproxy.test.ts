@@ -1,0 +1,298 @@
+// The rendered config against a real HAProxy: syntax of every sticky golden backend, then live
+// stickiness on loopback (cookie and source-IP). Needs the haproxy binary: see test/haproxy/README.md.
+// Missing haproxy is a failure, not a skip.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+import net from 'node:net';
+import { caseNames, loadCase, renderCase } from '../golden/render/cases.ts';
+import { objectsFrom } from '../../src/core/objects.ts';
+import { cookieValue, formatBackends, renderBackends, type RenderedBackend } from '../../src/core/render.ts';
+import { profileFor } from '../../src/core/semantics.ts';
+
+const HAPROXY = process.env['HAPROXY'] || 'haproxy';
+const INSTALL = 'apt-get update && apt-get install -y haproxy';
+
+function requireHaproxy(): void {
+  const probe = spawnSync(HAPROXY, ['-v'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.error || probe.status !== 0) {
+    assert.fail(`haproxy is not installed (or ${HAPROXY} does not run): install it with \`${INSTALL}\` (see test/haproxy/README.md)`);
+  }
+}
+
+function wrap(backends: readonly RenderedBackend[], frontendPort: number, mode: 'http' | 'tcp'): string {
+  const first = backends[0];
+  assert.ok(first, 'no backend to wrap');
+  return [
+    'global',
+    '\tmaxconn 256',
+    'defaults',
+    `\tmode ${mode}`,
+    '\ttimeout connect 5s',
+    '\ttimeout client 10s',
+    '\ttimeout server 10s',
+    'frontend fe',
+    `\tbind 127.0.0.1:${frontendPort}`,
+    `\tdefault_backend ${first.name}`,
+    '',
+  ].join('\n') + formatBackends(backends);
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'sticky-haproxy-'));
+}
+
+test('every rendered sticky golden backend passes haproxy -c', { timeout: 120_000 }, () => {
+  requireHaproxy();
+  const dir = tempDir();
+  try {
+    let checked = 0;
+    for (const name of caseNames()) {
+      const { backends } = renderCase(loadCase(name));
+      backends.forEach((backend, index) => {
+        if (!backend.sticky) return;
+        const file = join(dir, `${name}-${index}.cfg`);
+        const config = wrap([backend], 18080, backend.type === 'tcp' ? 'tcp' : 'http');
+        writeFileSync(file, config);
+        const result = spawnSync(HAPROXY, ['-c', '-f', file], { encoding: 'utf8', timeout: 20_000 });
+        assert.equal(result.status, 0, `${name} / backend ${backend.name}: haproxy -c failed\n${result.stdout}\n${result.stderr}\n--- config ---\n${config}`);
+        checked++;
+      });
+    }
+    assert.ok(checked >= 10, `only ${checked} sticky backends checked`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (typeof address === 'object' && address) resolve(address.port);
+      else reject(new Error('no port'));
+    });
+  });
+}
+
+async function close(server: net.Server): Promise<void> {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts haproxy in the foreground and waits until its frontend accepts connections. */
+async function startHaproxy(config: string, port: number, dir: string): Promise<Running> {
+  const file = join(dir, 'haproxy.cfg');
+  writeFileSync(file, config);
+  const child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (exited) throw new Error(`haproxy exited at start:\n${output}\n--- config ---\n${config}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`haproxy did not listen on 127.0.0.1:${port} within 10s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, output: () => output, stop };
+}
+
+function profile(version: string) {
+  const result = profileFor(version);
+  if (!result.ok) throw new Error(result.message);
+  return result.profile;
+}
+
+/** Two pods that share 127.0.0.1 and differ by port, as two Endpoints subsets. */
+function objects(annotations: Record<string, string>, rule: object, ports: [number, number], portName: string) {
+  return objectsFrom(
+    [
+      {
+        apiVersion: 'voyager.appscode.com/v1beta1',
+        kind: 'Ingress',
+        metadata: { name: 'live', namespace: 'default', annotations },
+        spec: { rules: [rule] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { ports: [{ name: portName, port: 80, targetPort: portName }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'web', namespace: 'default' },
+        subsets: ports.map((port, i) => ({
+          addresses: [{ ip: '127.0.0.1', targetRef: { kind: 'Pod', name: `web-${i}`, namespace: 'default' } }],
+          ports: [{ name: portName, port }],
+        })),
+      },
+    ],
+    'default',
+  );
+}
+
+interface Reply {
+  body: string;
+  setCookie: string[];
+}
+
+function get(port: number, cookie: string | null): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(
+      { host: '127.0.0.1', port, path: '/', agent: false, headers: cookie ? { Cookie: cookie } : {}, timeout: 5_000 },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ body, setCookie: response.headers['set-cookie'] ?? [] }));
+      },
+    );
+    request.once('timeout', () => request.destroy(new Error('request timed out')));
+    request.once('error', reject);
+  });
+}
+
+test('live: a rendered cookie backend keeps a client on one server', { timeout: 60_000 }, async () => {
+  requireHaproxy();
+  const servers = [0, 1].map((i) => http.createServer((_req, res) => res.end(`web-${i}`)));
+  const dir = tempDir();
+  let haproxy: Running | null = null;
+  try {
+    const ports = [await listen(servers[0] as http.Server), await listen(servers[1] as http.Server)] as [number, number];
+    const set = objects(
+      { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-hash': 'md5' },
+      { http: { paths: [{ path: '/', backend: { serviceName: 'web', servicePort: 80 } }] } },
+      ports,
+      'http',
+    );
+    const ingress = set.ingresses[0];
+    assert.ok(ingress);
+    const backends = renderBackends(ingress, set, profile('6.0.0'));
+    const backend = backends[0];
+    assert.ok(backend && backend.mode === 'cookie', 'the backend should be a sticky cookie backend');
+    assert.deepEqual(backend.servers.map((s) => s.cookie), [cookieValue('pod-web-0', 0, 'md5'), cookieValue('pod-web-1', 1, 'md5')]);
+    const front = await freePort();
+    haproxy = await startHaproxy(wrap(backends, front, 'http'), front, dir);
+
+    const first = await get(front, null);
+    const inserted = first.setCookie.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('SERVERID='));
+    assert.ok(inserted, `no SERVERID cookie inserted: ${JSON.stringify(first.setCookie)}\n${haproxy.output()}`);
+    assert.equal(inserted, `SERVERID=${cookieValue(`pod-${first.body}`, 0, 'md5')}`, 'the cookie names the server that answered');
+
+    for (let i = 0; i < 20; i++) {
+      assert.equal((await get(front, inserted)).body, first.body, `request ${i + 1} with the cookie left ${first.body}`);
+    }
+    // The other server's cookie value pins to the other server.
+    const other = first.body === 'web-0' ? 'web-1' : 'web-0';
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await get(front, `SERVERID=${cookieValue(`pod-${other}`, 0, 'md5')}`)).body, other);
+    }
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) seen.add((await get(front, null)).body);
+    assert.deepEqual([...seen].sort(), ['web-0', 'web-1'], 'cookie-less requests should reach both servers');
+  } finally {
+    await haproxy?.stop();
+    await Promise.all(servers.map((s) => close(s)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function tcpServer(id: string): net.Server {
+  return net.createServer((socket) => socket.end(id));
+}
+
+function connectOnce(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1' });
+    socket.setTimeout(5_000, () => socket.destroy(new Error('connection timed out')));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.once('end', () => resolve(data));
+    socket.once('error', reject);
+  });
+}
+
+async function tcpRun(sticky: boolean): Promise<Set<string>> {
+  const servers = [tcpServer('web-0'), tcpServer('web-1')];
+  const dir = tempDir();
+  let haproxy: Running | null = null;
+  try {
+    const ports = [await listen(servers[0] as net.Server), await listen(servers[1] as net.Server)] as [number, number];
+    const front = await freePort();
+    const set = objects(
+      sticky ? { 'ingress.appscode.com/affinity': 'cookie' } : {},
+      { tcp: { port: front, backend: { serviceName: 'web', servicePort: 80 } } },
+      ports,
+      'tcp',
+    );
+    const ingress = set.ingresses[0];
+    assert.ok(ingress);
+    const backends = renderBackends(ingress, set, profile('6.0.0'));
+    const backend = backends[0];
+    assert.ok(backend && backend.type === 'tcp');
+    assert.equal(backend.lines.includes('stick on src'), sticky);
+    haproxy = await startHaproxy(wrap(backends, front, 'tcp'), front, dir);
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) seen.add(await connectOnce(front));
+    return seen;
+  } finally {
+    await haproxy?.stop();
+    await Promise.all(servers.map((s) => close(s)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('live: a rendered TCP backend with stick on src keeps one source on one server', { timeout: 60_000 }, async () => {
+  requireHaproxy();
+  const sticky = await tcpRun(true);
+  assert.equal(sticky.size, 1, `20 connections from 127.0.0.1 reached ${[...sticky].join(', ')}`);
+  // Control: the same backend rendered without stickiness spreads the connections.
+  const spread = await tcpRun(false);
+  assert.deepEqual([...spread].sort(), ['web-0', 'web-1']);
+});
