@@ -37,7 +37,20 @@ const statusCommand = (y: Argv) =>
     .example('$0 status -f examples/seed/', 'judge manifest files, no cluster needed')
     .example('$0 status svc/s1 -o wide', 'the backends that point at Service s1');
 
-const cli = yargs(hideBin(process.argv))
+/** yargs drops a bare `-` after an array flag; kubectl's `-f -` means stdin, so join them. */
+function joinStdinFlag(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if ((arg === '-f' || arg === '--filename') && argv[i + 1] === '-') {
+      out.push('--filename=-');
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+const cli = yargs(joinStdinFlag(hideBin(process.argv)))
   .scriptName('kubectl sticky')
   .usage('Show and change HAProxy sticky sessions of Voyager ingress backends.\n\nUsage: $0 <command> [flags]')
   .command(
@@ -63,7 +76,10 @@ function kubectlWording(message: string): string {
   const unknown = /^Unknown arguments?: ([^,]*)/.exec(message);
   if (!unknown) return message.replace(/^error: /, '');
   const word = unknown[1] ?? '';
-  const asFlag = hideBin(process.argv).find((arg) => arg.startsWith('-') && arg.replace(/^-+/, '').split('=')[0] === word);
+  const asFlag = hideBin(process.argv).find((arg) => {
+    const name = arg.replace(/^-+/, '').split('=')[0];
+    return arg.startsWith('-') && (name === word || name === `no-${word}`);
+  });
   return asFlag ? `unknown flag: ${asFlag.split('=')[0]}` : `unknown command "${word}" for "kubectl sticky"`;
 }
 

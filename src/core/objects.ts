@@ -169,7 +169,7 @@ function readMeta(raw: JsonObject, kind: string, fallbackNamespace: string, issu
     issues.push({
       object: label,
       message:
-        'metadata.annotation (singular) is not a Kubernetes field: the API server drops it, so none of its keys take effect. Did you mean metadata.annotations?',
+        'metadata.annotation (singular) is not a Kubernetes field: kubectl apply rejects it (strict field validation), and with --validate=false the API server drops it, so none of its keys take effect. Did you mean metadata.annotations?',
     });
   }
   return {

@@ -1,0 +1,133 @@
+// `kubectl sticky status` against the real control plane, through the real kubectl.
+
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { ensureCluster, type Cluster } from './cluster.ts';
+import { mustKubectl, rows, sticky } from './run.ts';
+
+let cluster: Cluster;
+
+const TEAM_A = `
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: team-web, namespace: team-a, annotations: {ingress.appscode.com/sticky-session: 'true'}}
+spec:
+  rules:
+  - host: team.example.com
+    http:
+      paths:
+      - backend: {serviceName: team-svc, servicePort: '80'}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: team-svc, namespace: team-a}
+spec: {ports: [{port: 80}]}
+`;
+
+before(async () => {
+  cluster = await ensureCluster();
+  // kubectl 1.27+ validates fields strictly and rejects the seed's `metadata.annotation` typo;
+  // users who hit it and retry with --validate=false get the typo silently dropped.
+  mustKubectl(['apply', '--validate=false', '-f', 'examples/seed/'], cluster.kubeconfig);
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, TEAM_A);
+});
+
+test('status -A through kubectl shows the seed backends', () => {
+  const result = sticky(['status', '-A'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(result.code, 0, result.stderr);
+  const table = rows(result.stdout);
+  assert.deepEqual(table[0], ['NAMESPACE', 'INGRESS', 'BACKEND', 'SERVICE', 'STICKY', 'SOURCE']);
+  const seed = table.filter((r) => r[0] === 'default' && r[1]?.startsWith('test-ingress'));
+  assert.deepEqual(seed, [
+    ['default', 'test-ingress', 'foo.bar.com', 's1:80', 'yes', 'service'],
+    ['default', 'test-ingress', 'bar.foo.com', 's2:80 (missing)', 'no', '<none>'],
+    ['default', 'test-ingress', 'tcp.bar.com:9898', 'tcp-service:50077 (missing)', 'no', '<none>'],
+    ['default', 'test-ingress-backend', 'foo.bar.com', 's1:80', 'yes', 'service'],
+    ['default', 'test-ingress-backend', 'bar.foo.com', 's2:80 (missing)', 'no', '<none>'],
+    ['default', 'test-ingress-backend', 'tcp.bar.com:9898', 'tcp-service:50077 (missing)', 'no', '<none>'],
+  ]);
+  assert.match(result.stderr, /^Semantics: Voyager 3\.2 assumed/m);
+});
+
+test('live JSON equals the JSON of the same manifests given with -f', () => {
+  const live = sticky(['status', '-n', 'default', '-o', 'json', 'ingress/test-ingress', 'ingress/test-ingress-backend'], { kubeconfig: cluster.kubeconfig });
+  const offline = sticky(['status', '-f', 'examples/seed/', '-o', 'json'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(live.code, 0, live.stderr);
+  assert.equal(offline.code, 0, offline.stderr);
+  const a = JSON.parse(live.stdout);
+  const b = JSON.parse(offline.stdout);
+  assert.deepEqual(a.semantics, b.semantics);
+  assert.deepEqual(a.items, b.items);
+  assert.ok(a.items.length === 6);
+  // The one deliberate difference: the file still shows the seed's `metadata.annotation` typo,
+  // which the API server dropped on apply.
+  const fileOnly = b.warnings.filter((w: { message: string }) => !a.warnings.some((x: { message: string }) => x.message === w.message));
+  assert.deepEqual(fileOnly.map((w: { message: string }) => w.message.split(' ')[0]), ['metadata.annotation']);
+});
+
+test('an RBAC-limited user gets a full answer for its own namespace', () => {
+  const result = sticky(['status', '-n', 'team-a', '-o', 'json'], { kubeconfig: cluster.limitedKubeconfig });
+  assert.equal(result.code, 0, result.stderr);
+  const doc = JSON.parse(result.stdout);
+  assert.deepEqual(doc.items.map((i: { ingress: { name: string }; sticky: boolean; sources: string[] }) => [i.ingress.name, i.sticky, i.sources]), [['team-web', true, ['ingress']]]);
+});
+
+test('status -A as the limited user fails with one line naming the permission and suggesting -n', () => {
+  const result = sticky(['status', '-A'], { kubeconfig: cluster.limitedKubeconfig });
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trim().split('\n').filter((l) => !l.startsWith('Semantics') && !l.startsWith('Warning'));
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0] ?? '', /^Error from server \(Forbidden\): .*cannot list resource "ingresses".*try -n NAMESPACE/);
+});
+
+/** A loopback port nobody listens on (fetch refuses well-known "bad ports" such as 1). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function badKubeconfig(server: string, token: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-e2e-'));
+  const file = join(dir, 'config');
+  writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: '${server}', insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: ${token}}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`);
+  return file;
+}
+
+test('bad input: one clear error line and exit 1', async () => {
+  const cases: [string[], RegExp, string?][] = [
+    [['status', '--no-such-flag'], /^error: unknown flag: --no-such-flag$/m],
+    [['status', 'pod/x', '-f', 'examples/seed/'], /^error: the server doesn't have a resource type "pod"/],
+    [['status', '-f', '-'], /^error: error parsing STDIN: /, 'kind: Service\nmetadata: {name: [unclosed\n'],
+  ];
+  for (const [args, pattern, input] of cases) {
+    const result = sticky(args, input === undefined ? { kubeconfig: cluster.kubeconfig } : { kubeconfig: cluster.kubeconfig, input });
+    assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
+    const errorLines = result.stderr.split('\n').filter((l) => /^error/i.test(l));
+    assert.equal(errorLines.length, 1, result.stderr);
+    assert.match(result.stderr, pattern);
+  }
+  const port = await closedPort();
+  const unreachable = sticky(['status'], { kubeconfig: badKubeconfig(`https://127.0.0.1:${port}`, 'x') });
+  assert.equal(unreachable.code, 1);
+  assert.equal(unreachable.stderr.trim(), `error: the connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`);
+  const expired = sticky(['status'], { kubeconfig: badKubeconfig(cluster.server, 'expired-token-0000') });
+  assert.equal(expired.code, 1);
+  assert.equal(expired.stderr.trim(), 'error: You must be logged in to the server (Unauthorized)');
+  assert.doesNotMatch(expired.stderr + expired.stdout, /expired-token-0000/);
+});
