@@ -98,12 +98,29 @@ async function close(server: net.Server): Promise<void> {
 
 interface Running {
   child: ChildProcess;
+  port: number;
   output: () => string;
   stop: () => Promise<void>;
 }
 
-/** Starts haproxy in the foreground and waits until its frontend accepts connections. */
-async function startHaproxy(config: string, port: number, dir: string): Promise<Running> {
+/**
+ * Starts haproxy in the foreground on a free loopback port and waits until its frontend accepts
+ * connections. A start that fails (for example the port was taken meanwhile) is retried twice.
+ */
+async function startHaproxy(configFor: (port: number) => string, dir: string): Promise<Running> {
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(configFor, await freePort(), dir);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(configFor: (port: number) => string, port: number, dir: string): Promise<Running> {
+  const config = configFor(port);
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, config);
   const child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -137,7 +154,7 @@ async function startHaproxy(config: string, port: number, dir: string): Promise<
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { child, output: () => output, stop };
+  return { child, port, output: () => output, stop };
 }
 
 function profile(version: string) {
@@ -216,8 +233,8 @@ test('live: a rendered cookie backend keeps a client on one server', { timeout: 
     const backend = backends[0];
     assert.ok(backend && backend.mode === 'cookie', 'the backend should be a sticky cookie backend');
     assert.deepEqual(backend.servers.map((s) => s.cookie), [cookieValue('pod-web-0', 0, 'md5'), cookieValue('pod-web-1', 1, 'md5')]);
-    const front = await freePort();
-    haproxy = await startHaproxy(wrap(backends, front, 'http'), front, dir);
+    haproxy = await startHaproxy((port) => wrap(backends, port, 'http'), dir);
+    const front = haproxy.port;
 
     const first = await get(front, null);
     const inserted = first.setCookie.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('SERVERID='));
@@ -242,8 +259,13 @@ test('live: a rendered cookie backend keeps a client on one server', { timeout: 
   }
 });
 
+/** Writes its id and closes when the client does. */
 function tcpServer(id: string): net.Server {
-  return net.createServer((socket) => socket.end(id));
+  return net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.on('end', () => socket.end());
+    socket.write(id);
+  });
 }
 
 function connectOnce(port: number): Promise<string> {
@@ -252,9 +274,15 @@ function connectOnce(port: number): Promise<string> {
     const socket = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1' });
     socket.setTimeout(5_000, () => socket.destroy(new Error('connection timed out')));
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      if (data.length >= 'web-0'.length) {
+        resolve(data);
+        socket.end();
+      }
+    });
     socket.once('end', () => resolve(data));
-    socket.once('error', reject);
+    socket.once('error', (error) => (data.length >= 'web-0'.length ? resolve(data) : reject(error)));
   });
 }
 
@@ -264,10 +292,9 @@ async function tcpRun(sticky: boolean): Promise<Set<string>> {
   let haproxy: Running | null = null;
   try {
     const ports = [await listen(servers[0] as net.Server), await listen(servers[1] as net.Server)] as [number, number];
-    const front = await freePort();
     const set = objects(
       sticky ? { 'ingress.appscode.com/affinity': 'cookie' } : {},
-      { tcp: { port: front, backend: { serviceName: 'web', servicePort: 80 } } },
+      { tcp: { port: 5432, backend: { serviceName: 'web', servicePort: 80 } } },
       ports,
       'tcp',
     );
@@ -277,9 +304,9 @@ async function tcpRun(sticky: boolean): Promise<Set<string>> {
     const backend = backends[0];
     assert.ok(backend && backend.type === 'tcp');
     assert.equal(backend.lines.includes('stick on src'), sticky);
-    haproxy = await startHaproxy(wrap(backends, front, 'tcp'), front, dir);
+    haproxy = await startHaproxy((port) => wrap(backends, port, 'tcp'), dir);
     const seen = new Set<string>();
-    for (let i = 0; i < 20; i++) seen.add(await connectOnce(front));
+    for (let i = 0; i < 20; i++) seen.add(await connectOnce(haproxy.port));
     return seen;
   } finally {
     await haproxy?.stop();
