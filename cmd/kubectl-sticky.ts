@@ -4,7 +4,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { errorLine } from '../src/cli/errors.ts';
-import { sourceOptions } from '../src/cli/flags.ts';
+import { clusterOptions, semanticsOptions, sourceOptions } from '../src/cli/flags.ts';
 import { processIo } from '../src/cli/io.ts';
 
 declare const __VERSION__: string | undefined;
@@ -50,6 +50,19 @@ function joinStdinFlag(argv: string[]): string[] {
   return out;
 }
 
+const mutateCommand = (action: 'enable' | 'disable') => (y: Argv) =>
+  semanticsOptions(clusterOptions(y))
+    .positional('targets', { type: 'string', array: true, default: [] as string[], describe: 'svc/NAME or ingress/NAME' })
+    .option('dry-run', { type: 'string', describe: 'none, client or server; a bare --dry-run means client. Prints the object and HAProxy config diffs' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an annotation that already has a different value' })
+    .option('resource-version', { type: 'string', describe: 'Write only if the object still has this resourceVersion (one target only)' })
+    .option('field-manager', { type: 'string', default: 'kubectl-sticky', describe: 'Name of the manager that owns the written fields' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Output format: name, json or yaml' })
+    .option('cookie-name', { type: 'string', describe: 'Cookie name (enable; where the Voyager version reads it from this object)', hidden: action === 'disable' })
+    .option('cookie-hash', { type: 'string', describe: 'Cookie value hash: md5, sha (SHA-512) or index (enable)', hidden: action === 'disable' })
+    .option('purge', { type: 'boolean', default: false, describe: 'Also remove the cookie name and hash annotations (disable)', hidden: action === 'enable' })
+    .example(`$0 ${action} svc/s1 --dry-run`, 'show what would change, in the object and in HAProxy');
+
 const cli = yargs(joinStdinFlag(hideBin(process.argv)))
   .scriptName('kubectl sticky')
   .usage('Show and change HAProxy sticky sessions of Voyager ingress backends.\n\nUsage: $0 <command> [flags]')
@@ -59,7 +72,19 @@ const cli = yargs(joinStdinFlag(hideBin(process.argv)))
     statusCommand,
     (args) => run(async () => (await import('../src/cli/status.ts')).runStatus(args as never, processIo)),
   )
-  .demandCommand(1, 'error: a command is required (status)')
+  .command(
+    'enable [targets..]',
+    'Make backends sticky: write the annotation the Voyager version reads',
+    mutateCommand('enable'),
+    (args) => run(async () => (await import('../src/cli/mutate.ts')).runMutate('enable', args as never, processIo)),
+  )
+  .command(
+    'disable [targets..]',
+    'Stop stickiness: remove every annotation that turns it on in any Voyager version',
+    mutateCommand('disable'),
+    (args) => run(async () => (await import('../src/cli/mutate.ts')).runMutate('disable', args as never, processIo)),
+  )
+  .demandCommand(1, 'error: a command is required (status, enable, disable)')
   .strict()
   .recommendCommands()
   .version(VERSION)
@@ -83,5 +108,14 @@ function kubectlWording(message: string): string {
   return asFlag ? `unknown flag: ${asFlag.split('=')[0]}` : `unknown command "${word}" for "kubectl sticky"`;
 }
 
-await cli.parseAsync();
-process.exitCode = exitCode;
+// kubectl's plugin completion runs `kubectl_complete-sticky WORDS... PARTIAL`, which runs
+// `kubectl-sticky __complete WORDS... PARTIAL` (hidden; see src/cli/complete.ts).
+// No top-level await here: the self-contained executables bundle this file as CommonJS.
+const words = hideBin(process.argv);
+if (words[0] === '__complete') {
+  void import('../src/cli/complete.ts').then(({ runComplete }) => runComplete(words.slice(1)));
+} else {
+  void cli.parseAsync().then(() => {
+    process.exitCode = exitCode;
+  });
+}

@@ -69,8 +69,8 @@ function isForbidden(error: unknown): boolean {
   return error instanceof ServerError && error.code === 403;
 }
 
-export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSelector: string | undefined): Promise<Gathered> {
-  const kube = await connect(args);
+export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSelector: string | undefined, connected?: Kube): Promise<Gathered> {
+  const kube = connected ?? (await connect(args));
   const client = await import('../kube/client.ts');
   const scope = args['all-namespaces'] ? '' : kube.namespace;
   const notes: Gathered['notes'] = [];

@@ -298,7 +298,8 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   if (serviceReading.sticky) sources.push('service');
   if (sources.length === 0) return notSticky(false);
 
-  const tcp = backend.type === 'tcp' || ctx.passthrough;
+  // ssl-passthrough turns HTTP rules into TCP; the default backend's template still writes a cookie.
+  const tcp = backend.type === 'tcp' || (ctx.passthrough && backend.type === 'http');
   if (tcp) {
     if (ctx.replicas > 1) {
       warnings.push({

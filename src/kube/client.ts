@@ -242,3 +242,4 @@ export function apiError(status: number, text: string, request: RequestDescripti
   }
   return new ServerError(status, reason, `Error from server (${reason}): ${message}`);
 }
+

@@ -1,0 +1,186 @@
+// enable/disable as data: which annotations to set or remove on one object for a profile, and
+// what that does to every backend that uses the object. Pure: the CLI fetches and writes.
+
+import { backendLabel } from './backends.ts';
+import { computeStatus, type StatusItem, type StatusOptions, type Warning } from './effective.ts';
+import type { IngressView, ObjectSet, ServiceView } from './objects.ts';
+import { formatBackends, renderBackends } from './render.ts';
+import { COOKIE_KEYS, STICKY_ON_KEYS, cookieKeys, describeProfile, enableAnnotation, type Annotations, type Profile } from './semantics.ts';
+
+export type ChangeAction = 'enable' | 'disable';
+export type Role = 'ingress' | 'service';
+
+export interface ChangeRequest {
+  action: ChangeAction;
+  role: Role;
+  cookieName: string | null;
+  cookieHash: string | null;
+  overwrite: boolean;
+  purge: boolean;
+}
+
+/** Keys to set (string) or remove (null): the body of a JSON merge patch of metadata.annotations. */
+export type AnnotationPatch = Record<string, string | null>;
+
+export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; message: string };
+
+const HASHES = ['md5', 'sha', 'index'];
+
+function refuseCookie(profile: Profile, role: Role, what: 'name' | 'hash'): string | null {
+  const version = describeProfile(profile);
+  const keys = cookieKeys(profile, role);
+  if (profile.id === '3.2') return `${version} always uses cookie SERVERID and no hash: --cookie-${what} has no effect there`;
+  if (role === 'service' && keys.name.length === 0) {
+    return `${version} reads cookie settings from the Ingress only (Services' own settings count from 9.0 on): set --cookie-${what} on the Ingress`;
+  }
+  if (what === 'hash' && keys.hash.length === 0) return `${version} has no cookie hash (it arrived in 4.0.0-rc.0)`;
+  return null;
+}
+
+/** The annotation patch for one object, or why the request cannot be done as asked. */
+export function planChange(profile: Profile, annotations: Annotations, request: ChangeRequest): ChangePlan {
+  const patch: AnnotationPatch = {};
+  const conflicts: string[] = [];
+  const set = (key: string, value: string) => {
+    const current = annotations[key];
+    if (current === value) return;
+    if (current !== undefined && !request.overwrite) conflicts.push(`'${key}' already has a value (${current})`);
+    patch[key] = value;
+  };
+
+  if (request.action === 'enable') {
+    const on = enableAnnotation(profile);
+    set(on.key, on.value);
+    for (const [what, value] of [['name', request.cookieName], ['hash', request.cookieHash]] as const) {
+      if (value === null) continue;
+      const refused = refuseCookie(profile, request.role, what);
+      if (refused) return { ok: false, message: refused };
+      if (what === 'hash' && !HASHES.includes(value)) return { ok: false, message: `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index` };
+      if (what === 'name' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) return { ok: false, message: `invalid --cookie-name "${value}": a cookie name is a token (letters, digits, -_.!#$%&'*+^\`|~)` };
+      const keys = cookieKeys(profile, request.role);
+      const key = (what === 'name' ? keys.name : keys.hash)[0];
+      if (key) set(key, value);
+    }
+  } else {
+    if (request.cookieName !== null || request.cookieHash !== null) return { ok: false, message: '--cookie-name and --cookie-hash go with enable; disable --purge removes them' };
+    for (const key of [...STICKY_ON_KEYS, ...(request.purge ? COOKIE_KEYS : [])]) {
+      if (annotations[key] !== undefined) patch[key] = null;
+    }
+  }
+  if (conflicts.length > 0) {
+    return { ok: false, message: `--overwrite is false but found the following declared annotation(s): ${conflicts.join(', ')}` };
+  }
+  return { ok: true, patch };
+}
+
+export function isEmptyPatch(patch: AnnotationPatch): boolean {
+  return Object.keys(patch).length === 0;
+}
+
+export function applyPatch(annotations: Annotations, patch: AnnotationPatch): Record<string, string> {
+  const out: Record<string, string> = { ...annotations };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Which object a change is made to, as the core sees it. */
+export type ChangeTarget =
+  | { role: 'service'; namespace: string; name: string }
+  | { role: 'ingress'; flavor: IngressView['flavor']; namespace: string; name: string };
+
+function isTarget(target: ChangeTarget, object: IngressView | ServiceView, role: Role): boolean {
+  if (target.role !== role || object.meta.namespace !== target.namespace || object.meta.name !== target.name) return false;
+  return target.role === 'service' || (object as IngressView).flavor === target.flavor;
+}
+
+/** The object set as it will be once the patches are applied. */
+export function withPatches(objects: ObjectSet, changes: readonly { target: ChangeTarget; patch: AnnotationPatch }[]): ObjectSet {
+  const patchFor = (object: IngressView | ServiceView, role: Role) => changes.find((c) => isTarget(c.target, object, role))?.patch;
+  return {
+    ...objects,
+    ingresses: objects.ingresses.map((ingress) => {
+      const patch = patchFor(ingress, 'ingress');
+      return patch ? { ...ingress, meta: { ...ingress.meta, annotations: applyPatch(ingress.meta.annotations, patch) } } : ingress;
+    }),
+    services: objects.services.map((service) => {
+      const patch = patchFor(service, 'service');
+      return patch ? { ...service, meta: { ...service.meta, annotations: applyPatch(service.meta.annotations, patch) } } : service;
+    }),
+  };
+}
+
+export interface BackendEffect {
+  ingress: { namespace: string; name: string; apiVersion: string };
+  backend: string;
+  service: { namespace: string; name: string };
+  before: boolean | null;
+  after: boolean | null;
+  sourcesAfter: ('ingress' | 'service')[];
+}
+
+export interface Effect {
+  backends: BackendEffect[];
+  warnings: Warning[];
+  /** HAProxy backend sections of every affected Ingress, before and after. */
+  configs: { ingress: string; before: string; after: string }[];
+}
+
+function affects(item: StatusItem, targets: readonly ChangeTarget[]): boolean {
+  return targets.some((t) =>
+    t.role === 'service'
+      ? item.service.namespace === t.namespace && item.service.name === t.name
+      : item.ingress.namespace === t.namespace && item.ingress.name === t.name,
+  );
+}
+
+const itemKey = (item: StatusItem) => `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}/${item.backend.type}/${backendLabel(item.backend)}/${item.service.namespace}/${item.service.name}`;
+
+/** Every backend of every Ingress that the changes touch, sticky before and after. */
+export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly ChangeTarget[], options: StatusOptions, action: ChangeAction): Effect {
+  const was = computeStatus(before, options);
+  const will = computeStatus(after, options);
+  const old = new Map(was.items.map((item) => [itemKey(item), item]));
+  const backends: BackendEffect[] = [];
+  const warnings: Warning[] = [];
+  for (const item of will.items) {
+    if (!affects(item, targets)) continue;
+    const previous = old.get(itemKey(item));
+    backends.push({
+      ingress: { namespace: item.ingress.namespace, name: item.ingress.name, apiVersion: item.ingress.apiVersion },
+      backend: backendLabel(item.backend),
+      service: { namespace: item.service.namespace, name: item.service.name },
+      before: previous ? previous.sticky : null,
+      after: item.sticky,
+      sourcesAfter: item.sources,
+    });
+    if (action === 'disable' && item.sticky === true && item.sources.includes('ingress') && targets.some((t) => t.role === 'service')) {
+      warnings.push({
+        object: `service/${item.service.namespace}/${item.service.name}`,
+        message: `backend ${backendLabel(item.backend)} stays sticky: ingress ${item.ingress.namespace}/${item.ingress.name} makes every backend sticky, and a Service cannot opt out`,
+      });
+    }
+  }
+  const serviceTarget = targets.find((t) => t.role === 'service');
+  if (serviceTarget && ['3.2', '4.0', '5.0'].includes(options.profile.id) && backends.some((b) => b.before !== b.after)) {
+    warnings.push({
+      object: `service/${serviceTarget.namespace}/${serviceTarget.name}`,
+      message: `${describeProfile(options.profile)} does not re-render HAProxy when a Service changes: the new state reaches HAProxy at the next change of the Ingress`,
+    });
+  }
+  const affected = new Set(backends.map((b) => `${b.ingress.apiVersion}/${b.ingress.namespace}/${b.ingress.name}`));
+  const configs: Effect['configs'] = [];
+  for (const ingress of after.ingresses) {
+    const id = `${ingress.apiVersion}/${ingress.meta.namespace}/${ingress.meta.name}`;
+    if (!affected.has(id)) continue;
+    const prior = before.ingresses.find((i) => i.apiVersion === ingress.apiVersion && i.meta.namespace === ingress.meta.namespace && i.meta.name === ingress.meta.name);
+    configs.push({
+      ingress: `${ingress.meta.namespace}/${ingress.meta.name}`,
+      before: prior ? formatBackends(renderBackends(prior, before, options.profile)) : '',
+      after: formatBackends(renderBackends(ingress, after, options.profile)),
+    });
+  }
+  return { backends, warnings, configs };
+}
