@@ -18,12 +18,22 @@ if (major < 22 || (major === 22 && minor < 19)) {
 
 let exitCode = 0;
 
-async function run(task: () => Promise<number>): Promise<void> {
+// Never a stack trace: anything that escapes a command (a bug) still ends as one error line.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    process.stderr.write(`${errorLine(error)}\n`);
+    process.exit(1);
+  });
+}
+
+/** Runs a command; errors print one line and exit with at least `minimumErrorCode`. */
+async function run(task: () => Promise<number>, minimumErrorCode = 1): Promise<void> {
   try {
     exitCode = await task();
   } catch (error) {
     process.stderr.write(`${errorLine(error)}\n`);
-    exitCode = typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : 1;
+    const code = typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : 1;
+    exitCode = Math.max(code, minimumErrorCode);
   }
 }
 
@@ -33,6 +43,7 @@ const statusCommand = (y: Argv) =>
     .option('output', { alias: 'o', type: 'string', describe: 'Output format: wide, json or yaml' })
     .option('selector', { alias: 'l', type: 'string', describe: 'Only Ingresses with these labels (a=b,c!=d)' })
     .option('headers', { type: 'boolean', default: true, describe: 'Print column headers (--no-headers to omit)' })
+    .option('deployed', { type: 'boolean', default: false, describe: 'Compare with the deployed haproxy.cfg (DEPLOYED column, "deployed" in JSON); on with -o wide' })
     .example('$0 status -A', 'every backend in every namespace')
     .example('$0 status -f examples/seed/', 'judge manifest files, no cluster needed')
     .example('$0 status svc/s1 -o wide', 'the backends that point at Service s1');
@@ -66,11 +77,27 @@ const mutateCommand = (action: 'enable' | 'disable') => (y: Argv) =>
 const cli = yargs(joinStdinFlag(hideBin(process.argv)))
   .scriptName('kubectl sticky')
   .usage('Show and change HAProxy sticky sessions of Voyager ingress backends.\n\nUsage: $0 <command> [flags]')
+  .option('v', {
+    type: 'number',
+    global: true,
+    describe: "Log level, as kubectl's -v: 6 logs each API request (method, URL, status, time) to stderr, 8 also the request headers (credentials masked)",
+  })
   .command(
     'status [targets..]',
     'Show the effective sticky state of every backend, why, and what looks wrong',
     statusCommand,
     (args) => run(async () => (await import('../src/cli/status.ts')).runStatus(args as never, processIo)),
+  )
+  .command(
+    'render <target>',
+    'Print the HAProxy backend sections Voyager writes for an Ingress; --deployed diffs them with the running config',
+    (y: Argv) =>
+      sourceOptions(y)
+        .positional('target', { type: 'string', describe: 'ingress/NAME', demandOption: true })
+        .option('deployed', { type: 'boolean', default: false, describe: 'Diff the sticky lines of ConfigMap voyager-NAME (haproxy.cfg) against the computed ones; exit 0 same, 1 different, 2 error' })
+        .example('$0 render ingress/web --deployed', 'does HAProxy run what the annotations say?'),
+    (args) =>
+      run(async () => (await import('../src/cli/render.ts')).runRender(args as never, processIo), (args as { deployed?: boolean }).deployed === true ? 2 : 1),
   )
   .command(
     'enable [targets..]',
@@ -84,7 +111,7 @@ const cli = yargs(joinStdinFlag(hideBin(process.argv)))
     mutateCommand('disable'),
     (args) => run(async () => (await import('../src/cli/mutate.ts')).runMutate('disable', args as never, processIo)),
   )
-  .demandCommand(1, 'error: a command is required (status, enable, disable)')
+  .demandCommand(1, 'error: a command is required (status, render, enable, disable)')
   .strict()
   .recommendCommands()
   .version(VERSION)

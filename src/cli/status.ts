@@ -4,7 +4,10 @@ import { backendLabel } from '../core/backends.ts';
 import { computeStatus, type StatusItem, type StickyStatus } from '../core/effective.ts';
 import type { ObjectSet } from '../core/objects.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
+import { deployedStates } from '../core/drift.ts';
+import { formatBackends, renderBackends, type RenderedBackend } from '../core/render.ts';
 import { renderDocument } from '../output/document.ts';
+import { CONFIG_KEY, configMapName } from './render.ts';
 import { renderTable } from '../output/table.ts';
 import { ServerError, UserError } from './errors.ts';
 import type { SourceArgs } from './flags.ts';
@@ -14,6 +17,7 @@ import { printNotes, type Io } from './io.ts';
 
 export interface StatusArgs extends SourceArgs {
   targets: string[];
+  deployed: boolean;
   output?: string | undefined;
   selector?: string | undefined;
   headers: boolean;
@@ -23,6 +27,8 @@ export const STATUS_OUTPUTS = ['wide', 'json', 'yaml'] as const;
 
 interface StatusOptions {
   targets: Target[];
+  /** Compare with the deployed haproxy.cfg (always with -o wide). */
+  deployed: boolean;
   output: '' | 'wide' | 'json' | 'yaml';
   selector: string | undefined;
 }
@@ -37,7 +43,7 @@ function complete(args: StatusArgs): StatusOptions {
     const parsed = parseSelector(args.selector);
     if (!parsed.ok) throw new UserError(parsed.message);
   }
-  return { targets: args.targets.map(parseTarget), output: output as StatusOptions['output'], selector: args.selector };
+  return { targets: args.targets.map(parseTarget), output: output as StatusOptions['output'], selector: args.selector, deployed: args.deployed || output === 'wide' };
 }
 
 function selectIngresses(objects: ObjectSet, options: StatusOptions): void {
@@ -105,9 +111,41 @@ export function statusTable(status: StickyStatus, options: { wide: boolean; allN
   return renderTable(headers, rows, { noHeaders: options.noHeaders });
 }
 
+const sameBackend = (item: StatusItem, b: RenderedBackend) =>
+  b.declared === item.backend.type &&
+  b.host === item.backend.host &&
+  b.path === item.backend.path &&
+  b.service.namespace === item.service.namespace &&
+  b.service.name === item.service.name &&
+  b.service.port === item.service.port;
+
+/** Sets each item's `deployed`: does the haproxy.cfg in ConfigMap voyager-<ingress> match? */
+function addDeployed(items: StatusItem[], gathered: Gathered): void {
+  const profile = gathered.choice.profile;
+  const byIngress = new Map<string, StatusItem[]>();
+  for (const item of items) {
+    const key = `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}`;
+    byIngress.set(key, [...(byIngress.get(key) ?? []), item]);
+  }
+  for (const group of byIngress.values()) {
+    const first = group[0] as StatusItem;
+    const ingress = gathered.objects.ingresses.find(
+      (i) => i.apiVersion === first.ingress.apiVersion && i.meta.namespace === first.ingress.namespace && i.meta.name === first.ingress.name,
+    );
+    if (!ingress) continue;
+    const rendered = renderBackends(ingress, gathered.objects, profile);
+    const configMap = gathered.objects.configMaps.find((c) => c.meta.namespace === ingress.meta.namespace && c.meta.name === configMapName(ingress.meta.name));
+    const states = deployedStates(formatBackends(rendered), configMap?.data[CONFIG_KEY] ?? null, profile);
+    for (const item of group) {
+      const index = rendered.findIndex((b) => sameBackend(item, b));
+      item.deployed = index < 0 ? 'unknown' : (states[index] ?? 'unknown');
+    }
+  }
+}
+
 export async function runStatus(args: StatusArgs, io: Io): Promise<number> {
   const options = complete(args);
-  const gathered = await gather(args, { endpoints: options.output === 'wide', configMaps: options.output === 'wide' }, options.selector);
+  const gathered = await gather(args, { endpoints: options.deployed, configMaps: options.deployed }, options.selector);
   selectIngresses(gathered.objects, options);
   const full = computeStatus(gathered.objects, {
     profile: gathered.choice.profile,
@@ -117,6 +155,7 @@ export async function runStatus(args: StatusArgs, io: Io): Promise<number> {
   });
   const items = selectItems(full, options.targets, gathered);
   checkTargetsFound(options.targets, gathered, items);
+  if (options.deployed) addDeployed(items, gathered);
   const status: StickyStatus = { ...full, items, warnings: [...gathered.notes, ...full.warnings] };
 
   io.err(`Semantics: ${gathered.choice.reason}`);

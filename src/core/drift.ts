@@ -102,3 +102,22 @@ export function driftDiff(
   const same = structuredPatch(labels.deployed, labels.computed, before, after).hunks.length === 0;
   return { same, patch: same ? '' : createTwoFilesPatch(labels.deployed, labels.computed, before, after) };
 }
+
+/** Whether HAProxy runs what the annotations say, for one backend. */
+export type DeployedState = 'in-sync' | 'drift' | 'unknown';
+
+/**
+ * For each rendered backend (in order): `in-sync` when the deployed haproxy.cfg has the same
+ * sticky-relevant lines for it, `drift` when they differ or it is missing there, `unknown` when
+ * there is no deployed config to compare with.
+ */
+export function deployedStates(computedConfig: string, deployedConfig: string | null, profile: Profile): DeployedState[] {
+  const keyBy = keyByFor(profile);
+  const computed = stickyParts(computedConfig, keyBy);
+  if (deployedConfig === null) return [...computed.keys()].map(() => 'unknown');
+  const deployed = stickyParts(deployedConfig, keyBy);
+  return [...computed.entries()].map(([key, parts]) => {
+    const there = deployed.get(key);
+    return there !== undefined && there.length === parts.length && there.every((line, i) => line === parts[i]) ? 'in-sync' : 'drift';
+  });
+}
