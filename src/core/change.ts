@@ -177,7 +177,7 @@ export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly 
     if (!affected.has(id)) continue;
     const prior = before.ingresses.find((i) => i.apiVersion === ingress.apiVersion && i.meta.namespace === ingress.meta.namespace && i.meta.name === ingress.meta.name);
     configs.push({
-      ingress: `${ingress.meta.namespace}/${ingress.meta.name}`,
+      ingress: `${ingress.flavor === 'voyager' ? '' : 'ingress.networking.k8s.io '}${ingress.meta.namespace}/${ingress.meta.name}`,
       before: prior ? formatBackends(renderBackends(prior, before, options.profile)) : '',
       after: formatBackends(renderBackends(ingress, after, options.profile)),
     });
