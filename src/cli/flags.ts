@@ -11,6 +11,8 @@ export interface ClusterArgs {
   user?: string | undefined;
   namespace?: string | undefined;
   'request-timeout': string;
+  /** kubectl's -v log level (global flag). */
+  v?: number | undefined;
 }
 
 export interface SemanticsArgs {
@@ -72,13 +74,4 @@ export function parseTimeout(text: string): number {
   const unit = match[2] ?? 's';
   const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit] ?? 1000;
   return Math.round(value * factor);
-}
-
-// kubectl waits forever with --request-timeout=0; a plugin run from scripts should not hang on a
-// stalled server, so 0 (the default) means this bound per request instead.
-export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-
-export function requestTimeoutMs(args: ClusterArgs): number {
-  const ms = parseTimeout(args['request-timeout']);
-  return ms === 0 ? DEFAULT_REQUEST_TIMEOUT_MS : ms;
 }

@@ -7,7 +7,7 @@ import { objectsFrom, type ObjectSet } from '../core/objects.ts';
 import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
 import type { Kube } from '../kube/client.ts';
 import { ServerError, UserError } from './errors.ts';
-import { requestTimeoutMs, type SourceArgs } from './flags.ts';
+import { parseTimeout, type SourceArgs } from './flags.ts';
 
 export interface Gathered {
   objects: ObjectSet;
@@ -62,7 +62,8 @@ export async function gatherOffline(args: SourceArgs): Promise<Gathered> {
 export async function connect(args: SourceArgs): Promise<Kube> {
   const [{ loadConfig }, { Kube }] = await Promise.all([import('../kube/config.ts'), import('../kube/client.ts')]);
   const config = loadConfig(args);
-  return new Kube(config, { timeoutMs: requestTimeoutMs(args) });
+  // 0 (the default) means the client's default bound, not kubectl's "wait forever".
+  return new Kube(config, { timeoutMs: parseTimeout(args['request-timeout']), verbosity: args.v ?? 0 });
 }
 
 function isForbidden(error: unknown): boolean {

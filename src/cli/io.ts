@@ -1,16 +1,18 @@
 // Where commands write. Commands get an Io instead of touching process.stdout, so the entry point
 // decides buffering and tests could capture output.
 
-import { neutralise } from './errors.ts';
+import { neutralise, safeText } from './errors.ts';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
 
+// Everything printed passes safeText: terminal control characters from cluster or file data are
+// shown escaped (JSON and YAML output escape them already), credentials are masked.
 export const processIo: Io = {
-  out: (text) => void process.stdout.write(`${text}\n`),
-  err: (text) => void process.stderr.write(`${text}\n`),
+  out: (text) => void process.stdout.write(`${safeText(text)}\n`),
+  err: (text) => void process.stderr.write(`${safeText(text)}\n`),
 };
 
 export function printNotes(io: Io, notes: readonly { object: string; message: string }[]): void {

@@ -8,7 +8,7 @@ import type { Kube, ResourceType } from '../kube/client.ts';
 import { renderDocument } from '../output/document.ts';
 import { unifiedDiff } from '../output/diff.ts';
 import { renderTable } from '../output/table.ts';
-import { ServerError, UserError, errorLine } from './errors.ts';
+import { ServerError, UserError, WriteUncertainError, errorLine } from './errors.ts';
 import type { ClusterArgs, SemanticsArgs, SourceArgs } from './flags.ts';
 import { connect, gatherLive, type Gathered } from './gather.ts';
 import { printNotes, type Io } from './io.ts';
@@ -169,8 +169,14 @@ export async function runMutate(action: ChangeAction, args: MutateArgs, io: Io):
       try {
         result = await kube.mergePatch(r.type, r.target.namespace, r.target.name, { metadata }, { dryRun: options.dryRun === 'server', fieldManager: args['field-manager'] });
       } catch (error) {
-        const notWritten = changes.slice(index).map((c) => c.resolved.label);
-        const summary = `${written.length > 0 ? `written: ${written.join(', ')}; ` : 'nothing was written; '}not written: ${notWritten.join(', ')}`;
+        // A write cut off after it was sent may have been applied: name it apart, not as "not written".
+        const uncertain = error instanceof WriteUncertainError;
+        const notWritten = changes.slice(uncertain ? index + 1 : index).map((c) => c.resolved.label);
+        const summary = [
+          written.length > 0 ? `written: ${written.join(', ')}` : uncertain ? '' : 'nothing was written',
+          uncertain ? `maybe written: ${r.label}` : '',
+          notWritten.length > 0 ? `not written: ${notWritten.join(', ')}` : '',
+        ].filter(Boolean).join('; ');
         io.err(errorLine(error));
         throw new UserError(`${summary} (run the command again to finish)`);
       }

@@ -4,13 +4,45 @@
 // `kubectl get` costs.
 
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { ServerError, UserError } from '../cli/errors.ts';
+import { ServerError, UserError, WriteUncertainError, redact, registerSecret } from '../cli/errors.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
 import type { LoadedConfig } from './config.ts';
 
 export interface ClientOptions {
-  /** Per request, in milliseconds; 0 means no limit. */
+  /**
+   * Per request, in milliseconds, as given with --request-timeout; 0 means the default bound
+   * (DEFAULT_TIMEOUT_MS, or KUBECTL_STICKY_DEFAULT_TIMEOUT when set: tests use it to keep a
+   * stalled-server case short).
+   */
   timeoutMs: number;
+  /** kubectl's -v: >= 6 logs each request with status and time, >= 8 also the request headers. */
+  verbosity?: number;
+  /** Where -v lines go (stderr by default). */
+  log?: (line: string) => void;
+}
+
+/**
+ * kubectl waits forever with --request-timeout=0; a plugin run from scripts should not hang on a
+ * stalled server, so 0 (the default) means this bound per request instead.
+ */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** The bound used when --request-timeout is 0: KUBECTL_STICKY_DEFAULT_TIMEOUT (1s, 500ms, 2m) or 60s. */
+export function defaultTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env['KUBECTL_STICKY_DEFAULT_TIMEOUT'];
+  const match = text ? /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim()) : null;
+  if (!match) return DEFAULT_TIMEOUT_MS;
+  const ms = Math.round(Number(match[1]) * (match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000));
+  return ms > 0 ? ms : DEFAULT_TIMEOUT_MS;
+}
+
+/** Header values that carry credentials, masked the way kubectl -v=8 masks them. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-remote-user-token']);
+
+export function maskHeader(name: string, value: string): string {
+  if (!SECRET_HEADERS.has(name.toLowerCase())) return redact(value);
+  const scheme = /^(\w+)\s/.exec(value)?.[1];
+  return scheme ? `${scheme} <masked>` : '<masked>';
 }
 
 export interface ResourceType {
@@ -43,14 +75,22 @@ export class Kube {
   private readonly kubeConfig: KubeConfig;
   private readonly http = new IsomorphicFetchHttpLibrary();
   private readonly timeoutMs: number;
+  private readonly timeoutIsDefault: boolean;
+  private readonly verbosity: number;
+  private readonly log: (line: string) => void;
   /** Requests sent, for the benchmark's request count. */
   requests = 0;
 
   constructor(config: LoadedConfig, options: ClientOptions) {
+    // For the benchmark (bench/run.ts): how many requests this process sent, on stderr at exit.
+    if (process.env['KUBECTL_STICKY_COUNT_REQUESTS'] === '1') process.on('exit', () => process.stderr.write(`requests: ${this.requests}\n`));
     this.kubeConfig = config.kubeConfig;
     this.namespace = config.namespace;
     this.server = config.server.replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs;
+    this.timeoutIsDefault = options.timeoutMs <= 0;
+    this.timeoutMs = this.timeoutIsDefault ? defaultTimeoutMs() : options.timeoutMs;
+    this.verbosity = options.verbosity ?? 0;
+    this.log = options.log ?? ((line) => void process.stderr.write(`${redact(line)}\n`));
   }
 
   private async send(method: HttpMethod, path: string, query: Record<string, string>, body?: { text: string; contentType: string }): Promise<{ status: number; text: string }> {
@@ -62,35 +102,68 @@ export class Kube {
       context.setHeaderParam('Content-Type', body.contentType);
       context.setBody(body.text);
     }
-    if (this.timeoutMs > 0) context.setSignal(AbortSignal.timeout(this.timeoutMs));
+    // One bound for the whole exchange: connect, TLS, headers and body.
+    context.setSignal(AbortSignal.timeout(this.timeoutMs));
     try {
       await this.kubeConfig.applySecurityAuthentication(context);
     } catch (error) {
-      throw new UserError(`getting credentials: ${firstLine(error)}`);
+      throw new UserError(`getting credentials: ${credentialProblem(error)}`);
     }
+    const headers = context.getHeaders();
+    for (const [name, value] of Object.entries(headers)) {
+      // The credential itself (a kubeconfig token, or an exec plugin's) is masked wherever it
+      // could be printed: errors, warnings, -v logs.
+      if (SECRET_HEADERS.has(name.toLowerCase())) registerSecret(value.replace(/^\w+\s+/, ''));
+    }
+    const url = context.getUrl();
+    if (this.verbosity >= 8) {
+      this.log(`${method} ${url}`);
+      this.log(`Request Headers:`);
+      for (const [name, value] of Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : 1))) this.log(`    ${name}: ${maskHeader(name, value)}`);
+      if (body && this.verbosity >= 9) this.log(`Request Body: ${body.text}`);
+    }
+    const started = performance.now();
+    const elapsed = () => `${Math.round(performance.now() - started)}ms`;
     this.requests++;
     try {
       const response = await this.http.send(context).toPromise();
-      return { status: response.httpStatusCode, text: await response.body.text() };
+      const text = await response.body.text();
+      if (this.verbosity >= 6) this.log(`${method} ${url} ${response.httpStatusCode} in ${elapsed()}`);
+      return { status: response.httpStatusCode, text };
     } catch (error) {
-      throw this.networkError(error);
+      const failure = this.networkError(error, method !== HttpMethod.GET);
+      if (this.verbosity >= 6) this.log(`${method} ${url} (no answer: ${failure.message}) in ${elapsed()}`);
+      throw failure;
     }
   }
 
-  private networkError(error: unknown): Error {
+  /**
+   * A failed exchange, in kubectl's words. For a write (`write`), a timeout or a connection
+   * closed after the request was sent leaves the outcome unknown: the error says so, and is a
+   * WriteUncertainError so the caller does not report the object as "not written".
+   */
+  private networkError(error: unknown, write: boolean): Error {
     const err = error as { name?: string; cause?: { code?: string; name?: string; message?: string } };
     const host = this.server.replace(/^https?:\/\//, '');
+    const maybe = '; the change may or may not have been applied';
     if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.cause?.name === 'TimeoutError') {
-      return new UserError(`the server ${host} did not answer within ${this.timeoutMs / 1000}s (--request-timeout)`);
+      const bound = `${this.timeoutMs / 1000}s`;
+      const how = this.timeoutIsDefault ? `the default bound; set --request-timeout to wait longer` : `--request-timeout`;
+      const message = `the server ${host} did not answer within ${bound} (${how})`;
+      return write ? new WriteUncertainError(message + maybe) : new UserError(message);
     }
     const code = err.cause?.code ?? '';
     if (code === 'ECONNREFUSED') return new UserError(`the connection to the server ${host} was refused - did you specify the right host or port?`);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`dial tcp: lookup ${host.split(':')[0]}: no such host`);
-    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UserError(`the connection to the server ${host} was closed before it answered`);
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') {
+      const message = `the connection to the server ${host} was closed before it answered`;
+      return write ? new WriteUncertainError(message + maybe) : new UserError(message);
+    }
     if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
       return new UserError(`tls: failed to verify the certificate of ${host} (${code})`);
     }
-    return new UserError(`cannot reach the server ${host}: ${code || firstLine(err.cause ?? error)}`);
+    const reason = code || firstLine(err.cause ?? error);
+    return write ? new WriteUncertainError(`cannot reach the server ${host}: ${reason}${maybe}`) : new UserError(`cannot reach the server ${host}: ${reason}`);
   }
 
   private async read(path: string, query: Record<string, string> = {}): Promise<{ status: number; text: string }> {
@@ -170,7 +243,19 @@ export class Kube {
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? '';
+  return redact(message.split('\n')[0] ?? '');
+}
+
+/**
+ * Why credentials could not be had, without the credentials. client-node's exec plugin support
+ * rejects with JSON.parse's error when the plugin prints something that is not JSON, and V8
+ * quotes the input in that message: the plugin's stdout, usually the token itself.
+ */
+function credentialProblem(error: unknown): string {
+  if (error instanceof SyntaxError) return 'the exec credential plugin printed something that is not an ExecCredential (JSON)';
+  if (error instanceof TypeError) return 'the exec credential plugin printed an ExecCredential without status';
+  const line = firstLine(error).trim();
+  return line || 'the exec credential plugin failed and printed nothing on stderr';
 }
 
 function collectionPath(type: ResourceType, namespace: string): string {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.ts';
+import { UserError, redact, registerSecret } from '../cli/errors.ts';
 
 export interface ConfigFlags {
   kubeconfig?: string | undefined;
@@ -48,7 +48,15 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
     try {
       one.loadFromString(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new UserError(`error loading config file "${file}": ${(error as Error).message.split('\n')[0]}`);
+      // The first line of a YAML error names the problem and its position; the lines after it
+      // quote the file, which may hold tokens and keys.
+      throw new UserError(`error loading config file "${file}": ${redact(String((error as Error)?.message ?? error).split('\n')[0] ?? '')}`);
+    }
+    for (const user of one.getUsers()) {
+      registerSecret(user.token);
+      registerSecret(user.password);
+      registerSecret(user.keyData);
+      if (typeof user.username === 'string' && typeof user.password === 'string') registerSecret(Buffer.from(`${user.username}:${user.password}`).toString('base64'));
     }
     one.makePathsAbsolute(dirname(resolve(file)));
     firstByName(clusters, one.getClusters());
