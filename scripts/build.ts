@@ -4,8 +4,8 @@
 // itself with it, since the system Node may be older; as JavaScript they are a string and a comment.
 
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -29,8 +29,28 @@ export const bundleOptions = {
   logLevel: 'warning' as const,
 };
 
+/**
+ * The executable bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to
+ * its top, so even --version would load node:tls and friends for the Kubernetes client; in CommonJS
+ * they stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
+ * A package.json beside it says "commonjs", since the repository's own says "module".
+ */
+export async function buildBundle(outfile: string): Promise<void> {
+  mkdirSync(dirname(outfile), { recursive: true });
+  await build({
+    ...bundleOptions,
+    outfile,
+    format: 'cjs',
+    define: { ...bundleOptions.define, 'import.meta.url': '__stickyImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+    banner: { js: `${launcher}\nconst __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+  });
+  chmodSync(outfile, 0o755);
+  writeFileSync(join(dirname(outfile), 'package.json'), '{"type": "commonjs"}\n');
+}
+
+/** An ESM variant (.mjs), for packaging a bundle that a launcher runs with `node FILE`. */
 export async function buildEsm(outfile: string): Promise<void> {
-  mkdirSync(join(outfile, '..'), { recursive: true });
+  mkdirSync(dirname(outfile), { recursive: true });
   await build({
     ...bundleOptions,
     outfile,
@@ -44,6 +64,6 @@ export async function buildEsm(outfile: string): Promise<void> {
 
 if (import.meta.main) {
   const outfile = join(root, 'dist', 'kubectl-sticky');
-  await buildEsm(outfile);
+  await buildBundle(outfile);
   console.error(`built ${outfile}`);
 }

@@ -42,7 +42,7 @@ test("Go's ParseBool words, and only those", () => {
 });
 
 test('semantics: flag, then operator image, then discovery, then 3.2', () => {
-  const operator = { object: 'deployment/kube-system/voyager', labels: { 'app.kubernetes.io/name': 'voyager' }, images: ['ghcr.io/voyagermesh/voyager:v12.0.0'] };
+  const operator = { object: 'deployment/kube-system/voyager', labels: { 'app.kubernetes.io/name': 'voyager' } as Record<string, string>, images: ['ghcr.io/voyagermesh/voyager:v12.0.0'] };
   const pick = (flag: string | null, deployments = [operator], served: string[] | null = ['v1beta1', 'v1']) => {
     const r = chooseSemantics({ flag, deployments, servedVersions: served });
     assert.ok(r.ok);
