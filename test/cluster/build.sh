@@ -36,13 +36,15 @@ build() { # name package
     ldflags+=" -X $v.gitTreeState=clean -X $v.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   fi
   local log="$CACHE_DIR/$name.build.log" start=$SECONDS
-  echo "cluster: building $name ($pkg) with $(go env GOVERSION); a cold build took about 4-5 min on 2 cores" >&2
+  echo "cluster: building $name ($pkg) with $(go env GOVERSION); a cold build takes 4-10 min on 2 cores" >&2
   go build -v -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg" >"$log" 2>&1 &
-  local pid=$!
+  local pid=$! next=$((SECONDS + 15))
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 15
-    kill -0 "$pid" 2>/dev/null || break
-    echo "cluster:   $name: $((SECONDS - start))s, $(wc -l <"$log") packages compiled" >&2
+    sleep 1
+    if ((SECONDS >= next)) && kill -0 "$pid" 2>/dev/null; then
+      echo "cluster:   $name: $((SECONDS - start))s, $(wc -l <"$log") packages compiled" >&2
+      next=$((SECONDS + 15))
+    fi
   done
   if ! wait "$pid"; then
     echo "cluster: building $name failed; last lines of $log:" >&2
