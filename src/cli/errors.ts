@@ -70,7 +70,12 @@ export function safeText(text: string): string {
   return redact(neutralise(text));
 }
 
+/** One line, whatever the error: newlines in messages (from names, files, servers) shown as \\n. */
 export function errorLine(error: unknown): string {
+  return oneLine(error).replace(/\n/g, '\\n');
+}
+
+function oneLine(error: unknown): string {
   if (error instanceof ServerError) return safeText(error.message);
   if (error instanceof UserError) return `error: ${safeText(error.message)}`;
   // client-node's ApiException puts the response headers into its message: never print it.

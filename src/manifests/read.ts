@@ -32,7 +32,9 @@ export function parseManifest(text: string, source: string): unknown[] {
   const out: unknown[] = [];
   let documents;
   try {
-    documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+    // logLevel 'error': the library's warnings (a collection used as a key, unknown tags) go to
+    // process.emitWarning, which prints `(node:PID) Warning: ...` with raw text from the file.
+    documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   } catch (error) {
     throw new UserError(`error parsing ${source}: ${firstLine(error)}`);
   }
