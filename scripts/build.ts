@@ -48,20 +48,6 @@ export async function buildBundle(outfile: string): Promise<void> {
   writeFileSync(join(dirname(outfile), 'package.json'), '{"type": "commonjs"}\n');
 }
 
-/** An ESM variant (.mjs), for packaging a bundle that a launcher runs with `node FILE`. */
-export async function buildEsm(outfile: string): Promise<void> {
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    ...bundleOptions,
-    outfile,
-    format: 'esm',
-    banner: {
-      js: `${launcher}\nimport { createRequire as __stickyCreateRequire } from 'node:module'; const require = __stickyCreateRequire(import.meta.url);`,
-    },
-  });
-  chmodSync(outfile, 0o755);
-}
-
 if (import.meta.main) {
   const outfile = join(root, 'dist', 'kubectl-sticky');
   await buildBundle(outfile);

@@ -20,7 +20,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { buildEsm, bundleOptions } from './build.ts';
+import { buildBundle, bundleOptions } from './build.ts';
 
 export const root = join(import.meta.dirname, '..');
 export const releaseDir = join(root, 'dist', 'release');
@@ -114,9 +114,9 @@ const RESOLVE_SELF = [
   'dir=$(cd "$(dirname "$self")" && pwd -P)',
 ].join('\n');
 
-/** darwin's `kubectl-sticky`: runs kubectl-sticky.mjs beside its real file with Node from PATH. */
+/** darwin's `kubectl-sticky`: runs kubectl-sticky.cjs beside its real file with Node from PATH. */
 export const NODE_LAUNCHER = `#!/bin/sh
-# kubectl-sticky: runs kubectl-sticky.mjs (beside this file's real path) with Node.js 22.19 or
+# kubectl-sticky: runs kubectl-sticky.cjs (beside this file's real path) with Node.js 22.19 or
 # later: $KUBECTL_STICKY_NODE if set, else \`node\` on PATH.
 ${RESOLVE_SELF}
 node=\${KUBECTL_STICKY_NODE:-$(command -v node)}
@@ -124,7 +124,7 @@ if [ -z "$node" ]; then
   echo "error: kubectl-sticky needs Node.js 22.19 or later on PATH (https://nodejs.org)" >&2
   exit 1
 fi
-exec "$node" "$dir/kubectl-sticky.mjs" "$@"
+exec "$node" "$dir/kubectl-sticky.cjs" "$@"
 `;
 
 /** \`kubectl_complete-sticky\`: kubectl runs it for \`kubectl sticky <TAB>\`. */
@@ -296,7 +296,7 @@ export async function packageRelease(wanted: readonly Platform[]): Promise<Built
       return blob;
     };
 
-    let esm = '';
+    let bundle = '';
     for (const platform of wanted) {
       const id = platformId(platform);
       const stage = join(work, id.replace('/', '-'));
@@ -320,15 +320,15 @@ export async function packageRelease(wanted: readonly Platform[]): Promise<Built
         }
       } else {
         console.error(`${id}: bundle and launcher (needs Node.js on PATH)`);
-        if (!esm) {
-          esm = join(work, 'kubectl-sticky.mjs');
-          await buildEsm(esm);
+        if (!bundle) {
+          bundle = join(work, 'kubectl-sticky.cjs');
+          await buildBundle(bundle);
         }
-        copyFileSync(esm, join(stage, 'kubectl-sticky.mjs'));
+        copyFileSync(bundle, join(stage, 'kubectl-sticky.cjs'));
         writeFileSync(join(stage, 'kubectl-sticky'), NODE_LAUNCHER);
         writeCompleteScript(stage);
-        for (const f of ['kubectl-sticky.mjs', 'kubectl-sticky']) chmodSync(join(stage, f), 0o755);
-        files = ['LICENSE', 'kubectl-sticky', 'kubectl-sticky.mjs', 'kubectl_complete-sticky'];
+        for (const f of ['kubectl-sticky.cjs', 'kubectl-sticky']) chmodSync(join(stage, f), 0o755);
+        files = ['LICENSE', 'kubectl-sticky', 'kubectl-sticky.cjs', 'kubectl_complete-sticky'];
       }
       for (const f of files) chmodSync(join(stage, f), f === 'LICENSE' ? 0o644 : 0o755);
       const archive = archiveName(platform, v);
