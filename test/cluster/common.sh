@@ -3,7 +3,8 @@
 
 CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$CLUSTER_DIR/../.." && pwd)
-STATE=$ROOT/.cluster
+# CLUSTER_STATE lets a test run a second plane (for example one serving voyager.appscode.com/v1).
+STATE=${CLUSTER_STATE:-$ROOT/.cluster}
 KUBECTL=${KUBECTL:-kubectl}
 
 log() { echo "cluster: $*" >&2; }

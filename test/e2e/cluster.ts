@@ -1,7 +1,7 @@
 // Starts (or reuses) the real test control plane of test/cluster/up.sh: etcd + kube-apiserver
 // v1.34 on 127.0.0.1 with the Voyager Ingress CRD. Only erasable TypeScript syntax (Node runs
 // this file directly with type stripping).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -20,7 +20,8 @@ export const repoRoot: string = resolve(import.meta.dirname, '..', '..');
  * Runs `bash test/cluster/up.sh` (its progress goes to this process's stderr) and resolves
  * once the plane is ready. Safe to call from several test files at once: up.sh takes a lock
  * and reuses a running plane. `env.VOYAGER_API` ('v1beta1' default, or 'v1') picks the one
- * served version of ingresses.voyager.appscode.com.
+ * served version of ingresses.voyager.appscode.com; `env.CLUSTER_STATE` (a folder) runs a separate
+ * plane there, stopped with stopCluster(env).
  */
 export function ensureCluster(env: Record<string, string> = {}): Promise<Cluster> {
   return new Promise((resolvePromise, reject) => {
@@ -37,8 +38,9 @@ export function ensureCluster(env: Record<string, string> = {}): Promise<Cluster
         reject(new Error(`test/cluster/up.sh failed (${signal ?? `exit ${code}`})`));
         return;
       }
-      const kubeconfig = resolve(repoRoot, '.cluster/kubeconfig');
-      const limitedKubeconfig = resolve(repoRoot, '.cluster/kubeconfig-limited');
+      const state = resolve(repoRoot, env['CLUSTER_STATE'] ?? '.cluster');
+      const kubeconfig = resolve(state, 'kubeconfig');
+      const limitedKubeconfig = resolve(state, 'kubeconfig-limited');
       const server = /^\s*server:\s*(\S+)/m.exec(readFileSync(kubeconfig, 'utf8'))?.[1];
       if (!server) {
         reject(new Error(`no server in ${kubeconfig}`));
@@ -47,4 +49,9 @@ export function ensureCluster(env: Record<string, string> = {}): Promise<Cluster
       resolvePromise({ kubeconfig, limitedKubeconfig, server });
     });
   });
+}
+
+/** Stops the plane of `env.CLUSTER_STATE` (or the default one) and removes its state. */
+export function stopCluster(env: Record<string, string> = {}): void {
+  spawnSync('bash', [resolve(repoRoot, 'test/cluster/down.sh')], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
