@@ -112,6 +112,8 @@ const cli = yargs(joinStdinFlag(hideBin(process.argv)))
     (args) => run(async () => (await import('../src/cli/mutate.ts')).runMutate('disable', args as never, processIo)),
   )
   .demandCommand(1, 'error: a command is required (status, render, enable, disable)')
+  // kubectl's -f takes one value per flag (-f a -f b); a greedy array would eat the TARGETs after it.
+  .parserConfiguration({ 'greedy-arrays': false })
   .strict()
   .recommendCommands()
   .version(VERSION)
