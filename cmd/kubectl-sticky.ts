@@ -127,6 +127,7 @@ const cli = yargs(joinStdinFlag(hideBin(process.argv)))
 
 /** yargs' messages, in kubectl's words. */
 function kubectlWording(message: string): string {
+  if (message.startsWith('Not enough non-option arguments')) return 'an Ingress is required: kubectl sticky render ingress/NAME';
   const unknown = /^Unknown arguments?: ([^,]*)/.exec(message);
   if (!unknown) return message.replace(/^error: /, '');
   const word = unknown[1] ?? '';
