@@ -1,0 +1,312 @@
+// npm run bench — the performance budgets of issue 7, measured at cluster scale on the local
+// control plane (test/cluster). Not part of `npm test`: it seeds ~20,000 objects and runs
+// for minutes. See BENCHMARKS.md for the method; this file rewrites its results block.
+//
+//   node bench/run.ts [--reps N] [--startup-reps N] [--no-build] [--no-write] [--clean]
+//
+// --clean deletes the benchmark's objects from the test plane (namespaces bench-00..49 stay:
+// the plane runs no namespace controller) and exits.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ensureCluster, repoRoot } from '../test/e2e/cluster.ts';
+import { apiFrom } from './http.ts';
+import { compare, runOnce, type Command, type Series } from './measure.ts';
+import { startSecondPlane } from './plane.ts';
+import { seed, voyagerVersionOf, type SeedSet } from './seed.ts';
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const num = (name: string, fallback: number) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const REPS = num('--reps', 7);
+const STARTUP_REPS = num('--startup-reps', 21);
+const FULL: SeedSet = { prefix: 'bench-', namespaces: 50 };
+const SMALL: SeedSet = { prefix: 'bench-', namespaces: 5 };
+const SMALL_ETCD_PREFIX = '/registry-kubectl-sticky-bench-small';
+const PAGE = 500;
+const plugin = join(repoRoot, 'dist', 'kubectl-sticky');
+
+// --- budgets -------------------------------------------------------------------------------
+const BUDGET = { wall: 1.3, rss: 1.5, growth: 12, version: 2, offline: 3 };
+
+interface Row {
+  what: string;
+  ours: string;
+  theirs: string;
+  ratio: number | null;
+  budget: string;
+  pass: boolean | null;
+}
+const rows: Row[] = [];
+const ms = (x: number) => `${Math.round(x)} ms`;
+const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
+
+function budgetRow(what: string, ours: string, theirs: string, ratio: number, limit: number): void {
+  rows.push({ what, ours, theirs, ratio, budget: `<= ${limit}x`, pass: ratio <= limit });
+}
+
+// --- server-side request counts --------------------------------------------------------------
+type Counts = Map<string, number>;
+async function requestMetrics(kubeconfig: string): Promise<Counts> {
+  const api = apiFrom(kubeconfig, 1);
+  try {
+    const r = await api.call('GET', '/metrics');
+    if (r.status !== 200) throw new Error(`GET /metrics: HTTP ${r.status}`);
+    const out: Counts = new Map();
+    for (const line of r.text.split('\n')) {
+      if (!line.startsWith('apiserver_request_total{')) continue;
+      const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      const key = `${labels['verb']} ${labels['resource'] ? `${labels['resource']}${labels['group'] ? `.${labels['group']}` : ''}` : '(non-resource)'}`;
+      out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+    return out;
+  } finally {
+    api.close();
+  }
+}
+function delta(before: Counts, after: Counts): Counts {
+  const out: Counts = new Map();
+  for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) out.set(k, v - (before.get(k) ?? 0));
+  return out;
+}
+
+/** What `status -A -o json` must request: discovery + one paginated list per kind. */
+async function expectedRequests(kubeconfig: string, voyagerVersion: string): Promise<{ total: number; lists: Record<string, number>; objects: Record<string, number> }> {
+  const api = apiFrom(kubeconfig, 4);
+  try {
+    const count = async (path: string) => {
+      let n = 0;
+      let token = '';
+      do {
+        const r = JSON.parse((await api.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`)).text);
+        n += r.items.length;
+        token = r.metadata.continue ?? '';
+      } while (token);
+      return n;
+    };
+    const objects = {
+      'ingresses.voyager.appscode.com': await count(`/apis/voyager.appscode.com/${voyagerVersion}/ingresses`),
+      'ingresses.networking.k8s.io': await count('/apis/networking.k8s.io/v1/ingresses'),
+      services: await count('/api/v1/services'),
+      'deployments.apps (app.kubernetes.io/name=voyager)': await count('/apis/apps/v1/deployments?labelSelector=app.kubernetes.io%2Fname%3Dvoyager'),
+      'deployments.apps (app=voyager)': await count('/apis/apps/v1/deployments?labelSelector=app%3Dvoyager'),
+    };
+    const lists = Object.fromEntries(Object.entries(objects).map(([k, n]) => [k, Math.max(1, Math.ceil(n / PAGE))]));
+    return { total: 1 + Object.values(lists).reduce((a, b) => a + b, 0), lists, objects };
+  } finally {
+    api.close();
+  }
+}
+
+async function countRequests(kubeconfig: string, voyagerVersion: string, scale: string): Promise<{ client: number; expected: number; server: Counts; lists: Record<string, number> }> {
+  const expected = await expectedRequests(kubeconfig, voyagerVersion);
+  const before = await requestMetrics(kubeconfig);
+  const r = await runOnce({ label: 'status -A', argv: [plugin, 'status', '-A', '-o', 'json'], env: { KUBECONFIG: kubeconfig, KUBECTL_STICKY_COUNT_REQUESTS: '1' } });
+  const after = await requestMetrics(kubeconfig);
+  const client = Number(/^requests: (\d+)$/m.exec(r.stderr)?.[1] ?? NaN);
+  const server = delta(before, after);
+  // The first /metrics read is counted in the second; what is left is the discovery GET.
+  const nonResource = (server.get('GET (non-resource)') ?? 0) - 1;
+  if (nonResource > 0) server.set('GET (non-resource)', nonResource);
+  else server.delete('GET (non-resource)');
+  log(`${scale}: status -A sent ${client} requests (expected ${expected.total}: discovery + ${JSON.stringify(expected.lists)}); server saw ${JSON.stringify(Object.fromEntries(server))}`);
+  return { client, expected: expected.total, server, lists: expected.lists };
+}
+
+// --- scale measurements ------------------------------------------------------------------------
+function scaleCommands(kubeconfig: string): Command[] {
+  const env = { KUBECONFIG: kubeconfig };
+  return [
+    { label: 'kubectl-sticky status -A -o json', argv: [plugin, 'status', '-A', '-o', 'json'], env },
+    { label: 'kubectl get ingresses.voyager.appscode.com,services -A -o json', argv: ['kubectl', 'get', 'ingresses.voyager.appscode.com,services', '-A', '-o', 'json'], env },
+  ];
+}
+
+async function checkOutputs(kubeconfig: string, scale: string): Promise<{ items: number; objects: number }> {
+  const [ours, theirs] = scaleCommands(kubeconfig);
+  const a = await runOnce(ours as Command, true);
+  const b = await runOnce(theirs as Command, true);
+  const items = (JSON.parse(a.stdout) as { items: unknown[] }).items.length;
+  const objects = (JSON.parse(b.stdout) as { items: unknown[] }).items.length;
+  log(`${scale}: status -A lists ${items} backends; kubectl get fetched ${objects} objects`);
+  return { items, objects };
+}
+
+async function measureScale(kubeconfig: string, scale: string): Promise<Series[]> {
+  log(`${scale}: measuring status -A against kubectl get (${REPS} rounds, interleaved, after 1 warm-up)`);
+  return compare(scaleCommands(kubeconfig), REPS, 1, log);
+}
+
+// --- main ------------------------------------------------------------------------------------
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+const cluster = await ensureCluster();
+
+if (flag('--clean')) {
+  const api = apiFrom(cluster.kubeconfig, 8);
+  const v = await voyagerVersionOf(api);
+  for (let i = 0; i < FULL.namespaces; i++) {
+    const ns = `${FULL.prefix}${String(i).padStart(2, '0')}`;
+    for (const path of [`/apis/voyager.appscode.com/${v}/namespaces/${ns}/ingresses`, `/api/v1/namespaces/${ns}/endpoints`, `/api/v1/namespaces/${ns}/services`, `/api/v1/namespaces/${ns}/configmaps/bench-seed`]) {
+      await api.call('DELETE', path);
+    }
+    log(`cleaned ${ns}`);
+  }
+  api.close();
+  process.exit(0);
+}
+
+if (!flag('--no-build')) {
+  log('building dist/kubectl-sticky (npm run build)');
+  const b = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (b.status !== 0) throw new Error('npm run build failed');
+}
+
+const machine = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  nproc: sh('nproc', []),
+  memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  node: sh(join(repoRoot, 'node_modules/.bin/node'), ['--version']),
+  kubectl: (() => {
+    const r = spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
+    try {
+      return JSON.parse(r.stdout).clientVersion.gitVersion as string;
+    } catch {
+      return 'unknown';
+    }
+  })(),
+  server: /K8S_VERSION=(\S+)/.exec(readFileSync(join(repoRoot, '.cluster/ready'), 'utf8'))?.[1] ?? 'unknown',
+};
+log(`machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memory}; Node ${machine.node}; kubectl ${machine.kubectl}; kube-apiserver ${machine.server}`);
+
+const fullSeed = await seed(cluster.kubeconfig, FULL);
+const voyagerVersion = fullSeed.voyagerVersion;
+
+// 10% scale, on a second kube-apiserver over the same etcd (see BENCHMARKS.md, "Two scales").
+const second = await startSecondPlane(repoRoot, SMALL_ETCD_PREFIX);
+let small: Series[];
+let smallCheck: { items: number; objects: number };
+let smallRequests: Awaited<ReturnType<typeof countRequests>>;
+let smallSeed: Awaited<ReturnType<typeof seed>>;
+try {
+  smallSeed = await seed(second.kubeconfig, SMALL);
+  smallCheck = await checkOutputs(second.kubeconfig, '10% scale');
+  small = await measureScale(second.kubeconfig, '10% scale');
+  smallRequests = await countRequests(second.kubeconfig, voyagerVersion, '10% scale');
+} finally {
+  await second.stop();
+}
+
+const fullCheck = await checkOutputs(cluster.kubeconfig, 'full scale');
+const full = await measureScale(cluster.kubeconfig, 'full scale');
+const fullRequests = await countRequests(cluster.kubeconfig, voyagerVersion, 'full scale');
+
+log('full scale: the plugin through the kubectl dispatcher (kubectl sticky status -A -o json), for reference');
+const viaKubectl = await compare(
+  [
+    { label: 'kubectl sticky status -A -o json', argv: ['kubectl', 'sticky', 'status', '-A', '-o', 'json'], env: { KUBECONFIG: cluster.kubeconfig, PATH: `${join(repoRoot, 'dist')}:${process.env['PATH']}` } },
+  ],
+  Math.min(REPS, 5),
+  1,
+  log,
+);
+
+log(`startup: --version and status -f examples/seed/ against kubectl version --client (${STARTUP_REPS} rounds)`);
+const compileCache = join(tmpdir(), 'kubectl-sticky-bench', 'compile-cache');
+const startup = await compare(
+  [
+    { label: 'kubectl version --client', argv: ['kubectl', 'version', '--client'] },
+    { label: 'kubectl-sticky --version', argv: [plugin, '--version'] },
+    { label: 'kubectl-sticky status -f examples/seed/', argv: [plugin, 'status', '-f', join(repoRoot, 'examples/seed/')] },
+    // Not a budget: what V8's compile cache (Node >= 22.1) would give, if the launcher set it.
+    { label: 'kubectl-sticky --version (NODE_COMPILE_CACHE)', argv: [plugin, '--version'], env: { NODE_COMPILE_CACHE: compileCache } },
+    { label: 'kubectl-sticky status -f examples/seed/ (NODE_COMPILE_CACHE)', argv: [plugin, 'status', '-f', join(repoRoot, 'examples/seed/')], env: { NODE_COMPILE_CACHE: compileCache } },
+  ],
+  STARTUP_REPS,
+  2,
+  log,
+);
+
+// --- budgets -----------------------------------------------------------------------------------
+const [fOurs, fTheirs] = full as [Series, Series];
+const [sOurs, sTheirs] = small as [Series, Series];
+const [kv, sv, so, svc, soc] = startup as [Series, Series, Series, Series, Series];
+budgetRow('status -A, full scale: wall time', ms(fOurs.ms), ms(fTheirs.ms), fOurs.ms / fTheirs.ms, BUDGET.wall);
+budgetRow('status -A, full scale: peak RSS', mib(fOurs.rssKb), mib(fTheirs.rssKb), fOurs.rssKb / fTheirs.rssKb, BUDGET.rss);
+budgetRow('status -A, 10% to full scale: wall time growth', `${ms(sOurs.ms)} -> ${ms(fOurs.ms)}`, `${ms(sTheirs.ms)} -> ${ms(fTheirs.ms)}`, fOurs.ms / sOurs.ms, BUDGET.growth);
+rows.push({ what: 'status -A, 10% scale: wall time (no budget)', ours: ms(sOurs.ms), theirs: ms(sTheirs.ms), ratio: sOurs.ms / sTheirs.ms, budget: '', pass: null });
+rows.push({ what: 'status -A, 10% scale: peak RSS (no budget)', ours: mib(sOurs.rssKb), theirs: mib(sTheirs.rssKb), ratio: sOurs.rssKb / sTheirs.rssKb, budget: '', pass: null });
+const serverLists = (c: Counts) => [...c].filter(([k]) => k.startsWith('LIST ')).reduce((a, [, v]) => a + v, 0);
+for (const [scale, r] of [['10% scale', smallRequests], ['full scale', fullRequests]] as const) {
+  rows.push({
+    what: `status -A, ${scale}: API requests (client count; server: ${serverLists(r.server)} LISTs)`,
+    ours: String(r.client),
+    theirs: `expected ${r.expected}`,
+    ratio: null,
+    budget: '1 discovery + 1 list per kind, per page',
+    pass: r.client === r.expected,
+  });
+}
+budgetRow('--version', ms(sv.ms), `${ms(kv.ms)} (kubectl version --client)`, sv.ms / kv.ms, BUDGET.version);
+budgetRow('status -f examples/seed/', ms(so.ms), `${ms(kv.ms)} (kubectl version --client)`, so.ms / kv.ms, BUDGET.offline);
+rows.push({ what: '--version with NODE_COMPILE_CACHE (no budget)', ours: ms(svc.ms), theirs: ms(kv.ms), ratio: svc.ms / kv.ms, budget: '', pass: null });
+rows.push({ what: 'status -f examples/seed/ with NODE_COMPILE_CACHE (no budget)', ours: ms(soc.ms), theirs: ms(kv.ms), ratio: soc.ms / kv.ms, budget: '', pass: null });
+const [via] = viaKubectl as [Series];
+rows.push({ what: 'status -A, full scale, through `kubectl sticky` (no budget)', ours: `${ms(via.ms)}, ${mib(via.rssKb)}`, theirs: `${ms(fTheirs.ms)}, ${mib(fTheirs.rssKb)}`, ratio: via.ms / fTheirs.ms, budget: '', pass: null });
+
+const fmtRatio = (r: number | null) => (r === null ? '' : `${r.toFixed(2)}x`);
+const verdict = (p: boolean | null) => (p === null ? '' : p ? 'PASS' : 'MISS');
+console.log('');
+for (const r of rows) {
+  console.log(`${verdict(r.pass).padEnd(4)}  ${r.what}: ${r.ours} vs ${r.theirs}${r.ratio === null ? '' : ` = ${fmtRatio(r.ratio)}`}${r.budget ? ` (budget ${r.budget})` : ''}`);
+}
+
+// --- BENCHMARKS.md ---------------------------------------------------------------------------------
+const sample = (s: Series) => s.samples.map((x) => Math.round(x.ms)).join(', ');
+const block = [
+  '<!-- results:begin (written by `npm run bench`; edit outside this block) -->',
+  `Measured ${machine.date} on ${machine.nproc} cores (${machine.cpu}), ${machine.memory} of memory; Node ${machine.node};`,
+  `kubectl ${machine.kubectl} (through the /usr/bin/kubectl dispatcher); kube-apiserver ${machine.server}; Voyager API ${voyagerVersion}.`,
+  `Reproduce: \`npm run bench\` (here: \`node bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`). Medians of ${REPS} interleaved rounds (scale) and ${STARTUP_REPS} (startup).`,
+  '',
+  `Full scale: ${fullSeed.objects} objects in ${FULL.namespaces} namespaces (${JSON.stringify(fullSeed.counts)}), ${fullSeed.reused ? 'reused from an earlier seed' : `seeded in ${fullSeed.seconds.toFixed(0)} s`};`,
+  `status -A lists ${fullCheck.items} backends, kubectl get fetches ${fullCheck.objects} objects.`,
+  `10% scale: ${smallSeed.objects} objects in ${SMALL.namespaces} namespaces, ${smallSeed.reused ? 'reused' : `seeded in ${smallSeed.seconds.toFixed(0)} s`};`,
+  `status -A lists ${smallCheck.items} backends, kubectl get fetches ${smallCheck.objects} objects.`,
+  '',
+  '| result | measurement | kubectl-sticky | reference | ratio | budget |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${verdict(r.pass) || '-'} | ${r.what} | ${r.ours} | ${r.theirs} | ${fmtRatio(r.ratio)} | ${r.budget || '-'} |`),
+  '',
+  'Server-side request counts (apiserver_request_total deltas around one `status -A -o json`):',
+  '',
+  `- 10% scale (own apiserver, no other clients): ${[...smallRequests.server].map(([k, v]) => `${k}: ${v}`).join(', ')}`,
+  `- full scale (shared test plane; other clients may add noise): ${[...fullRequests.server].map(([k, v]) => `${k}: ${v}`).join(', ')}`,
+  '',
+  'Samples (ms, in run order):',
+  '',
+  ...[...full.map((s) => ['full', s] as const), ...small.map((s) => ['10%', s] as const), ...viaKubectl.map((s) => ['full', s] as const), ...startup.map((s) => ['', s] as const)].map(
+    ([scale, s]) => `- ${scale ? `${scale}: ` : ''}${s.label}: ${sample(s)}`,
+  ),
+  '<!-- results:end -->',
+].join('\n');
+
+if (!flag('--no-write')) {
+  const path = join(repoRoot, 'BENCHMARKS.md');
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = '# Benchmarks\n\n<!-- results:begin -->\n<!-- results:end -->\n';
+  }
+  const re = /<!-- results:begin[\s\S]*?<!-- results:end -->/;
+  writeFileSync(path, re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n${block}\n`);
+  log(`wrote ${path}`);
+}
+process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;
