@@ -2,6 +2,8 @@
 // The first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19 (the
 // project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
 // itself with it, since the system Node may be older; as JavaScript they are a string and a comment.
+// The shell part also turns on V8's compile cache (in Node's default place under TMPDIR), which
+// takes compiling the 1.8 MB bundle off every start after the first (bench: --version 122 -> 82 ms).
 
 import { build } from 'esbuild';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 
 const launcher = [
   '#!/bin/sh',
-  `":" //; s=$(readlink -f "$0" 2>/dev/null || echo "$0"); for n in "$KUBECTL_STICKY_NODE" "$(dirname "$s")/../node_modules/.bin/node" "$(command -v node)"; do if [ -n "$n" ] && [ -x "$n" ]; then exec "$n" "$s" "$@"; fi; done; echo "error: kubectl-sticky needs Node.js 22.19 or later on PATH" >&2; exit 1`,
+  `":" //; s=$(readlink -f "$0" 2>/dev/null || echo "$0"); [ -n "$NODE_DISABLE_COMPILE_CACHE" ] || export NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-\${TMPDIR:-/tmp}/node-compile-cache}"; for n in "$KUBECTL_STICKY_NODE" "$(dirname "$s")/../node_modules/.bin/node" "$(command -v node)"; do if [ -n "$n" ] && [ -x "$n" ]; then exec "$n" "$s" "$@"; fi; done; echo "error: kubectl-sticky needs Node.js 22.19 or later on PATH" >&2; exit 1`,
 ].join('\n');
 
 export const bundleOptions = {
