@@ -4,7 +4,7 @@
 
 import { driftDiff, keyByFor, stickyParts } from '../core/drift.ts';
 import type { IngressView } from '../core/objects.ts';
-import { formatBackends, renderIngress } from '../core/render.ts';
+import { formatBackends, inVoyagerOrder, renderIngress } from '../core/render.ts';
 import { ServerError, UserError } from './errors.ts';
 import type { SourceArgs } from './flags.ts';
 import { gather, type Gathered } from './gather.ts';
@@ -68,7 +68,7 @@ export async function runRender(args: RenderArgs, io: Io): Promise<number> {
     ...result.skipped.map((s) => ({ object, message: `backend for service ${s.service.namespace}/${s.service.name}:${s.service.port} is not written: ${s.reason}` })),
     ...result.backends.flatMap((b) => b.notes.map((message) => ({ object, message: `backend ${b.name}: ${message}` }))),
   ]);
-  const computed = formatBackends(result.backends);
+  const computed = formatBackends(inVoyagerOrder(result.backends));
   if (!args.deployed) {
     io.out(computed.trimEnd());
     return 0;

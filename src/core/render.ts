@@ -345,3 +345,45 @@ export function normaliseConfig(text: string): string {
     .filter((line) => line !== '')
     .join('\n');
 }
+
+// Voyager's TemplateData.sort (6.0 and later): hosts with a name first, then wildcards, then the
+// empty host, each group by name descending; paths with more segments first, then by path
+// descending.
+function hostRank(host: string): number {
+  if (host === '') return 0;
+  return host.startsWith('*') ? 1 : 2;
+}
+
+function compareDesc(a: string, b: string): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}
+
+function compareHosts(a: string | null, b: string | null): number {
+  const x = a === '*' ? '' : (a ?? '');
+  const y = b === '*' ? '' : (b ?? '');
+  return hostRank(y) - hostRank(x) || compareDesc(x.toLowerCase().replace(/^\*\./, ''), y.toLowerCase().replace(/^\*\./, ''));
+}
+
+function comparePaths(a: string | null, b: string | null): number {
+  const x = (a ?? '').toLowerCase().replace(/^\/+|\/+$/g, '');
+  const y = (b ?? '').toLowerCase().replace(/^\/+|\/+$/g, '');
+  return y.split('/').length - x.split('/').length || compareDesc(x, y);
+}
+
+/**
+ * The order haproxy.cfg has them in: HTTP frontends by `http://<port>` (compared as text), their
+ * hosts and paths as above; then TCP frontends by port (as text), hosts as above; the default
+ * backend last. TLS frontends (`https://`) are not modelled.
+ */
+export function inVoyagerOrder(backends: readonly RenderedBackend[]): RenderedBackend[] {
+  const group = (b: RenderedBackend) => (b.type === 'http' ? 0 : b.type === 'tcp' ? 1 : 2);
+  const frontend = (b: RenderedBackend) => (b.type === 'http' ? `http://${b.frontendPort ?? 80}` : String(b.frontendPort ?? ''));
+  return [...backends].sort((a, b) => {
+    const byGroup = group(a) - group(b);
+    if (byGroup !== 0 || a.type === 'default') return byGroup;
+    const fa = frontend(a);
+    const fb = frontend(b);
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return compareHosts(a.host, b.host) || (a.type === 'http' ? comparePaths(a.path, b.path) : 0);
+  });
+}
