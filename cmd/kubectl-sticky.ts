@@ -147,5 +147,8 @@ if (words[0] === '__complete') {
 } else {
   void cli.parseAsync().then(() => {
     process.exitCode = exitCode;
+    // Done: do not wait for sockets left behind. A request that ran out of --request-timeout
+    // during a TLS handshake leaves undici's connect pending until its own 10s timeout.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(exitCode)));
   });
 }

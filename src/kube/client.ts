@@ -125,12 +125,18 @@ export class Kube {
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)}ms`;
     this.requests++;
+    // client-node makes one connection pool (undici Agent) per request. Close it when done, and
+    // destroy it on failure: an aborted fetch leaves its TLS connect pending, which would keep
+    // the process alive until undici's own 10s connect timeout.
+    const dispatcher = context.getDispatcher() as { close?: () => Promise<void>; destroy?: () => Promise<void> } | undefined;
     try {
       const response = await this.http.send(context).toPromise();
       const text = await response.body.text();
       if (this.verbosity >= 6) this.log(`${method} ${url} ${response.httpStatusCode} in ${elapsed()}`);
+      dispatcher?.close?.().catch(() => {});
       return { status: response.httpStatusCode, text };
     } catch (error) {
+      dispatcher?.destroy?.().catch(() => {});
       const failure = this.networkError(error, method !== HttpMethod.GET);
       if (this.verbosity >= 6) this.log(`${method} ${url} (no answer: ${failure.message}) in ${elapsed()}`);
       throw failure;
