@@ -33,7 +33,7 @@ before(async () => {
 });
 
 test(`${WRITERS} concurrent enable/disable processes and a concurrent kubectl annotate/label loop: nothing lost, last writer wins`, async () => {
-  const actions = Array.from({ length: WRITERS }, (_, i) => (i % 2 === 0 ? 'enable' : 'disable'));
+  const actions: string[] = Array.from({ length: WRITERS }, (_, i) => (i % 2 === 0 ? 'enable' : 'disable'));
   // Shuffle (deterministically) so enables and disables interleave in start order too.
   for (let i = actions.length - 1; i > 0; i--) {
     const j = (i * 7919) % (i + 1);
