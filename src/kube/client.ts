@@ -168,6 +168,11 @@ export class Kube {
     if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
       return new UserError(`tls: failed to verify the certificate of ${host} (${code})`);
     }
+    if (code.startsWith('ERR_OSSL')) {
+      // OpenSSL refused the kubeconfig's client certificate or key (say, a key that does not
+      // match the certificate): the code says which, and no key material is quoted.
+      return new UserError(`tls: cannot use the client certificate and key of the kubeconfig user (${code})`);
+    }
     const reason = code || firstLine(err.cause ?? error);
     return write ? new WriteUncertainError(`cannot reach the server ${host}: ${reason}${maybe}`) : new UserError(`cannot reach the server ${host}: ${reason}`);
   }
