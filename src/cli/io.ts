@@ -15,6 +15,12 @@ export const processIo: Io = {
   err: (text) => void process.stderr.write(`${safeText(text)}\n`),
 };
 
+// A cluster-wide run can find thousands of problems; a screenful is useful, the rest is in -o json.
+const MAX_PRINTED_WARNINGS = 100;
+
 export function printNotes(io: Io, notes: readonly { object: string; message: string }[]): void {
-  for (const note of notes) io.err(`Warning: ${neutralise(note.object)}: ${neutralise(note.message)}`);
+  for (const note of notes.slice(0, MAX_PRINTED_WARNINGS)) io.err(`Warning: ${neutralise(note.object)}: ${neutralise(note.message)}`);
+  if (notes.length > MAX_PRINTED_WARNINGS) {
+    io.err(`Warning: ${notes.length - MAX_PRINTED_WARNINGS} more warnings not shown (-o json lists all ${notes.length})`);
+  }
 }

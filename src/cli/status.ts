@@ -127,15 +127,14 @@ function addDeployed(items: StatusItem[], gathered: Gathered): void {
     const key = `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}`;
     byIngress.set(key, [...(byIngress.get(key) ?? []), item]);
   }
-  for (const group of byIngress.values()) {
-    const first = group[0] as StatusItem;
-    const ingress = gathered.objects.ingresses.find(
-      (i) => i.apiVersion === first.ingress.apiVersion && i.meta.namespace === first.ingress.namespace && i.meta.name === first.ingress.name,
-    );
+  const ingresses = new Map(gathered.objects.ingresses.map((i) => [`${i.apiVersion}/${i.meta.namespace}/${i.meta.name}`, i]));
+  const configs = new Map(gathered.objects.configMaps.map((c) => [`${c.meta.namespace}/${c.meta.name}`, c.data[CONFIG_KEY] ?? null]));
+  for (const [key, group] of byIngress) {
+    const ingress = ingresses.get(key);
     if (!ingress) continue;
     const rendered = renderBackends(ingress, gathered.objects, profile);
-    const configMap = gathered.objects.configMaps.find((c) => c.meta.namespace === ingress.meta.namespace && c.meta.name === configMapName(ingress.meta.name));
-    const states = deployedStates(formatBackends(rendered), configMap?.data[CONFIG_KEY] ?? null, profile);
+    const deployed = configs.get(`${ingress.meta.namespace}/${configMapName(ingress.meta.name)}`) ?? null;
+    const states = deployedStates(formatBackends(rendered), deployed, profile);
     for (const item of group) {
       const index = rendered.findIndex((b) => sameBackend(item, b));
       item.deployed = index < 0 ? 'unknown' : (states[index] ?? 'unknown');

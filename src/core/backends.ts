@@ -1,7 +1,7 @@
 // An Ingress's backends in the order Voyager writes them: the default backend first, then
 // rules and paths as written.
 
-import type { BackendRef, IngressView, ServiceView } from './objects.ts';
+import type { BackendRef, EndpointsView, IngressView, ServiceView } from './objects.ts';
 import { KEY } from './semantics.ts';
 
 export type BackendType = 'http' | 'tcp' | 'default';
@@ -71,6 +71,32 @@ export function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+// Indexes are memoised per list: rendering every Ingress of a cluster asks for the same ones
+// thousands of times, and rebuilding them made `status -A -o wide` quadratic.
+const serviceIndexes = new WeakMap<readonly ServiceView[], Map<string, ServiceView>>();
+const endpointIndexes = new WeakMap<readonly EndpointsView[], Map<string, EndpointsView[]>>();
+
 export function indexServices(services: readonly ServiceView[]): Map<string, ServiceView> {
-  return new Map(services.map((s) => [serviceKey(s.meta.namespace, s.meta.name), s]));
+  let index = serviceIndexes.get(services);
+  if (!index) {
+    index = new Map(services.map((s) => [serviceKey(s.meta.namespace, s.meta.name), s]));
+    serviceIndexes.set(services, index);
+  }
+  return index;
+}
+
+/** Endpoints and EndpointSlices by the `namespace/name` of their Service. */
+export function indexEndpoints(endpoints: readonly EndpointsView[]): Map<string, EndpointsView[]> {
+  let index = endpointIndexes.get(endpoints);
+  if (!index) {
+    index = new Map();
+    for (const e of endpoints) {
+      const key = serviceKey(e.namespace, e.serviceName);
+      const list = index.get(key);
+      if (list) list.push(e);
+      else index.set(key, [e]);
+    }
+    endpointIndexes.set(endpoints, index);
+  }
+  return index;
 }

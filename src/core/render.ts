@@ -8,7 +8,7 @@
 // so `render` and `status` can never disagree.
 
 import { createHash } from 'node:crypto';
-import { backendsOf, serviceKey, indexServices, type Backend, type BackendType } from './backends.ts';
+import { backendsOf, serviceKey, indexEndpoints, indexServices, type Backend, type BackendType } from './backends.ts';
 import { computeStatus, type Mode, type StatusItem } from './effective.ts';
 import type { EndpointAddress, EndpointsView, IngressView, ObjectSet, ServicePortView, ServiceView } from './objects.ts';
 import { KEY, parseGoBool, type CookieHash, type Profile } from './semantics.ts';
@@ -119,7 +119,7 @@ function findServicePort(service: ServiceView, servicePort: string, profile: Pro
 
 /** Endpoints as Voyager reads them; EndpointSlices stand in (merged) only when no Endpoints exist. */
 function endpointSubsets(objects: ObjectSet, service: ServiceView): { subsets: EndpointsView['subsets']; source: EndpointsView['source'] | null } {
-  const matching = objects.endpoints.filter((e) => e.namespace === service.meta.namespace && e.serviceName === service.meta.name);
+  const matching = indexEndpoints(objects.endpoints).get(serviceKey(service.meta.namespace, service.meta.name)) ?? [];
   const endpoints = matching.filter((e) => e.source === 'endpoints');
   if (endpoints.length > 0) return { subsets: endpoints.flatMap((e) => e.subsets), source: 'endpoints' };
   const slices = matching.filter((e) => e.source === 'endpointslice');
