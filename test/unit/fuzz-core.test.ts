@@ -21,7 +21,7 @@ const seed = Number(process.env['FUZZ_SEED'] ?? 8);
 const scale = Number(process.env['FUZZ_SCALE'] ?? 1);
 const runs = (n: number) => Math.max(1, Math.round(n * scale));
 
-/** Cases run per property, for test/RELIABILITY.md (each core case runs all 5 profiles). */
+/** Cases run per property, for the README's reliability table (each core case runs all 5 profiles). */
 export const CORE_RUNS = { core: runs(3000), table: runs(500), errors: runs(500) };
 
 // Every version boundary the profiles know, including ones that flip cookieHash/podServerNames.

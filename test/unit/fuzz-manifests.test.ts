@@ -21,7 +21,7 @@ const seed = Number(process.env['FUZZ_SEED'] ?? 8);
 const scale = Number(process.env['FUZZ_SCALE'] ?? 1);
 const runs = (n: number) => Math.max(1, Math.round(n * scale));
 
-/** Cases run per property, for test/RELIABILITY.md. */
+/** Cases run per property, for the README's reliability table. */
 export const MANIFEST_RUNS = { text: runs(3000), documents: runs(2000), bytes: runs(1000) };
 
 // Node's process warnings print `(node:PID) Warning: ...` with text from the file (the yaml
