@@ -3,7 +3,7 @@
 
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { errorLine } from '../src/cli/errors.ts';
+import { errorLine } from '../src/errors.ts';
 import { clusterOptions, semanticsOptions, sourceOptions } from '../src/cli/flags.ts';
 import { processIo } from '../src/cli/io.ts';
 

@@ -2,7 +2,7 @@
 // --help, so it must stay free of heavy imports.
 
 import type { Argv } from 'yargs';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface ClusterArgs {
   kubeconfig?: string | undefined;

@@ -6,7 +6,7 @@ import { resolveServiceName } from '../core/backends.ts';
 import { objectsFrom, type ObjectSet } from '../core/objects.ts';
 import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
 import type { Kube } from '../kube/client.ts';
-import { ServerError, UserError } from './errors.ts';
+import { ServerError, UserError } from '../errors.ts';
 import { parseTimeout, type SourceArgs } from './flags.ts';
 
 export interface Gathered {

@@ -1,7 +1,7 @@
 // Where commands write. Commands get an Io instead of touching process.stdout, so the entry point
 // decides buffering and tests could capture output.
 
-import { neutralise, safeText } from './errors.ts';
+import { neutralise, safeText } from '../errors.ts';
 
 export interface Io {
   out(text: string): void;

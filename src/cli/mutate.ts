@@ -8,7 +8,7 @@ import type { Kube, ResourceType } from '../kube/client.ts';
 import { renderDocument } from '../output/document.ts';
 import { unifiedDiff } from '../output/diff.ts';
 import { renderTable } from '../output/table.ts';
-import { ServerError, UserError, WriteUncertainError, errorLine } from './errors.ts';
+import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ClusterArgs, SemanticsArgs, SourceArgs } from './flags.ts';
 import { connect, gatherLive, type Gathered } from './gather.ts';
 import { printNotes, type Io } from './io.ts';

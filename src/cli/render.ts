@@ -5,7 +5,7 @@
 import { driftDiff, keyByFor, stickyParts } from '../core/drift.ts';
 import type { IngressView } from '../core/objects.ts';
 import { formatBackends, inVoyagerOrder, renderIngress } from '../core/render.ts';
-import { ServerError, UserError } from './errors.ts';
+import { ServerError, UserError } from '../errors.ts';
 import type { SourceArgs } from './flags.ts';
 import { gather, type Gathered } from './gather.ts';
 import { printNotes, type Io } from './io.ts';

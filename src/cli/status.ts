@@ -9,7 +9,7 @@ import { formatBackends, renderBackends, type RenderedBackend } from '../core/re
 import { renderDocument } from '../output/document.ts';
 import { CONFIG_KEY, configMapName } from './render.ts';
 import { renderTable } from '../output/table.ts';
-import { ServerError, UserError } from './errors.ts';
+import { ServerError, UserError } from '../errors.ts';
 import type { SourceArgs } from './flags.ts';
 import { gather, type Gathered } from './gather.ts';
 import { parseTarget, type Target } from './targets.ts';

@@ -1,7 +1,7 @@
 // TARGET arguments (`svc/s1`, `ingress/web`, `ingresses.voyager.appscode.com/web`), parsed with
 // kubectl's spelling of resource types.
 
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 export type Target =
   | { kind: 'service'; name: string }

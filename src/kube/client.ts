@@ -4,7 +4,7 @@
 // `kubectl get` costs.
 
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { ServerError, UserError, WriteUncertainError, redact, registerSecret } from '../cli/errors.ts';
+import { ServerError, UserError, WriteUncertainError, redact, registerSecret } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
 import type { LoadedConfig } from './config.ts';
 

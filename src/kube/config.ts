@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
-import { UserError, redact, registerSecret } from '../cli/errors.ts';
+import { UserError, redact, registerSecret } from '../errors.ts';
 
 export interface ConfigFlags {
   kubeconfig?: string | undefined;

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 // Aliases can expand a small document into billions of nodes; real manifests use few or none.

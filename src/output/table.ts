@@ -2,7 +2,7 @@
 // `<none>` for empty cells, no colour codes.
 
 import Table from 'cli-table3';
-import { neutralise } from '../cli/errors.ts';
+import { neutralise } from '../errors.ts';
 
 const NO_BORDER = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '',

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { errorLine, neutralise, safeText, ServerError, UserError } from '../../src/cli/errors.ts';
+import { errorLine, neutralise, safeText, ServerError, UserError } from '../../src/errors.ts';
 import { printNotes, type Io } from '../../src/cli/io.ts';
 import { statusTable } from '../../src/cli/status.ts';
 import { computeStatus } from '../../src/core/effective.ts';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { UserError } from '../../src/cli/errors.ts';
+import { UserError } from '../../src/errors.ts';
 import { parseManifest, readManifests } from '../../src/manifests/read.ts';
 
 const seed = Number(process.env['FUZZ_SEED'] ?? 8);
