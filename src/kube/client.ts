@@ -69,6 +69,11 @@ const PAGE_SIZE = 500;
 // Reads are retried on 429/5xx and on dropped connections; writes never are (see patch()).
 const READ_RETRIES = 3;
 
+export interface GroupVersions {
+  versions: string[];
+  preferred: string | null;
+}
+
 export class Kube {
   readonly namespace: string;
   readonly server: string;
@@ -80,6 +85,7 @@ export class Kube {
   private readonly log: (line: string) => void;
   /** Requests sent, for the benchmark's request count. */
   requests = 0;
+  private readonly discovery = new Map<string, Promise<GroupVersions | null>>();
 
   constructor(config: LoadedConfig, options: ClientOptions) {
     // For the benchmark (bench/run.ts): how many requests this process sent, on stderr at exit.
@@ -223,8 +229,17 @@ export class Kube {
     return out;
   }
 
-  /** The versions a group serves, or null when the group is not served. */
-  async groupVersions(group: string): Promise<{ versions: string[]; preferred: string | null } | null> {
+  /** The versions a group serves, or null when the group is not served; asked once per process. */
+  groupVersions(group: string): Promise<GroupVersions | null> {
+    let answer = this.discovery.get(group);
+    if (!answer) {
+      answer = this.discover(group);
+      this.discovery.set(group, answer);
+    }
+    return answer;
+  }
+
+  private async discover(group: string): Promise<GroupVersions | null> {
     const { status, text } = await this.read(`/apis/${group}`);
     if (status === 404) return null;
     if (status >= 300) throw apiError(status, text, { verb: 'get', type: { group, version: '', plural: '', kind: '' }, namespace: '' });
