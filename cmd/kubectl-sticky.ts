@@ -122,7 +122,8 @@ const cli = yargs(joinStdinFlag(hideBin(process.argv)))
   .fail((message, error) => {
     if (error) throw error;
     process.stderr.write(`error: ${kubectlWording(message)}\nSee 'kubectl sticky --help' for usage.\n`);
-    process.exit(1);
+    // render --deployed answers like kubectl diff: 1 means "different", so errors are 2.
+    process.exit(process.argv.includes('--deployed') && process.argv.includes('render') ? 2 : 1);
   });
 
 /** yargs' messages, in kubectl's words. */

@@ -130,7 +130,9 @@ const INGRESS_WORDS: Record<string, 'voyager' | 'networking' | null> = {
   ing: null,
   ingresses: null,
   'ingresses.voyager.appscode.com': 'voyager',
+  'ingress.voyager.appscode.com': 'voyager',
   'ingresses.networking.k8s.io': 'networking',
+  'ingress.networking.k8s.io': 'networking',
 };
 const TYPE_WORDS = [...SERVICE_WORDS, ...Object.keys(INGRESS_WORDS)];
 const FIRST_TYPE_WORDS = ['svc', 'ingress'];
@@ -363,10 +365,7 @@ async function liveNames(lookup: Lookup): Promise<string[]> {
     const lists: Promise<Record<string, unknown>[]>[] = [];
     if (lookup.flavor !== 'networking') {
       lists.push(
-        kube.groupVersions('voyager.appscode.com').then((d) => {
-          const version = d ? (d.preferred ?? d.versions[0]) : undefined;
-          return version ? kube.list(client.voyagerIngresses(version), scope) : [];
-        }),
+        kube.voyagerVersion().then((version) => (version ? kube.list(client.voyagerIngresses(version), scope) : [])),
       );
     }
     if (lookup.flavor !== 'voyager') lists.push(kube.list(client.NETWORKING_INGRESSES, scope));

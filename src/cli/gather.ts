@@ -2,9 +2,9 @@
 // Live and offline differ only here: the core cannot tell them apart.
 
 import { readFileSync } from 'node:fs';
-import { resolveServiceName } from '../core/backends.ts';
+import { backendsOf } from '../core/backends.ts';
 import { objectsFrom, type ObjectSet } from '../core/objects.ts';
-import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
+import { chooseSemantics, profileFor, type SemanticsChoice } from '../core/semantics.ts';
 import type { Kube } from '../kube/client.ts';
 import { ServerError, UserError } from '../errors.ts';
 import { parseTimeout, type SourceArgs } from './flags.ts';
@@ -37,6 +37,13 @@ function readStdin(): string {
 
 function deploymentsOf(objects: ObjectSet) {
   return objects.deployments.map((d) => ({ object: `deployment/${d.meta.namespace}/${d.meta.name}`, labels: d.meta.labels, images: d.images }));
+}
+
+/** --voyager-version is checked before any request, so a typo costs nothing. */
+export function checkVersionFlag(flag: string | undefined): void {
+  if (flag === undefined) return;
+  const result = profileFor(flag);
+  if (!result.ok) throw new UserError(result.message);
 }
 
 function decide(flag: string | undefined, objects: ObjectSet, servedVersions: readonly string[] | null): SemanticsChoice {
@@ -78,7 +85,7 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
   const where = scope ? `namespace ${scope}` : 'all namespaces';
 
   const discovery = await kube.groupVersions('voyager.appscode.com');
-  const voyagerVersion = discovery ? (discovery.preferred ?? discovery.versions[0] ?? null) : null;
+  const voyagerVersion = await kube.voyagerVersion();
   if (!discovery) notes.push({ object: 'voyager.appscode.com', message: 'the API group is not served: the Voyager CRDs are not installed, so only standard Ingresses are read' });
 
   const ingressQuery: Record<string, string> = labelSelector ? { labelSelector } : {};
@@ -139,12 +146,7 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
   if (scope) {
     const others = new Set<string>();
     for (const ingress of objects.ingresses) {
-      const refs = [ingress.defaultBackend, ...ingress.rules.flatMap((r) => [...(r.http?.paths.map((p) => p.backend) ?? []), ...(r.tcp ? [r.tcp.backend] : [])])];
-      for (const ref of refs) {
-        if (!ref) continue;
-        const { namespace } = resolveServiceName(ref.serviceName, ingress.meta.namespace);
-        if (namespace !== scope) others.add(namespace);
-      }
+      for (const backend of backendsOf(ingress)) if (backend.service.namespace !== scope) others.add(backend.service.namespace);
     }
     const extra = await Promise.all([...others].sort().map(async (namespace) => ({
       services: await listServices(namespace),
@@ -166,5 +168,6 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
 }
 
 export function gather(args: SourceArgs, needs: GatherNeeds, labelSelector?: string): Promise<Gathered> {
+  checkVersionFlag(args['voyager-version']);
   return args.filename.length > 0 ? gatherOffline(args) : gatherLive(args, needs, labelSelector);
 }

@@ -1,16 +1,16 @@
 // `kubectl sticky enable|disable TARGET...`: one flow for both. Everything is fetched, checked
 // and planned before the first write, so bad input changes nothing.
 
-import { effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, type ChangeAction, type ChangeTarget } from '../core/change.ts';
+import { applyPatch, effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, type ChangeAction, type ChangeTarget } from '../core/change.ts';
 import { objectsFrom, type JsonObject } from '../core/objects.ts';
-import { COOKIE_KEYS, STICKY_ON_KEYS } from '../core/semantics.ts';
+import { COOKIE_KEYS, HASHES, STICKY_ON_KEYS } from '../core/semantics.ts';
 import type { Kube, ResourceType } from '../kube/client.ts';
 import { renderDocument } from '../output/document.ts';
 import { unifiedDiff } from '../output/diff.ts';
 import { renderTable } from '../output/table.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ClusterArgs, SemanticsArgs, SourceArgs } from './flags.ts';
-import { connect, gatherLive, type Gathered } from './gather.ts';
+import { checkVersionFlag, connect, gatherLive, type Gathered } from './gather.ts';
 import { printNotes, type Io } from './io.ts';
 import { parseTarget, targetLabel, type Target } from './targets.ts';
 import { stringify } from 'yaml';
@@ -51,6 +51,12 @@ function complete(action: ChangeAction, args: MutateArgs): MutateOptions {
   }
   if (args['resource-version'] !== undefined && args.targets.length !== 1) throw new UserError('--resource-version may only be used with a single resource');
   if (action === 'enable' && args.purge) throw new UserError('--purge goes with disable');
+  if (action === 'disable' && (args['cookie-name'] !== undefined || args['cookie-hash'] !== undefined)) {
+    throw new UserError('--cookie-name and --cookie-hash go with enable; disable --purge removes them');
+  }
+  const hash = args['cookie-hash'];
+  if (hash !== undefined && !(HASHES as readonly string[]).includes(hash)) throw new UserError(`invalid --cookie-hash "${hash}": use md5, sha (SHA-512) or index`);
+  checkVersionFlag(args['voyager-version']);
   const targets = args.targets.map(parseTarget);
   const seen = new Set<string>();
   for (const target of targets) {
@@ -113,11 +119,7 @@ async function gatherEverywhere(args: MutateArgs, kube: Kube, endpoints: boolean
 
 function objectDiff(resolved: Resolved, patch: AnnotationPatch): string {
   const before = resolved.annotations;
-  const after: Record<string, string> = { ...before };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete after[key];
-    else after[key] = value;
-  }
+  const after = applyPatch(before, patch);
   // Only the keys a sticky change can touch: the patch never writes others.
   const relevant = (annotations: Record<string, string>) =>
     Object.fromEntries(Object.entries(annotations).filter(([key]) => [...STICKY_ON_KEYS, ...COOKIE_KEYS].includes(key) || key in patch));
@@ -136,8 +138,7 @@ function stickyWord(value: boolean | null): string {
 export async function runMutate(action: ChangeAction, args: MutateArgs, io: Io): Promise<number> {
   const options = complete(action, args);
   const kube = await connect({ ...args, filename: [], 'all-namespaces': false });
-  const discovery = await kube.groupVersions('voyager.appscode.com');
-  const voyagerVersion = discovery ? (discovery.preferred ?? discovery.versions[0] ?? null) : null;
+  const voyagerVersion = await kube.voyagerVersion();
   const resolved: Resolved[] = [];
   for (const target of options.targets) resolved.push(await resolveTarget(kube, target, voyagerVersion));
 
@@ -182,11 +183,7 @@ export async function runMutate(action: ChangeAction, args: MutateArgs, io: Io):
       }
       if (options.dryRun === 'none') written.push(r.label);
     } else if (!isEmptyPatch(patch)) {
-      const metadata = { ...(r.raw['metadata'] as JsonObject) };
-      metadata['annotations'] = Object.fromEntries(
-        Object.entries({ ...r.annotations, ...patch }).filter((entry): entry is [string, string] => entry[1] !== null),
-      );
-      result = { ...r.raw, metadata };
+      result = { ...r.raw, metadata: { ...(r.raw['metadata'] as JsonObject), annotations: applyPatch(r.annotations, patch) } };
     }
     if (options.output === 'json' || options.output === 'yaml') io.out(renderDocument(result, options.output));
     else if (options.output === 'name') io.out(r.label);

@@ -2,14 +2,16 @@
 // for the Ingress, from the same core as status; with --deployed, a diff against the config in
 // ConfigMap voyager-NAME (exit 0 same, 1 different, >1 error, as kubectl diff).
 
+import { handledByVoyager } from '../core/backends.ts';
 import { driftDiff, keyByFor, stickyParts } from '../core/drift.ts';
+import { KEY } from '../core/semantics.ts';
 import type { IngressView } from '../core/objects.ts';
 import { formatBackends, inVoyagerOrder, renderIngress } from '../core/render.ts';
 import { ServerError, UserError } from '../errors.ts';
 import type { SourceArgs } from './flags.ts';
 import { gather, type Gathered } from './gather.ts';
 import { printNotes, type Io } from './io.ts';
-import { parseTarget } from './targets.ts';
+import { parseTarget, type Target } from './targets.ts';
 
 export interface RenderArgs extends SourceArgs {
   target: string;
@@ -22,9 +24,7 @@ export function configMapName(ingress: string): string {
   return `voyager-${ingress}`;
 }
 
-function findIngress(gathered: Gathered, text: string): IngressView {
-  const target = parseTarget(text);
-  if (target.kind !== 'ingress') throw new UserError(`render works on an Ingress (ingress/NAME), not ${text}`);
+function findIngress(gathered: Gathered, target: Target & { kind: 'ingress' }): IngressView {
   const scope = gathered.scope;
   const found = gathered.objects.ingresses.filter(
     (i) => i.meta.name === target.name && (target.flavor === null || i.flavor === target.flavor) && (scope === '' || i.meta.namespace === scope),
@@ -57,14 +57,19 @@ export async function deployedConfig(gathered: Gathered, ingress: IngressView): 
 }
 
 export async function runRender(args: RenderArgs, io: Io): Promise<number> {
-  parseTarget(args.target);
+  const target = parseTarget(args.target);
+  if (target.kind !== 'ingress') throw new UserError(`render works on an Ingress (ingress/NAME), not ${args.target}`);
   const gathered = await gather(args, { endpoints: true, configMaps: false });
-  const ingress = findIngress(gathered, args.target);
+  const ingress = findIngress(gathered, target);
   const profile = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}`);
   const result = renderIngress(ingress, gathered.objects, profile);
   const object = `ingress/${ingress.meta.namespace}/${ingress.meta.name}`;
+  const ingressClass = args['ingress-class'] ?? null;
   printNotes(io, [
+    ...(handledByVoyager(ingress, ingressClass)
+      ? []
+      : [{ object, message: `Voyager${ingressClass ? ` run with --ingress-class ${ingressClass}` : ''} does not handle this Ingress (class ${ingress.meta.annotations[KEY.ingressClass] ?? 'none'}): it writes no config for it; shown as it would be` }]),
     ...result.skipped.map((s) => ({ object, message: `backend for service ${s.service.namespace}/${s.service.name}:${s.service.port} is not written: ${s.reason}` })),
     ...result.backends.flatMap((b) => b.notes.map((message) => ({ object, message: `backend ${b.name}: ${message}` }))),
   ]);

@@ -73,10 +73,20 @@ function checkTargetsFound(targets: Target[], gathered: Gathered, items: StatusI
       const found = gathered.objects.ingresses.some((i) => i.meta.name === target.name);
       if (!found) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ingresses "${target.name}" not found`);
     } else {
-      const exists = gathered.objects.services.some((s) => s.meta.name === target.name) || items.some((i) => i.service.name === target.name);
+      const inScope = (namespace: string) => gathered.scope === '' || namespace === gathered.scope;
+      const exists =
+        gathered.objects.services.some((s) => s.meta.name === target.name && inScope(s.meta.namespace)) ||
+        items.some((i) => i.service.name === target.name);
       if (!exists) throw new ServerError(404, 'NotFound', `Error from server (NotFound): services "${target.name}" not found`);
     }
   }
+}
+
+/** With filters, only the warnings about the objects of the rows shown. */
+function selectedWarnings(full: StickyStatus, items: StatusItem[]): StickyStatus['warnings'] {
+  if (items.length === full.items.length) return full.warnings;
+  const objects = new Set(items.flatMap((i) => [`ingress/${i.ingress.namespace}/${i.ingress.name}`, `service/${i.service.namespace}/${i.service.name}`]));
+  return full.warnings.filter((w) => objects.has(w.object));
 }
 
 function stickyCell(item: StatusItem): string {
@@ -155,7 +165,7 @@ export async function runStatus(args: StatusArgs, io: Io): Promise<number> {
   const items = selectItems(full, options.targets, gathered);
   checkTargetsFound(options.targets, gathered, items);
   if (options.deployed) addDeployed(items, gathered);
-  const status: StickyStatus = { ...full, items, warnings: [...gathered.notes, ...full.warnings] };
+  const status: StickyStatus = { ...full, items, warnings: [...gathered.notes, ...selectedWarnings(full, items)] };
 
   io.err(`Semantics: ${gathered.choice.reason}`);
   printNotes(io, status.warnings);

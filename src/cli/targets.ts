@@ -31,7 +31,7 @@ export function parseTarget(text: string): Target {
   const name = text.slice(slash + 1);
   if (!NAME.test(name)) throw new UserError(`invalid resource name "${name}": must be a lowercase RFC 1123 name`);
   if (SERVICE_TYPES.has(type)) return { kind: 'service', name };
-  if (type in INGRESS_TYPES) return { kind: 'ingress', flavor: INGRESS_TYPES[type] ?? null, name };
+  if (Object.hasOwn(INGRESS_TYPES, type)) return { kind: 'ingress', flavor: INGRESS_TYPES[type] ?? null, name };
   throw new UserError(`the server doesn't have a resource type "${text.slice(0, slash)}" (kubectl sticky works on svc/NAME and ingress/NAME)`);
 }
 

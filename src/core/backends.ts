@@ -56,15 +56,14 @@ export function backendLabel(backend: Pick<Backend, 'type' | 'host' | 'path' | '
 }
 
 /**
- * Whether the operator handles this Ingress. Standard Ingresses need class `voyager`, or no class
- * when the operator runs without --ingress-class; Voyager's own Ingresses are handled unless a
- * class is set that differs from the operator's.
+ * Whether the operator handles this Ingress, as Voyager's ShouldHandleIngress decides: its own
+ * Ingresses always; a standard Ingress when its class annotation is `voyager` or equals the
+ * operator's --ingress-class (unset: "", so no annotation matches too).
  */
 export function handledByVoyager(ingress: IngressView, ingressClass: string | null): boolean {
-  const annotated = ingress.meta.annotations[KEY.ingressClass];
-  if (ingress.flavor === 'voyager') return ingressClass === null || annotated === ingressClass;
-  if (annotated === undefined) return ingressClass === null;
-  return annotated === (ingressClass ?? 'voyager');
+  if (ingress.flavor === 'voyager') return true;
+  const annotated = ingress.meta.annotations[KEY.ingressClass] ?? '';
+  return annotated === 'voyager' || annotated === (ingressClass ?? '');
 }
 
 export function serviceKey(namespace: string, name: string): string {

@@ -5,7 +5,7 @@ import { backendLabel } from './backends.ts';
 import { computeStatus, type StatusItem, type StatusOptions, type Warning } from './effective.ts';
 import type { IngressView, ObjectSet, ServiceView } from './objects.ts';
 import { formatBackends, renderBackends } from './render.ts';
-import { COOKIE_KEYS, STICKY_ON_KEYS, cookieKeys, describeProfile, enableAnnotation, type Annotations, type Profile } from './semantics.ts';
+import { COOKIE_KEYS, HASHES, STICKY_ON_KEYS, cookieKeys, describeProfile, enableAnnotation, isModern, type Annotations, type Profile } from './semantics.ts';
 
 export type ChangeAction = 'enable' | 'disable';
 export type Role = 'ingress' | 'service';
@@ -23,8 +23,6 @@ export interface ChangeRequest {
 export type AnnotationPatch = Record<string, string | null>;
 
 export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; message: string };
-
-const HASHES = ['md5', 'sha', 'index'];
 
 function refuseCookie(profile: Profile, role: Role, what: 'name' | 'hash'): string | null {
   const version = describeProfile(profile);
@@ -55,10 +53,11 @@ export function planChange(profile: Profile, annotations: Annotations, request: 
       if (value === null) continue;
       const refused = refuseCookie(profile, request.role, what);
       if (refused) return { ok: false, message: refused };
-      if (what === 'hash' && !HASHES.includes(value)) return { ok: false, message: `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index` };
+      if (what === 'hash' && !(HASHES as readonly string[]).includes(value)) return { ok: false, message: `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index` };
       if (what === 'name' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) return { ok: false, message: `invalid --cookie-name "${value}": a cookie name is a token (letters, digits, -_.!#$%&'*+^\`|~)` };
-      const keys = cookieKeys(profile, request.role);
-      const key = (what === 'name' ? keys.name : keys.hash)[0];
+      // The spelling Voyager finds first among those present (5.x reads two), else its first.
+      const spellings = what === 'name' ? cookieKeys(profile, request.role).name : cookieKeys(profile, request.role).hash;
+      const key = spellings.find((k) => annotations[k] !== undefined) ?? spellings[0];
       if (key) set(key, value);
     }
   } else {
@@ -164,7 +163,7 @@ export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly 
     }
   }
   const serviceTarget = targets.find((t) => t.role === 'service');
-  if (serviceTarget && ['3.2', '4.0', '5.0'].includes(options.profile.id) && backends.some((b) => b.before !== b.after)) {
+  if (serviceTarget && !isModern(options.profile) && backends.some((b) => b.before !== b.after)) {
     warnings.push({
       object: `service/${serviceTarget.namespace}/${serviceTarget.name}`,
       message: `${describeProfile(options.profile)} does not re-render HAProxy when a Service changes: the new state reaches HAProxy at the next change of the Ingress`,

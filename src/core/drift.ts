@@ -11,13 +11,14 @@
 //   servers keys as `servers -`. A key met again gets ` #2`, ` #3` ... in order of appearance.
 
 import { structuredPatch, createTwoFilesPatch } from 'diff';
-import type { Profile } from './semantics.ts';
+import type { Deployed } from './effective.ts';
+import { isModern, type Profile } from './semantics.ts';
 
 export type KeyBy = 'name' | 'servers';
 
 /** How backends are matched between configs under the profile. */
 export function keyByFor(profile: Profile): KeyBy {
-  return profile.id === '6.0' || profile.id === '9.0' ? 'name' : 'servers';
+  return isModern(profile) ? 'name' : 'servers';
 }
 
 const SECTION_KEYWORDS = new Set([
@@ -104,7 +105,7 @@ export function driftDiff(
 }
 
 /** Whether HAProxy runs what the annotations say, for one backend. */
-export type DeployedState = 'in-sync' | 'drift' | 'unknown';
+export type DeployedState = Deployed;
 
 /**
  * For each rendered backend (in order): `in-sync` when the deployed haproxy.cfg has the same

@@ -11,6 +11,7 @@ import {
   cookieSourceRole,
   describeProfile,
   ingressSticky,
+  isModern,
   parseGoBool,
   readCookie,
   serviceSticky,
@@ -68,10 +69,6 @@ function looksLikeOn(value: string): boolean {
   return TRUTHY_LOOKING.includes(value.trim().toLowerCase());
 }
 
-function fromVersion(profile: Profile): string {
-  return describeProfile(profile);
-}
-
 function ingressLabel(ingress: IngressView): string {
   return objectLabel('ingress', ingress.meta.namespace, ingress.meta.name);
 }
@@ -84,8 +81,8 @@ function serviceLabel(service: ServiceView): string {
 export function annotationWarnings(profile: Profile, role: 'ingress' | 'service', annotations: Annotations, object: string): Warning[] {
   const out: Warning[] = [];
   const warn = (message: string) => out.push({ object, message });
-  const modern = profile.id === '6.0' || profile.id === '9.0';
-  const version = fromVersion(profile);
+  const modern = isModern(profile);
+  const version = describeProfile(profile);
   const has = (key: string) => annotations[key] !== undefined;
 
   if (modern) {
@@ -110,7 +107,8 @@ export function annotationWarnings(profile: Profile, role: 'ingress' | 'service'
     const readsAffinity = role === 'ingress' && profile.id === '5.0';
     if (has(KEY.affinity) && !readsAffinity) {
       const instead = `${KEY.stickySession}: "true"`;
-      warn(`${KEY.affinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version} (it arrived in 6.0); use ${instead}`);
+      const arrived = role === 'ingress' ? '5.0.0-rc.11 on Ingresses' : '6.0 on Services';
+      warn(`${KEY.affinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version} (it arrived in ${arrived}); use ${instead}`);
     }
   }
   if (has(KEY.camelStickySession)) warn(`${KEY.camelStickySession} is not a Voyager key (the key is ${modern ? KEY.affinity : KEY.stickySession}); it does nothing`);
@@ -153,6 +151,8 @@ interface CookieUse {
   used: boolean;
   /** A sticky Ingress used its own cookie settings instead (reported per backend). */
   sawStickyIngress: boolean;
+  /** The object made a backend sticky that uses no cookie (TCP, ssl-passthrough). */
+  stickyWithoutCookie: boolean;
 }
 
 function compareText(a: string, b: string): number {
@@ -178,7 +178,7 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
   const trackCookie = (object: string, role: 'ingress' | 'service', annotations: Annotations): CookieUse => {
     let use = cookieUses.get(object);
     if (!use) {
-      use = { object, annotations, role, used: false, sawStickyIngress: false };
+      use = { object, annotations, role, used: false, sawStickyIngress: false, stickyWithoutCookie: false };
       cookieUses.set(object, use);
     }
     return use;
@@ -221,7 +221,9 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
     const read = cookieKeys(profile, use.role);
     if (![...read.name, ...read.hash].some((key) => use.annotations[key] !== undefined)) continue; // reported as not read
     if (use.role === 'service' && profile.id === '9.0' && use.sawStickyIngress) continue; // reported per backend
-    const message = `session-cookie settings do nothing by themselves: no sticky cookie backend uses them (${use.role === 'ingress' ? 'the Ingress' : 'the Service'} needs ${profile.id === '6.0' || profile.id === '9.0' ? `${KEY.affinity}: cookie` : `${KEY.stickySession}: "true"`})`;
+    const message = use.stickyWithoutCookie
+      ? 'session-cookie settings do nothing here: the backends this object makes sticky are TCP or ssl-passthrough, which stick by source IP, not by cookie'
+      : `session-cookie settings do nothing by themselves: no sticky cookie backend uses them (${use.role === 'ingress' ? 'the Ingress' : 'the Service'} needs ${isModern(profile) ? `${KEY.affinity}: cookie` : `${KEY.stickySession}: "true"`})`;
     warnings.push({ object: use.object, message });
   }
 
@@ -301,6 +303,8 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   // ssl-passthrough turns HTTP rules into TCP; the default backend's template still writes a cookie.
   const tcp = backend.type === 'tcp' || (ctx.passthrough && backend.type === 'http');
   if (tcp) {
+    if (ctx.ingressSticky) ctx.ingressCookie.stickyWithoutCookie = true;
+    if (serviceReading.sticky) serviceCookie.stickyWithoutCookie = true;
     if (ctx.replicas > 1) {
       warnings.push({
         object: ctx.ingressObject,
@@ -316,7 +320,7 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   const cookie = readCookie(profile, role, from.annotations);
   // The default backend never hashes its cookie values.
   const hash = backend.type === 'default' ? null : cookie.hash;
-  const name = profile.id !== '6.0' && profile.id !== '9.0' && backend.type === 'default' ? 'SERVERID' : cookie.name;
+  const name = !isModern(profile) && backend.type === 'default' ? 'SERVERID' : cookie.name;
   from.used = true;
   const serviceKeys = cookieKeys(profile, 'service');
   if (role === 'ingress' && [...serviceKeys.name, ...serviceKeys.hash].some((key) => serviceAnnotations[key] !== undefined)) {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { backendsOf, serviceKey, indexEndpoints, indexServices, type Backend, type BackendType } from './backends.ts';
 import { computeStatus, type Mode, type StatusItem } from './effective.ts';
 import type { EndpointAddress, EndpointsView, IngressView, ObjectSet, ServicePortView, ServiceView } from './objects.ts';
-import { KEY, parseGoBool, type CookieHash, type Profile } from './semantics.ts';
+import { KEY, isModern, parseGoBool, type CookieHash, type Profile } from './semantics.ts';
 
 /** Which Voyager template writes the section. */
 export type SectionType = 'default' | 'http' | 'tcp';
@@ -81,9 +81,6 @@ export function cookieValue(serverName: string, position: number, hash: CookieHa
   }
 }
 
-function modern(profile: Profile): boolean {
-  return profile.id === '6.0' || profile.id === '9.0';
-}
 
 /** Go's intstr IntValue(): a port name is 0. */
 function portIntValue(servicePort: string): number {
@@ -112,7 +109,7 @@ function findServicePort(service: ServiceView, servicePort: string, profile: Pro
   for (const port of service.ports) {
     if (number !== null && port.port === number) return port;
     // Named service ports are looked up by name from 6.0 on; older getSpecifiedPort compared numbers only.
-    if (number === null && modern(profile) && port.name === servicePort) return port;
+    if (number === null && isModern(profile) && port.name === servicePort) return port;
   }
   return null;
 }
@@ -220,14 +217,14 @@ export function renderIngress(ingress: IngressView, objects: ObjectSet, profile:
       frontendPort = backend.port ?? 80;
       if (passthrough) type = 'tcp';
     }
-    const explicit = modern(profile) ? backend.ref.backendName : null;
+    const explicit = isModern(profile) ? backend.ref.backendName : null;
     const name = explicit ?? (backend.type === 'default' ? 'default-backend' : generatedBackendName(backend.ref.serviceName, backend.ref.servicePort, namespace));
     drafts.push({ backend, item, type, frontendPort, name, generated: explicit === null, service });
   });
 
   // 6.0+: every GENERATED name used more than once (explicit names count too) gets
   // `-<hex md5 of "address-host-port-path">` (Voyager's TemplateData.sort / Backend.canonicalize).
-  if (modern(profile)) {
+  if (isModern(profile)) {
     const counts = new Map<string, number>();
     for (const draft of drafts) counts.set(draft.name, (counts.get(draft.name) ?? 0) + 1);
     for (const draft of drafts) {
@@ -265,9 +262,6 @@ function renderSection(draft: Draft, objects: ObjectSet, profile: Profile): Rend
     lines.push('stick-table type ip size 100k expire 30m', 'stick on src');
   }
   if (cookieBackend && item.cookie) lines.push(`cookie ${item.cookie.name} insert indirect nocache`);
-  if (type === 'default' && item.mode === 'source-ip') {
-    notes.push("status reports source-IP stickiness (ssl-passthrough), but Voyager's default-backend template has no stick table: no sticky lines rendered");
-  }
 
   if (service.type === 'ExternalName') {
     const external = service.externalName ?? '';
@@ -306,7 +300,7 @@ function renderSection(draft: Draft, objects: ObjectSet, profile: Profile): Rend
 
   return {
     name: draft.name,
-    nameStable: modern(profile),
+    nameStable: isModern(profile),
     type,
     declared: backend.type,
     host: backend.host,

@@ -3,7 +3,6 @@
 // Source: shared/reference/voyager-sticky.md, sections 2 and 4.
 
 export type ProfileId = '3.2' | '4.0' | '5.0' | '6.0' | '9.0';
-export const PROFILE_IDS: readonly ProfileId[] = ['3.2', '4.0', '5.0', '6.0', '9.0'];
 
 export type SemanticsSource = 'flag' | 'operator' | 'discovery' | 'default';
 export type CookieHash = 'md5' | 'sha' | 'index';
@@ -34,6 +33,11 @@ export interface Profile {
   cookieHash: boolean;
   /** Server names are `pod-<pod name>` (4.0.0-rc.2 and later) instead of `pod-<IP>`. */
   podServerNames: boolean;
+}
+
+/** 6.0 and later: `affinity: cookie` is the only key, and backend names are deterministic. */
+export function isModern(profile: Profile): boolean {
+  return profile.id === '6.0' || profile.id === '9.0';
 }
 
 export interface SemanticsChoice {
@@ -158,7 +162,7 @@ export interface StickyReading {
 }
 
 export function ingressSticky(profile: Profile, annotations: Annotations): StickyReading {
-  if (profile.id === '6.0' || profile.id === '9.0') {
+  if (isModern(profile)) {
     return annotations[KEY.affinity] === 'cookie' ? { sticky: true, key: KEY.affinity } : { sticky: false, key: null };
   }
   const affinity = lookup(annotations, ingressAffinityKeys(profile));
@@ -169,7 +173,7 @@ export function ingressSticky(profile: Profile, annotations: Annotations): Stick
 }
 
 export function serviceSticky(profile: Profile, annotations: Annotations): StickyReading {
-  if (profile.id === '6.0' || profile.id === '9.0') {
+  if (isModern(profile)) {
     return annotations[KEY.affinity] === 'cookie' ? { sticky: true, key: KEY.affinity } : { sticky: false, key: null };
   }
   const session = annotations[KEY.stickySession];
@@ -202,13 +206,13 @@ export interface CookieSetting {
 }
 
 export const DEFAULT_COOKIE = 'SERVERID';
-const HASHES: readonly string[] = ['md5', 'sha', 'index'];
+export const HASHES: readonly CookieHash[] = ['md5', 'sha', 'index'];
 
 export function readCookie(profile: Profile, role: 'ingress' | 'service', annotations: Annotations): CookieSetting {
   const keys = cookieKeys(profile, role);
   const name = lookup(annotations, keys.name)?.value || DEFAULT_COOKIE;
   const hashValue = lookup(annotations, keys.hash)?.value ?? '';
-  const hash = HASHES.includes(hashValue) ? (hashValue as CookieHash) : null;
+  const hash = (HASHES as readonly string[]).includes(hashValue) ? (hashValue as CookieHash) : null;
   return { name, hash, invalidHash: hash === null && hashValue !== '' ? hashValue : null };
 }
 
@@ -219,7 +223,7 @@ export function cookieSourceRole(profile: Profile, ingressIsSticky: boolean): 'i
 
 /** The annotation that `enable` writes to make an object sticky under the profile. */
 export function enableAnnotation(profile: Profile): { key: string; value: string } {
-  return profile.id === '6.0' || profile.id === '9.0' ? { key: KEY.affinity, value: 'cookie' } : { key: KEY.stickySession, value: 'true' };
+  return isModern(profile) ? { key: KEY.affinity, value: 'cookie' } : { key: KEY.stickySession, value: 'true' };
 }
 
 export function describeProfile(profile: Profile): string {

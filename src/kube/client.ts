@@ -239,6 +239,12 @@ export class Kube {
     return answer;
   }
 
+  /** The version to read Voyager Ingresses in (the group's preferred one); null when not served. */
+  async voyagerVersion(): Promise<string | null> {
+    const served = await this.groupVersions('voyager.appscode.com');
+    return served ? (served.preferred ?? served.versions[0] ?? null) : null;
+  }
+
   private async discover(group: string): Promise<GroupVersions | null> {
     const { status, text } = await this.read(`/apis/${group}`);
     if (status === 404) return null;

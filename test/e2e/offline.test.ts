@@ -29,6 +29,11 @@ kind: Ingress
 metadata: {name: classless, namespace: default}
 spec: {defaultBackend: {service: {name: s1, port: {number: 80}}}}
 ---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: std-voyager, namespace: default, annotations: {kubernetes.io/ingress.class: voyager}}
+spec: {defaultBackend: {service: {name: s2, port: {number: 80}}}}
+---
 apiVersion: v1
 kind: List
 items:
@@ -50,9 +55,11 @@ test('-l, svc/NAME, --ingress-class and --no-headers select and print as kubectl
   assert.deepEqual(byLabel, [['labelled', 'a.example.com', 's1:80', 'yes', 'ingress']]);
   const byService = rows(offline(['svc/s1']).stdout).map((r) => r[0]);
   assert.deepEqual(byService, ['INGRESS', 'classless', 'labelled']);
+  // As Voyager's ShouldHandleIngress: its own Ingresses always; a standard one only with the class.
   const byClass = rows(offline(['--ingress-class', 'voyager']).stdout).map((r) => r[0]);
-  // Like the operator run with --ingress-class: only Ingresses annotated with that class.
-  assert.deepEqual(byClass, ['INGRESS', 'other']);
+  assert.deepEqual(byClass, ['INGRESS', 'labelled', 'other', 'std-voyager']);
+  const withoutClass = rows(offline([]).stdout).map((r) => r[0]);
+  assert.deepEqual(withoutClass, ['INGRESS', 'classless', 'labelled', 'other', 'std-voyager']);
 });
 
 test('-o yaml is the same document as -o json', () => {
