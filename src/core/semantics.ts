@@ -58,7 +58,9 @@ interface Version {
 function parseVersion(text: string): Version | null {
   const match = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?$/.exec(text.trim());
   if (!match) return null;
-  const pre = match[4] ? match[4].split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)) : [];
+  // Only alpha/beta/rc are pre-releases; image tags also carry build flavours (9.0.0-alpine).
+  const preText = match[4] && /^(alpha|beta|rc)/.test(match[4]) ? match[4] : '';
+  const pre = preText ? preText.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)) : [];
   return { major: Number(match[1]), minor: Number(match[2] ?? 0), patch: Number(match[3] ?? 0), pre };
 }
 

@@ -17,6 +17,7 @@ test('operator versions map to the reference table rows, boundaries included', (
     ['6.0.0-rc.0', '6.0'], ['7.4.0', '6.0'], ['8.0.1', '6.0'],
     ['9.0.0', '9.0'], ['v10.0.0', '9.0'], ['v12.0.0', '9.0'], ['v13.0.1', '9.0'],
     ['v2021.09.15', '9.0'], ['v2026.1.20', '9.0'], ['6.0', '6.0'],
+    ['9.0.0-alpine', '9.0'], ['5.0.0-ubi', '5.0'], ['6.0.0-rc.0-alpine', '6.0'],
   ];
   for (const [version, expected] of table) assert.equal(id(version), expected, version);
   assert.match(String(id('3.1.0')), /no sticky sessions/);
