@@ -1,9 +1,9 @@
 // `kubectl sticky enable|disable TARGET...`: one flow for both. Everything is fetched, checked
 // and planned before the first write, so bad input changes nothing.
 
-import { applyPatch, effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, type ChangeAction, type ChangeTarget } from '../core/change.ts';
+import { applyPatch, cookieHashProblem, effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, type ChangeAction, type ChangeTarget } from '../core/change.ts';
 import { objectsFrom, type JsonObject } from '../core/objects.ts';
-import { COOKIE_KEYS, HASHES, STICKY_ON_KEYS } from '../core/semantics.ts';
+import { COOKIE_KEYS, STICKY_ON_KEYS } from '../core/semantics.ts';
 import type { Kube, ResourceType } from '../kube/client.ts';
 import { renderDocument } from '../output/document.ts';
 import { unifiedDiff } from '../output/diff.ts';
@@ -55,7 +55,8 @@ function complete(action: ChangeAction, args: MutateArgs): MutateOptions {
     throw new UserError('--cookie-name and --cookie-hash go with enable; disable --purge removes them');
   }
   const hash = args['cookie-hash'];
-  if (hash !== undefined && !(HASHES as readonly string[]).includes(hash)) throw new UserError(`invalid --cookie-hash "${hash}": use md5, sha (SHA-512) or index`);
+  const badHash = hash === undefined ? null : cookieHashProblem(hash);
+  if (badHash) throw new UserError(badHash);
   checkVersionFlag(args['voyager-version']);
   const targets = args.targets.map(parseTarget);
   const seen = new Set<string>();

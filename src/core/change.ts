@@ -5,7 +5,7 @@ import { backendLabel } from './backends.ts';
 import { computeStatus, type StatusItem, type StatusOptions, type Warning } from './effective.ts';
 import type { IngressView, ObjectSet, ServiceView } from './objects.ts';
 import { formatBackends, renderBackends } from './render.ts';
-import { COOKIE_KEYS, HASHES, STICKY_ON_KEYS, cookieKeys, describeProfile, enableAnnotation, isModern, type Annotations, type Profile } from './semantics.ts';
+import { COOKIE_KEYS, STICKY_ON_KEYS, isCookieHash, cookieKeys, describeProfile, enableAnnotation, isModern, type Annotations, type Profile } from './semantics.ts';
 
 export type ChangeAction = 'enable' | 'disable';
 export type Role = 'ingress' | 'service';
@@ -23,6 +23,11 @@ export interface ChangeRequest {
 export type AnnotationPatch = Record<string, string | null>;
 
 export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; message: string };
+
+/** Why a --cookie-hash value cannot be written, or null when it can. */
+export function cookieHashProblem(value: string): string | null {
+  return isCookieHash(value) ? null : `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index`;
+}
 
 function refuseCookie(profile: Profile, role: Role, what: 'name' | 'hash'): string | null {
   const version = describeProfile(profile);
@@ -53,7 +58,8 @@ export function planChange(profile: Profile, annotations: Annotations, request: 
       if (value === null) continue;
       const refused = refuseCookie(profile, request.role, what);
       if (refused) return { ok: false, message: refused };
-      if (what === 'hash' && !(HASHES as readonly string[]).includes(value)) return { ok: false, message: `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index` };
+      const badHash = what === 'hash' ? cookieHashProblem(value) : null;
+      if (badHash) return { ok: false, message: badHash };
       if (what === 'name' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) return { ok: false, message: `invalid --cookie-name "${value}": a cookie name is a token (letters, digits, -_.!#$%&'*+^\`|~)` };
       // The spelling Voyager finds first among those present (5.x reads two), else its first.
       const spellings = what === 'name' ? cookieKeys(profile, request.role).name : cookieKeys(profile, request.role).hash;

@@ -208,13 +208,17 @@ export interface CookieSetting {
 }
 
 export const DEFAULT_COOKIE = 'SERVERID';
-export const HASHES: readonly CookieHash[] = ['md5', 'sha', 'index'];
+const HASHES: readonly string[] = ['md5', 'sha', 'index'];
+
+export function isCookieHash(value: string): value is CookieHash {
+  return HASHES.includes(value);
+}
 
 export function readCookie(profile: Profile, role: 'ingress' | 'service', annotations: Annotations): CookieSetting {
   const keys = cookieKeys(profile, role);
   const name = lookup(annotations, keys.name)?.value || DEFAULT_COOKIE;
   const hashValue = lookup(annotations, keys.hash)?.value ?? '';
-  const hash = (HASHES as readonly string[]).includes(hashValue) ? (hashValue as CookieHash) : null;
+  const hash = isCookieHash(hashValue) ? hashValue : null;
   return { name, hash, invalidHash: hash === null && hashValue !== '' ? hashValue : null };
 }
 
