@@ -1,77 +1,88 @@
-// Flags shared by the commands, with kubectl's names and meanings. This module is loaded for
-// --help, so it must stay free of heavy imports.
+// The flags commands share, with kubectl's names and meanings, declared once: a command spreads a
+// group into its declaration and gets parsing, --help, completion and the typed option from it.
+// Loaded for --help: no heavy imports.
 
-import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
+import { profileFor } from '../core/semantics.ts';
+import { parseSelector } from '../core/selector.ts';
+import { bool, choice, list, string, value, type Flag, type FlagBase, type Flags, type GlobalOptions, type ValuesOf } from './spec.ts';
 
-export interface ClusterArgs {
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  cluster?: string | undefined;
-  user?: string | undefined;
-  namespace?: string | undefined;
-  'request-timeout': string;
-  /** kubectl's -v log level (global flag). */
-  v?: number | undefined;
-}
-
-export interface SemanticsArgs {
-  'voyager-version'?: string | undefined;
-  'ingress-class'?: string | undefined;
-}
-
-export interface SourceArgs extends ClusterArgs, SemanticsArgs {
-  'all-namespaces': boolean;
-  filename: string[];
-}
-
-export function clusterOptions<T>(y: Argv<T>): Argv<T & ClusterArgs> {
-  return y
-    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file to use', group: 'Cluster:' })
-    .option('context', { type: 'string', describe: 'The name of the kubeconfig context to use', group: 'Cluster:' })
-    .option('cluster', { type: 'string', describe: 'The name of the kubeconfig cluster to use', group: 'Cluster:' })
-    .option('user', { type: 'string', describe: 'The name of the kubeconfig user to use', group: 'Cluster:' })
-    .option('namespace', { alias: 'n', type: 'string', describe: 'The namespace scope for this request', group: 'Cluster:' })
-    .option('request-timeout', {
-      type: 'string',
-      default: '0',
-      describe: 'How long to wait for one server request (1s, 2m, 3h; a bare number is seconds; 0 means a default of 60s per request)',
-      group: 'Cluster:',
-    }) as Argv<T & ClusterArgs>;
-}
-
-export function semanticsOptions<T>(y: Argv<T>): Argv<T & SemanticsArgs> {
-  return y
-    .option('voyager-version', {
-      type: 'string',
-      describe: 'The Voyager operator version whose semantics apply (3.2.0, 5.0.0, 8.0.1, v12.0.0, v2021.09.15). Default: detected from the operator Deployment, then API discovery, else 3.2',
-      group: 'Semantics:',
-    })
-    .option('ingress-class', {
-      type: 'string',
-      describe: "The operator's --ingress-class: only Ingresses with this kubernetes.io/ingress.class annotation are handled",
-      group: 'Semantics:',
-    }) as Argv<T & SemanticsArgs>;
-}
-
-export function sourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
-  return semanticsOptions(clusterOptions(y))
-    .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'List across all namespaces' })
-    .option('filename', {
-      alias: 'f',
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe: 'Read objects from files, folders (recursive) or - (stdin) instead of the cluster',
-    }) as Argv<T & SourceArgs>;
-}
-
-/** kubectl's --request-timeout: a bare number is seconds; units s, m, h; 0 is "no timeout". */
+/** kubectl's --request-timeout: a bare number is seconds; units ms, s, m, h. */
 export function parseTimeout(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) throw new UserError(`invalid --request-timeout "${text}": use a duration such as 5s, 1m or 0`);
-  const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit] ?? 1000;
-  return Math.round(value * factor);
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return Math.round(Number(match[1]) * factor);
 }
+
+/** A string flag whose value `check` judges while parsing (null: fine, else the message). */
+function checkedString(options: FlagBase, check: (value: string) => string | null): Flag<string | undefined> {
+  return value(options, (text) => {
+    const problem = text === undefined ? null : check(text);
+    if (problem) throw new UserError(problem);
+    return text;
+  });
+}
+
+const CLUSTER = 'Cluster';
+const SEMANTICS = 'Semantics';
+
+/** How to reach the API server, as kubectl's ConfigFlags. */
+export const CLUSTER_FLAGS = {
+  kubeconfig: string({ describe: 'Path to the kubeconfig file to use', group: CLUSTER, complete: 'files' }),
+  context: string({ describe: 'The name of the kubeconfig context to use', group: CLUSTER, complete: 'contexts' }),
+  cluster: string({ describe: 'The name of the kubeconfig cluster to use', group: CLUSTER, complete: 'clusters' }),
+  user: string({ describe: 'The name of the kubeconfig user to use', group: CLUSTER, complete: 'users' }),
+  namespace: string({ short: 'n', describe: 'The namespace scope for this request', group: CLUSTER, complete: 'namespaces' }),
+  /** Milliseconds; 0 is the client's default bound. */
+  'request-timeout': value(
+    { describe: 'How long to wait for one server request (1s, 2m, 3h; a bare number is seconds; 0 means a default of 60s per request)', group: CLUSTER },
+    (text) => parseTimeout(text ?? '0'),
+  ),
+} satisfies Flags;
+
+/** Which Voyager's behaviour applies. */
+export const SEMANTICS_FLAGS = {
+  'voyager-version': checkedString(
+    {
+      describe:
+        'The Voyager operator version whose semantics apply (3.2.0, 5.0.0, 8.0.1, v12.0.0, v2021.09.15). Default: detected from the operator Deployment, then API discovery, else 3.2',
+      group: SEMANTICS,
+      suggest: ['3.2.0', '5.0.0', '8.0.1', 'v12.0.0', 'v2021.09.15'],
+    },
+    (value) => {
+      const result = profileFor(value);
+      return result.ok ? null : result.message;
+    },
+  ),
+  'ingress-class': string({
+    describe: "The operator's --ingress-class: only Ingresses with this kubernetes.io/ingress.class annotation are handled",
+    group: SEMANTICS,
+  }),
+} satisfies Flags;
+
+/** Where the objects come from: the cluster (a namespace or all), or files. */
+export const SOURCE_FLAGS = {
+  ...CLUSTER_FLAGS,
+  ...SEMANTICS_FLAGS,
+  'all-namespaces': bool({ short: 'A', describe: 'List across all namespaces' }),
+  filename: list({ short: 'f', describe: 'Read objects from files, folders (recursive) or - (stdin) instead of the cluster', complete: 'files' }),
+} satisfies Flags;
+
+export const SELECTOR_FLAG = checkedString({ short: 'l', describe: 'Only Ingresses with these labels (a=b,c!=d)' }, (value) => {
+  const parsed = parseSelector(value);
+  return parsed.ok ? null : parsed.message;
+});
+
+/** kubectl's -o: the formats are listed once, for help, completion and the error. */
+export function outputFlag<const V extends readonly string[]>(formats: V) {
+  return choice(formats, {
+    short: 'o',
+    describe: `Output format: ${formats.join(', ')}`,
+    invalid: (value, allowed) => `unable to match a printer suitable for the output format "${value}", allowed formats are: ${[...allowed].sort().join(',')}`,
+  });
+}
+
+export type ClusterOptions = ValuesOf<typeof CLUSTER_FLAGS> & GlobalOptions;
+export type SemanticsOptions = ValuesOf<typeof SEMANTICS_FLAGS>;
+export type SourceOptions = ValuesOf<typeof SOURCE_FLAGS> & GlobalOptions;

@@ -1,13 +1,13 @@
 // Gathers the objects a command needs, from the cluster or from files, and picks the semantics.
 // Live and offline differ only here: the core cannot tell them apart.
 
-import { readFileSync } from 'node:fs';
 import { backendsOf } from '../core/backends.ts';
 import { objectsFrom, type ObjectSet } from '../core/objects.ts';
-import { chooseSemantics, profileFor, type SemanticsChoice } from '../core/semantics.ts';
-import type { Kube } from '../kube/client.ts';
+import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
+import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api } from '../kube/api.ts';
 import { ServerError, UserError } from '../errors.ts';
-import { parseTimeout, type SourceArgs } from './flags.ts';
+import type { ClusterOptions, SourceOptions } from './flags.ts';
+import type { Context } from './io.ts';
 
 export interface Gathered {
   objects: ObjectSet;
@@ -17,7 +17,7 @@ export interface Gathered {
   /** Namespace scope: '' for all namespaces (or files), else the namespace. */
   scope: string;
   /** The connection, in live mode. */
-  kube: Kube | null;
+  kube: Api | null;
   /** Warnings about gathering itself (forbidden optional lists and the like). */
   notes: { object: string; message: string }[];
 }
@@ -27,9 +27,9 @@ export interface GatherNeeds {
   configMaps: boolean;
 }
 
-function readStdin(): string {
+function readStdin(ctx: Context): string {
   try {
-    return readFileSync(0, 'utf8');
+    return ctx.io.stdin();
   } catch {
     throw new UserError('cannot read standard input');
   }
@@ -39,22 +39,15 @@ function deploymentsOf(objects: ObjectSet) {
   return objects.deployments.map((d) => ({ object: `deployment/${d.meta.namespace}/${d.meta.name}`, labels: d.meta.labels, images: d.images }));
 }
 
-/** --voyager-version is checked before any request, so a typo costs nothing. */
-export function checkVersionFlag(flag: string | undefined): void {
-  if (flag === undefined) return;
-  const result = profileFor(flag);
-  if (!result.ok) throw new UserError(result.message);
-}
-
 function decide(flag: string | undefined, objects: ObjectSet, servedVersions: readonly string[] | null): SemanticsChoice {
   const result = chooseSemantics({ flag: flag ?? null, deployments: deploymentsOf(objects), servedVersions });
   if (!result.ok) throw new UserError(result.message);
   return result.choice;
 }
 
-export async function gatherOffline(args: SourceArgs): Promise<Gathered> {
+export async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathered> {
   const { readManifests } = await import('../manifests/read.ts');
-  const raws = readManifests(args.filename, readStdin);
+  const raws = readManifests(args.filename, () => readStdin(ctx));
   const objects = objectsFrom(raws, args.namespace || 'default');
   return {
     objects,
@@ -66,20 +59,27 @@ export async function gatherOffline(args: SourceArgs): Promise<Gathered> {
   };
 }
 
-export async function connect(args: SourceArgs): Promise<Kube> {
-  const [{ loadConfig }, { Kube }] = await Promise.all([import('../kube/config.ts'), import('../kube/client.ts')]);
-  const config = loadConfig(args);
-  // 0 (the default) means the client's default bound, not kubectl's "wait forever".
-  return new Kube(config, { timeoutMs: parseTimeout(args['request-timeout']), verbosity: args.v ?? 0 });
+/** Connects with kubectl's connection flags; -v lines go to the command's stderr. */
+export function connect(args: ClusterOptions, ctx: Context): Promise<Api> {
+  return ctx.connect({
+    kubeconfig: args.kubeconfig,
+    context: args.context,
+    cluster: args.cluster,
+    user: args.user,
+    namespace: args.namespace,
+    // 0 (the default) means the client's default bound, not kubectl's "wait forever".
+    timeoutMs: args['request-timeout'],
+    verbosity: args.v ?? 0,
+    log: ctx.io.err,
+  });
 }
 
 function isForbidden(error: unknown): boolean {
   return error instanceof ServerError && error.code === 403;
 }
 
-export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSelector: string | undefined, connected?: Kube): Promise<Gathered> {
-  const kube = connected ?? (await connect(args));
-  const client = await import('../kube/client.ts');
+export async function gatherLive(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector: string | undefined, connected?: Api): Promise<Gathered> {
+  const kube = connected ?? (await connect(args, ctx));
   const scope = args['all-namespaces'] ? '' : kube.namespace;
   const notes: Gathered['notes'] = [];
   const where = scope ? `namespace ${scope}` : 'all namespaces';
@@ -111,7 +111,7 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
   const unreadable: string[] = [];
   const listServices = async (namespace: string) => {
     try {
-      return await kube.list(client.SERVICES, namespace);
+      return await kube.list(SERVICES, namespace);
     } catch (error) {
       if (!isForbidden(error)) throw error;
       unreadable.push(namespace || '*');
@@ -122,7 +122,7 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
     if (args['voyager-version']) return [];
     try {
       const lists = await Promise.all(
-        ['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(client.DEPLOYMENTS, '', { labelSelector })),
+        ['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(DEPLOYMENTS, '', { labelSelector })),
       );
       return lists.flat();
     } catch (error) {
@@ -132,11 +132,11 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
   };
 
   const [voyager, networking, services, endpoints, configMaps, deployments] = await Promise.all([
-    voyagerVersion ? required(() => kube.list(client.voyagerIngresses(voyagerVersion), scope, ingressQuery)) : Promise.resolve([]),
-    optional('ingresses.networking.k8s.io', () => kube.list(client.NETWORKING_INGRESSES, scope, ingressQuery)),
+    voyagerVersion ? required(() => kube.list(voyagerIngresses(voyagerVersion), scope, ingressQuery)) : Promise.resolve([]),
+    optional('ingresses.networking.k8s.io', () => kube.list(NETWORKING_INGRESSES, scope, ingressQuery)),
     listServices(scope),
-    needs.endpoints ? optional('endpoints', () => kube.list(client.ENDPOINTS, scope)) : Promise.resolve([]),
-    needs.configMaps ? optional('configmaps', () => kube.list(client.CONFIGMAPS, scope)) : Promise.resolve([]),
+    needs.endpoints ? optional('endpoints', () => kube.list(ENDPOINTS, scope)) : Promise.resolve([]),
+    needs.configMaps ? optional('configmaps', () => kube.list(CONFIGMAPS, scope)) : Promise.resolve([]),
     operatorDeployments(),
   ]);
 
@@ -150,7 +150,7 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
     }
     const extra = await Promise.all([...others].sort().map(async (namespace) => ({
       services: await listServices(namespace),
-      endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(client.ENDPOINTS, namespace)) : [],
+      endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(ENDPOINTS, namespace)) : [],
     })));
     const more = objectsFrom(extra.flatMap((e) => [...e.services, ...e.endpoints]), kube.namespace);
     objects.services.push(...more.services);
@@ -167,7 +167,6 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
   };
 }
 
-export function gather(args: SourceArgs, needs: GatherNeeds, labelSelector?: string): Promise<Gathered> {
-  checkVersionFlag(args['voyager-version']);
-  return args.filename.length > 0 ? gatherOffline(args) : gatherLive(args, needs, labelSelector);
+export function gather(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector?: string): Promise<Gathered> {
+  return args.filename.length > 0 ? gatherOffline(args, ctx) : gatherLive(args, ctx, needs, labelSelector);
 }

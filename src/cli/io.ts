@@ -1,11 +1,20 @@
-// Where commands write. Commands get an Io instead of touching process.stdout, so the entry point
-// decides buffering and tests could capture output.
+// What a command may touch: an Io to read stdin and write, and a way to connect to the API server.
+// The entry point passes the process's; tests pass their own Io and the same real connect.
 
-import { neutralise, safeText } from '../errors.ts';
+import { readFileSync } from 'node:fs';
+import { safeText } from '../errors.ts';
+import type { Connect } from '../kube/api.ts';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** All of standard input (for `-f -`). */
+  stdin(): string;
+}
+
+export interface Context {
+  io: Io;
+  connect: Connect;
 }
 
 // Everything printed passes safeText: terminal control characters from cluster or file data are
@@ -13,14 +22,8 @@ export interface Io {
 export const processIo: Io = {
   out: (text) => void process.stdout.write(`${safeText(text)}\n`),
   err: (text) => void process.stderr.write(`${safeText(text)}\n`),
+  stdin: () => readFileSync(0, 'utf8'),
 };
 
-// A cluster-wide run can find thousands of problems; a screenful is useful, the rest is in -o json.
-const MAX_PRINTED_WARNINGS = 100;
-
-export function printNotes(io: Io, notes: readonly { object: string; message: string }[]): void {
-  for (const note of notes.slice(0, MAX_PRINTED_WARNINGS)) io.err(`Warning: ${neutralise(note.object)}: ${neutralise(note.message)}`);
-  if (notes.length > MAX_PRINTED_WARNINGS) {
-    io.err(`Warning: ${notes.length - MAX_PRINTED_WARNINGS} more warnings not shown (-o json lists all ${notes.length})`);
-  }
-}
+/** The real client, loaded only when a command connects (so --help never loads client-node). */
+export const realConnect: Connect = async (options) => (await import('../kube/client.ts')).connect(options);

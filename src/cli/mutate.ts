@@ -1,71 +1,31 @@
 // `kubectl sticky enable|disable TARGET...`: one flow for both. Everything is fetched, checked
 // and planned before the first write, so bad input changes nothing.
 
-import { applyPatch, cookieHashProblem, effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, type ChangeAction, type ChangeTarget } from '../core/change.ts';
+import { applyPatch, effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, type ChangeAction, type ChangeTarget } from '../core/change.ts';
 import { objectsFrom, type JsonObject } from '../core/objects.ts';
 import { COOKIE_KEYS, STICKY_ON_KEYS } from '../core/semantics.ts';
-import type { Kube, ResourceType } from '../kube/client.ts';
+import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
 import { renderDocument } from '../output/document.ts';
-import { unifiedDiff } from '../output/diff.ts';
-import { renderTable } from '../output/table.ts';
+import { changeDiff } from '../output/diff.ts';
+import { effectLines } from '../output/effect.ts';
+import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
-import type { ClusterArgs, SemanticsArgs, SourceArgs } from './flags.ts';
-import { checkVersionFlag, connect, gatherLive, type Gathered } from './gather.ts';
-import { printNotes, type Io } from './io.ts';
-import { parseTarget, targetLabel, type Target } from './targets.ts';
+import type { ChangeOptions } from './commands.ts';
+import type { SourceOptions } from './flags.ts';
+import { connect, gatherLive, type Gathered } from './gather.ts';
+import type { Context } from './io.ts';
+import { targetLabel } from './targets.ts';
 import { stringify } from 'yaml';
 
-export interface MutateArgs extends ClusterArgs, SemanticsArgs {
-  targets: string[];
-  'dry-run'?: string | undefined;
-  'cookie-name'?: string | undefined;
-  'cookie-hash'?: string | undefined;
-  overwrite: boolean;
-  purge: boolean;
-  'resource-version'?: string | undefined;
-  'field-manager': string;
-  output?: string | undefined;
-}
-
-type DryRun = 'none' | 'client' | 'server';
-
-interface MutateOptions {
-  action: ChangeAction;
-  targets: Target[];
-  dryRun: DryRun;
-  output: '' | 'name' | 'json' | 'yaml';
-}
-
-function complete(action: ChangeAction, args: MutateArgs): MutateOptions {
-  if (args.targets.length === 0) throw new UserError(`you must specify one or more resources as svc/NAME or ingress/NAME (kubectl sticky ${action} svc/s1)`);
-  const dry = args['dry-run'];
-  let dryRun: DryRun = 'none';
-  if (dry !== undefined) {
-    const value = dry === '' || dry === 'true' ? 'client' : dry === 'false' ? 'none' : dry;
-    if (value !== 'none' && value !== 'client' && value !== 'server') throw new UserError(`Invalid dry-run value (${dry}). Must be "none", "server", or "client".`);
-    dryRun = value;
-  }
-  const output = args.output ?? '';
-  if (!['', 'name', 'json', 'yaml'].includes(output)) {
-    throw new UserError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`);
-  }
-  if (args['resource-version'] !== undefined && args.targets.length !== 1) throw new UserError('--resource-version may only be used with a single resource');
-  if (action === 'enable' && args.purge) throw new UserError('--purge goes with disable');
-  if (action === 'disable' && (args['cookie-name'] !== undefined || args['cookie-hash'] !== undefined)) {
-    throw new UserError('--cookie-name and --cookie-hash go with enable; disable --purge removes them');
-  }
-  const hash = args['cookie-hash'];
-  const badHash = hash === undefined ? null : cookieHashProblem(hash);
-  if (badHash) throw new UserError(badHash);
-  checkVersionFlag(args['voyager-version']);
-  const targets = args.targets.map(parseTarget);
+/** Checks the flags cannot make alone: before any request, so bad input costs nothing. */
+function validate(options: ChangeOptions): void {
+  if (options['resource-version'] !== undefined && options.targets.length !== 1) throw new UserError('--resource-version may only be used with a single resource');
   const seen = new Set<string>();
-  for (const target of targets) {
+  for (const target of options.targets) {
     const label = targetLabel(target);
     if (seen.has(label)) throw new UserError(`${label} is given twice`);
     seen.add(label);
   }
-  return { action, targets, dryRun, output: output as MutateOptions['output'] };
 }
 
 interface Resolved {
@@ -77,8 +37,7 @@ interface Resolved {
   annotations: Record<string, string>;
 }
 
-async function resolveTarget(kube: Kube, target: Target, voyagerVersion: string | null): Promise<Resolved> {
-  const client = await import('../kube/client.ts');
+async function resolveTarget(kube: Api, target: ChangeOptions['targets'][number], voyagerVersion: string | null): Promise<Resolved> {
   const namespace = kube.namespace;
   const make = (type: ResourceType, raw: JsonObject, label: string, changeTarget: ChangeTarget): Resolved => {
     const view = objectsFrom([raw], namespace);
@@ -86,14 +45,14 @@ async function resolveTarget(kube: Kube, target: Target, voyagerVersion: string 
     return { target: changeTarget, type, label, raw, annotations: meta?.annotations ?? {} };
   };
   if (target.kind === 'service') {
-    const raw = await kube.get(client.SERVICES, namespace, target.name);
+    const raw = await kube.get(SERVICES, namespace, target.name);
     if (!raw) throw new ServerError(404, 'NotFound', `Error from server (NotFound): services "${target.name}" not found`);
-    return make(client.SERVICES, raw, `service/${target.name}`, { role: 'service', namespace, name: target.name });
+    return make(SERVICES, raw, `service/${target.name}`, { role: 'service', namespace, name: target.name });
   }
-  const voyagerType = voyagerVersion ? client.voyagerIngresses(voyagerVersion) : null;
+  const voyagerType = voyagerVersion ? voyagerIngresses(voyagerVersion) : null;
   const [voyager, networking] = await Promise.all([
     voyagerType && target.flavor !== 'networking' ? kube.get(voyagerType, namespace, target.name) : null,
-    target.flavor !== 'voyager' ? kube.get(client.NETWORKING_INGRESSES, namespace, target.name) : null,
+    target.flavor !== 'voyager' ? kube.get(NETWORKING_INGRESSES, namespace, target.name) : null,
   ]);
   if (voyager && networking) {
     throw new UserError(
@@ -101,20 +60,20 @@ async function resolveTarget(kube: Kube, target: Target, voyagerVersion: string 
     );
   }
   if (voyager && voyagerType) return make(voyagerType, voyager, `ingress.voyager.appscode.com/${target.name}`, { role: 'ingress', flavor: 'voyager', namespace, name: target.name });
-  if (networking) return make(client.NETWORKING_INGRESSES, networking, `ingress.networking.k8s.io/${target.name}`, { role: 'ingress', flavor: 'networking', namespace, name: target.name });
+  if (networking) return make(NETWORKING_INGRESSES, networking, `ingress.networking.k8s.io/${target.name}`, { role: 'ingress', flavor: 'networking', namespace, name: target.name });
   const plural = target.flavor === 'voyager' ? 'ingresses.voyager.appscode.com' : target.flavor === 'networking' ? 'ingresses.networking.k8s.io' : 'ingresses';
   throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${plural} "${target.name}" not found`);
 }
 
 /** Every Ingress in every namespace, since a Service can be used as `name.namespace` anywhere. */
-async function gatherEverywhere(args: MutateArgs, kube: Kube, endpoints: boolean, io: Io): Promise<Gathered> {
-  const source: SourceArgs = { ...args, filename: [], 'all-namespaces': true };
+async function gatherEverywhere(options: ChangeOptions, ctx: Context, kube: Api, endpoints: boolean): Promise<Gathered> {
+  const source: SourceOptions = { ...options, filename: [], 'all-namespaces': true };
   try {
-    return await gatherLive(source, { endpoints, configMaps: false }, undefined, kube);
+    return await gatherLive(source, ctx, { endpoints, configMaps: false }, undefined, kube);
   } catch (error) {
     if (!(error instanceof ServerError) || error.code !== 403) throw error;
-    io.err(`Warning: cannot list Ingresses in all namespaces (forbidden): effects outside namespace ${kube.namespace} are not shown`);
-    return gatherLive({ ...source, 'all-namespaces': false }, { endpoints, configMaps: false }, undefined, kube);
+    ctx.io.err(`Warning: cannot list Ingresses in all namespaces (forbidden): effects outside namespace ${kube.namespace} are not shown`);
+    return gatherLive({ ...source, 'all-namespaces': false }, ctx, { endpoints, configMaps: false }, undefined, kube);
   }
 }
 
@@ -125,25 +84,24 @@ function objectDiff(resolved: Resolved, patch: AnnotationPatch): string {
   const relevant = (annotations: Record<string, string>) =>
     Object.fromEntries(Object.entries(annotations).filter(([key]) => [...STICKY_ON_KEYS, ...COOKIE_KEYS].includes(key) || key in patch));
   const show = (annotations: Record<string, string>) => stringify({ metadata: { annotations: sortKeys(relevant(annotations)) } }, { lineWidth: 0 });
-  return unifiedDiff(`${resolved.label} (${resolved.target.namespace})`, show(before), show(after));
+  return changeDiff(`${resolved.label} (${resolved.target.namespace})`, show(before), show(after));
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function stickyWord(value: boolean | null): string {
-  return value === null ? 'unknown' : value ? 'yes' : 'no';
-}
-
-export async function runMutate(action: ChangeAction, args: MutateArgs, io: Io): Promise<number> {
-  const options = complete(action, args);
-  const kube = await connect({ ...args, filename: [], 'all-namespaces': false });
+export async function runMutate(args: ChangeOptions, ctx: Context): Promise<number> {
+  validate(args);
+  const { io } = ctx;
+  const action: ChangeAction = args.action;
+  const options = { targets: args.targets, dryRun: args['dry-run'] ?? 'none', output: args.output };
+  const kube = await connect(args, ctx);
   const voyagerVersion = await kube.voyagerVersion();
   const resolved: Resolved[] = [];
   for (const target of options.targets) resolved.push(await resolveTarget(kube, target, voyagerVersion));
 
-  const gathered = await gatherEverywhere(args, kube, options.dryRun !== 'none', io);
+  const gathered = await gatherEverywhere(args, ctx, kube, options.dryRun !== 'none');
   const profile = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}`);
 
@@ -199,27 +157,16 @@ export async function runMutate(action: ChangeAction, args: MutateArgs, io: Io):
   };
   const after = withPatches(gathered.objects, changes);
   const effect = effectOf(gathered.objects, after, changes.map((c) => c.target), statusOptions, action);
-  printNotes(io, effect.warnings);
-  const report = options.output === '' ? io.out : io.err;
-  if (effect.backends.length === 0) {
-    report('Effect: no Voyager Ingress uses these objects');
-  } else {
-    report('Effect:');
-    report(
-      renderTable(
-        ['namespace', 'ingress', 'backend', 'service', 'sticky before', 'sticky after'],
-        effect.backends.map((b) => [b.ingress.namespace, b.ingress.name, b.backend, `${b.service.name}.${b.service.namespace}`, stickyWord(b.before), stickyWord(b.after)]),
-        { noHeaders: false },
-      ),
-    );
-  }
+  for (const line of warningLines(effect.warnings)) io.err(line);
+  const report = options.output === undefined ? io.out : io.err;
+  for (const line of effectLines(effect)) report(line);
   if (options.dryRun !== 'none') {
     for (const change of changes) {
       const diff = objectDiff(change.resolved, change.patch);
       if (diff) report(diff);
     }
     for (const config of effect.configs) {
-      const diff = unifiedDiff(`haproxy.cfg of ingress ${config.ingress}`, config.before, config.after);
+      const diff = changeDiff(`haproxy.cfg of ingress ${config.ingress}`, config.before, config.after);
       if (diff) report(diff);
     }
   }

@@ -3,20 +3,18 @@
 // ConfigMap voyager-NAME (exit 0 same, 1 different, >1 error, as kubectl diff).
 
 import { handledByVoyager } from '../core/backends.ts';
-import { driftDiff, keyByFor, stickyParts } from '../core/drift.ts';
+import { keyByFor, stickyParts } from '../core/drift.ts';
 import { KEY } from '../core/semantics.ts';
 import type { IngressView } from '../core/objects.ts';
 import { formatBackends, inVoyagerOrder, renderIngress } from '../core/render.ts';
+import { CONFIGMAPS } from '../kube/api.ts';
+import { stickyPartsText, unifiedDiff } from '../output/diff.ts';
+import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError } from '../errors.ts';
-import type { SourceArgs } from './flags.ts';
+import type { RenderOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
-import { printNotes, type Io } from './io.ts';
-import { parseTarget, type Target } from './targets.ts';
-
-export interface RenderArgs extends SourceArgs {
-  target: string;
-  deployed: boolean;
-}
+import type { Context } from './io.ts';
+import type { Target } from './targets.ts';
 
 export const CONFIG_KEY = 'haproxy.cfg';
 
@@ -41,9 +39,8 @@ function findIngress(gathered: Gathered, target: Target & { kind: 'ingress' }): 
 export async function deployedConfig(gathered: Gathered, ingress: IngressView): Promise<string | null> {
   const name = configMapName(ingress.meta.name);
   if (gathered.kube) {
-    const client = await import('../kube/client.ts');
     try {
-      const configMap = await gathered.kube.get(client.CONFIGMAPS, ingress.meta.namespace, name);
+      const configMap = await gathered.kube.get(CONFIGMAPS, ingress.meta.namespace, name);
       const data = configMap?.['data'];
       const text = data && typeof data === 'object' && !Array.isArray(data) ? data[CONFIG_KEY] : undefined;
       return typeof text === 'string' ? text : null;
@@ -56,25 +53,27 @@ export async function deployedConfig(gathered: Gathered, ingress: IngressView): 
   return configMap?.data[CONFIG_KEY] ?? null;
 }
 
-export async function runRender(args: RenderArgs, io: Io): Promise<number> {
-  const target = parseTarget(args.target);
-  if (target.kind !== 'ingress') throw new UserError(`render works on an Ingress (ingress/NAME), not ${args.target}`);
-  const gathered = await gather(args, { endpoints: true, configMaps: false });
+export async function runRender(options: RenderOptions, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const [target] = options.targets;
+  if (target?.kind !== 'ingress') throw new UserError('an Ingress is required: kubectl sticky render ingress/NAME');
+  const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const ingress = findIngress(gathered, target);
   const profile = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}`);
   const result = renderIngress(ingress, gathered.objects, profile);
   const object = `ingress/${ingress.meta.namespace}/${ingress.meta.name}`;
-  const ingressClass = args['ingress-class'] ?? null;
-  printNotes(io, [
+  const ingressClass = options['ingress-class'] ?? null;
+  const notes = [
     ...(handledByVoyager(ingress, ingressClass)
       ? []
       : [{ object, message: `Voyager${ingressClass ? ` run with --ingress-class ${ingressClass}` : ''} does not handle this Ingress (class ${ingress.meta.annotations[KEY.ingressClass] ?? 'none'}): it writes no config for it; shown as it would be` }]),
     ...result.skipped.map((s) => ({ object, message: `backend for service ${s.service.namespace}/${s.service.name}:${s.service.port} is not written: ${s.reason}` })),
     ...result.backends.flatMap((b) => b.notes.map((message) => ({ object, message: `backend ${b.name}: ${message}` }))),
-  ]);
+  ];
+  for (const line of warningLines(notes)) io.err(line);
   const computed = formatBackends(inVoyagerOrder(result.backends));
-  if (!args.deployed) {
+  if (!options.deployed) {
     io.out(computed.trimEnd());
     return 0;
   }
@@ -83,14 +82,14 @@ export async function runRender(args: RenderArgs, io: Io): Promise<number> {
     throw new UserError(`no deployed config: ConfigMap ${ingress.meta.namespace}/${configMapName(ingress.meta.name)} with key ${CONFIG_KEY} not found or not readable`, 2);
   }
   const keyBy = keyByFor(profile);
-  const drift = driftDiff(stickyParts(deployed, keyBy), stickyParts(computed, keyBy), {
-    deployed: `deployed/${configMapName(ingress.meta.name)}`,
-    computed: `computed/${ingress.meta.name}`,
-  });
-  if (drift.same) {
+  const diff = unifiedDiff(
+    { label: `deployed/${configMapName(ingress.meta.name)}`, text: stickyPartsText(stickyParts(deployed, keyBy)) },
+    { label: `computed/${ingress.meta.name}`, text: stickyPartsText(stickyParts(computed, keyBy)) },
+  );
+  if (diff === '') {
     io.err(`${object}: the deployed HAProxy config matches the annotations`);
     return 0;
   }
-  io.out(drift.patch.trimEnd());
+  io.out(diff);
   return 1;
 }

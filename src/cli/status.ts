@@ -1,52 +1,34 @@
 // `kubectl sticky status`: the effective sticky state of every backend.
 
-import { backendLabel } from '../core/backends.ts';
 import { computeStatus, type StatusItem, type StickyStatus } from '../core/effective.ts';
 import type { ObjectSet } from '../core/objects.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
 import { deployedStates } from '../core/drift.ts';
 import { formatBackends, renderBackends, type RenderedBackend } from '../core/render.ts';
 import { renderDocument } from '../output/document.ts';
-import { CONFIG_KEY, configMapName } from './render.ts';
-import { renderTable } from '../output/table.ts';
-import { ServerError, UserError } from '../errors.ts';
-import type { SourceArgs } from './flags.ts';
+import { statusTable } from '../output/status.ts';
+import { warningLines } from '../output/warnings.ts';
+import { ServerError } from '../errors.ts';
+import type { StatusOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
-import { parseTarget, type Target } from './targets.ts';
-import { printNotes, type Io } from './io.ts';
+import type { Context } from './io.ts';
+import { CONFIG_KEY, configMapName } from './render.ts';
+import type { Target } from './targets.ts';
 
-export interface StatusArgs extends SourceArgs {
-  targets: string[];
-  deployed: boolean;
-  output?: string | undefined;
-  selector?: string | undefined;
-  headers: boolean;
-}
-
-export const STATUS_OUTPUTS = ['wide', 'json', 'yaml'] as const;
-
-interface StatusOptions {
+/** What to do, from the flags: everything about them was checked while parsing. */
+interface Plan {
   targets: Target[];
   /** Compare with the deployed haproxy.cfg (always with -o wide). */
   deployed: boolean;
-  output: '' | 'wide' | 'json' | 'yaml';
+  output: StatusOptions['output'];
   selector: string | undefined;
 }
 
-/** Validate: everything that can be wrong with the flags fails here, before any I/O. */
-function complete(args: StatusArgs): StatusOptions {
-  const output = args.output ?? '';
-  if (output !== '' && !(STATUS_OUTPUTS as readonly string[]).includes(output)) {
-    throw new UserError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${STATUS_OUTPUTS.join(',')}`);
-  }
-  if (args.selector !== undefined) {
-    const parsed = parseSelector(args.selector);
-    if (!parsed.ok) throw new UserError(parsed.message);
-  }
-  return { targets: args.targets.map(parseTarget), output: output as StatusOptions['output'], selector: args.selector, deployed: args.deployed || output === 'wide' };
+function plan(options: StatusOptions): Plan {
+  return { targets: options.targets, output: options.output, selector: options.selector, deployed: options.deployed || options.output === 'wide' };
 }
 
-function selectIngresses(objects: ObjectSet, options: StatusOptions): void {
+function selectIngresses(objects: ObjectSet, options: Plan): void {
   const parsed = options.selector === undefined ? null : parseSelector(options.selector);
   const requirements = parsed?.ok ? parsed.requirements : [];
   const ingressTargets = options.targets.filter((t): t is Extract<Target, { kind: 'ingress' }> => t.kind === 'ingress');
@@ -89,38 +71,6 @@ function selectedWarnings(full: StickyStatus, items: StatusItem[]): StickyStatus
   return full.warnings.filter((w) => objects.has(w.object));
 }
 
-function stickyCell(item: StatusItem): string {
-  return item.sticky === null ? 'unknown' : item.sticky ? 'yes' : 'no';
-}
-
-function serviceCell(item: StatusItem): string {
-  const name = item.service.namespace === item.ingress.namespace ? item.service.name : `${item.service.name}.${item.service.namespace}`;
-  return `${name}:${item.service.port}${item.service.found ? '' : ' (missing)'}`;
-}
-
-function cookieCell(item: StatusItem): string {
-  if (!item.cookie) return '';
-  return item.cookie.hash ? `${item.cookie.name} (${item.cookie.hash})` : item.cookie.name;
-}
-
-export function statusTable(status: StickyStatus, options: { wide: boolean; allNamespaces: boolean; noHeaders: boolean }): string {
-  const headers = [...(options.allNamespaces ? ['namespace'] : []), 'ingress', 'backend', 'service', 'sticky', 'source'];
-  if (options.wide) headers.push('mode', 'cookie', ...(status.items.some((i) => i.deployed) ? ['deployed'] : []));
-  const rows = status.items.map((item) => {
-    const row = [
-      ...(options.allNamespaces ? [item.ingress.namespace] : []),
-      item.ingress.name,
-      backendLabel(item.backend),
-      serviceCell(item),
-      stickyCell(item),
-      item.sources.join(','),
-    ];
-    if (options.wide) row.push(item.mode ?? '', cookieCell(item), ...(item.deployed ? [item.deployed] : []));
-    return row;
-  });
-  return renderTable(headers, rows, { noHeaders: options.noHeaders });
-}
-
 const sameBackend = (item: StatusItem, b: RenderedBackend) =>
   b.declared === item.backend.type &&
   b.host === item.backend.host &&
@@ -152,25 +102,26 @@ function addDeployed(items: StatusItem[], gathered: Gathered): void {
   }
 }
 
-export async function runStatus(args: StatusArgs, io: Io): Promise<number> {
-  const options = complete(args);
-  const gathered = await gather(args, { endpoints: options.deployed, configMaps: options.deployed }, options.selector);
-  selectIngresses(gathered.objects, options);
+export async function runStatus(options: StatusOptions, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const todo = plan(options);
+  const gathered = await gather(options, ctx, { endpoints: todo.deployed, configMaps: todo.deployed }, todo.selector);
+  selectIngresses(gathered.objects, todo);
   const full = computeStatus(gathered.objects, {
     profile: gathered.choice.profile,
     source: gathered.choice.source,
-    ingressClass: args['ingress-class'] ?? null,
+    ingressClass: options['ingress-class'] ?? null,
     unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
   });
-  const items = selectItems(full, options.targets, gathered);
-  checkTargetsFound(options.targets, gathered, items);
-  if (options.deployed) addDeployed(items, gathered);
+  const items = selectItems(full, todo.targets, gathered);
+  checkTargetsFound(todo.targets, gathered, items);
+  if (todo.deployed) addDeployed(items, gathered);
   const status: StickyStatus = { ...full, items, warnings: [...gathered.notes, ...selectedWarnings(full, items)] };
 
   io.err(`Semantics: ${gathered.choice.reason}`);
-  printNotes(io, status.warnings);
-  if (options.output === 'json' || options.output === 'yaml') {
-    io.out(renderDocument(status, options.output));
+  for (const line of warningLines(status.warnings)) io.err(line);
+  if (todo.output === 'json' || todo.output === 'yaml') {
+    io.out(renderDocument(status, todo.output));
     return 0;
   }
   if (status.items.length === 0) {
@@ -178,6 +129,12 @@ export async function runStatus(args: StatusArgs, io: Io): Promise<number> {
     return 0;
   }
   const namespaces = new Set(status.items.map((i) => i.ingress.namespace));
-  io.out(statusTable(status, { wide: options.output === 'wide', allNamespaces: args['all-namespaces'] || (gathered.kube === null && namespaces.size > 1), noHeaders: !args.headers }));
+  io.out(
+    statusTable(status.items, {
+      wide: todo.output === 'wide',
+      allNamespaces: options['all-namespaces'] || (gathered.kube === null && namespaces.size > 1),
+      noHeaders: options['no-headers'],
+    }),
+  );
   return 0;
 }

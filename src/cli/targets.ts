@@ -20,6 +20,22 @@ const INGRESS_TYPES: Record<string, 'voyager' | 'networking' | null> = {
   'ing.networking.k8s.io': 'networking',
 };
 
+export type TargetKind = Target['kind'];
+
+/**
+ * The resource type words TARGET accepts for a kind, the short form first. Completion offers
+ * exactly these, so what it offers always parses.
+ */
+export function typeWords(kind: TargetKind): string[] {
+  return kind === 'service' ? [...SERVICE_TYPES] : Object.keys(INGRESS_TYPES).sort((a, b) => (a === 'ingress' ? -1 : b === 'ingress' ? 1 : 0));
+}
+
+/** The Ingress API a type word names (null: either), or undefined when it names no Ingress. */
+export function ingressFlavor(word: string): 'voyager' | 'networking' | null | undefined {
+  const type = word.toLowerCase();
+  return Object.hasOwn(INGRESS_TYPES, type) ? (INGRESS_TYPES[type] ?? null) : undefined;
+}
+
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export function parseTarget(text: string): Target {

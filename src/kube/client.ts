@@ -6,7 +6,8 @@
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { ServerError, UserError, WriteUncertainError, redact, registerSecret } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
-import type { LoadedConfig } from './config.ts';
+import { loadConfig, type LoadedConfig } from './config.ts';
+import { qualifiedName, type Api, type ConnectOptions, type GroupVersions, type ResourceType } from './api.ts';
 
 export interface ClientOptions {
   /**
@@ -45,36 +46,11 @@ export function maskHeader(name: string, value: string): string {
   return scheme ? `${scheme} <masked>` : '<masked>';
 }
 
-export interface ResourceType {
-  group: string; // '' for the core group
-  version: string;
-  plural: string;
-  kind: string;
-}
-
-export const SERVICES: ResourceType = { group: '', version: 'v1', plural: 'services', kind: 'Service' };
-export const ENDPOINTS: ResourceType = { group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints' };
-export const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
-export const DEPLOYMENTS: ResourceType = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' };
-export const NETWORKING_INGRESSES: ResourceType = { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' };
-export function voyagerIngresses(version: string): ResourceType {
-  return { group: 'voyager.appscode.com', version, plural: 'ingresses', kind: 'Ingress' };
-}
-
-export function qualifiedName(type: ResourceType): string {
-  return type.group ? `${type.plural}.${type.group}` : type.plural;
-}
-
 const PAGE_SIZE = 500;
 // Reads are retried on 429/5xx and on dropped connections; writes never are (see patch()).
 const READ_RETRIES = 3;
 
-export interface GroupVersions {
-  versions: string[];
-  preferred: string | null;
-}
-
-export class Kube {
+export class Kube implements Api {
   readonly namespace: string;
   readonly server: string;
   private readonly kubeConfig: KubeConfig;
@@ -83,13 +59,9 @@ export class Kube {
   private readonly timeoutIsDefault: boolean;
   private readonly verbosity: number;
   private readonly log: (line: string) => void;
-  /** Requests sent, for the benchmark's request count. */
-  requests = 0;
   private readonly discovery = new Map<string, Promise<GroupVersions | null>>();
 
   constructor(config: LoadedConfig, options: ClientOptions) {
-    // For the benchmark (bench/run.ts): how many requests this process sent, on stderr at exit.
-    if (process.env['KUBECTL_STICKY_COUNT_REQUESTS'] === '1') process.on('exit', () => process.stderr.write(`requests: ${this.requests}\n`));
     this.kubeConfig = config.kubeConfig;
     this.namespace = config.namespace;
     this.server = config.server.replace(/\/+$/, '');
@@ -130,7 +102,6 @@ export class Kube {
     }
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)}ms`;
-    this.requests++;
     // client-node makes one connection pool (undici Agent) per request. Close it when done, and
     // destroy it on failure: an aborted fetch leaves its TLS connect pending, which would keep
     // the process alive until undici's own 10s connect timeout.
@@ -360,3 +331,8 @@ export function apiError(status: number, text: string, request: RequestDescripti
   return new ServerError(status, reason, `Error from server (${reason}): ${message}`);
 }
 
+
+/** The real Api: the kubeconfig as kubectl loads it, and this client. */
+export async function connect(options: ConnectOptions): Promise<Api> {
+  return new Kube(loadConfig(options), { timeoutMs: options.timeoutMs, verbosity: options.verbosity, log: (line) => options.log(redact(line)) });
+}

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { errorLine, neutralise, safeText, ServerError, UserError } from '../../src/errors.ts';
-import { printNotes, type Io } from '../../src/cli/io.ts';
-import { statusTable } from '../../src/cli/status.ts';
+import { statusTable } from '../../src/output/status.ts';
+import { warningLines } from '../../src/output/warnings.ts';
 import { computeStatus } from '../../src/core/effective.ts';
 import { objectsFrom } from '../../src/core/objects.ts';
 import { renderBackends } from '../../src/core/render.ts';
@@ -141,10 +141,8 @@ function printed(raws: unknown[], profile: Profile, ingressClass: string | null)
       for (const line of backend.lines) assert.equal(typeof line, 'string');
     }
   }
-  const lines: string[] = [];
-  const io: Io = { out: (t) => lines.push(t), err: (t) => lines.push(t) };
-  printNotes(io, status.warnings);
-  for (const wide of [false, true]) lines.push(statusTable(status, { wide, allNamespaces: true, noHeaders: false }));
+  const lines: string[] = warningLines(status.warnings);
+  for (const wide of [false, true]) lines.push(statusTable(status.items, { wide, allNamespaces: true, noHeaders: false }));
   return { terminal: lines, json: renderDocument(status, 'json') };
 }
 

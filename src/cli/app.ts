@@ -1,0 +1,68 @@
+// The plugin as a function: words in, output through the Io, exit code out. The entry point
+// calls it with the process's Io; command tests call it in process with their own.
+
+import { errorLine, ServerError, UserError } from '../errors.ts';
+import { COMMANDS, DECLARATIONS } from './commands.ts';
+import { ROOT_FLAGS } from './complete.ts';
+import type { Context } from './io.ts';
+import { readFlags, scan, UsageError } from './spec.ts';
+
+export interface AppOptions {
+  version: string;
+  /** Help text width (the terminal's). */
+  width: number;
+}
+
+const COMMAND_NAMES = DECLARATIONS.map((d) => d.name).join(', ');
+
+function usageHint(command: string | null): string {
+  return `See 'kubectl sticky${command ? ` ${command}` : ''} --help' for usage.`;
+}
+
+async function help(command: string | null, options: AppOptions): Promise<string> {
+  const { helpText } = await import('./help.ts');
+  return helpText(DECLARATIONS, DECLARATIONS.find((d) => d.name === command) ?? null, options.version, options.width);
+}
+
+/** Runs `kubectl sticky WORDS...`; never throws. */
+export async function main(words: readonly string[], ctx: Context, options: AppOptions): Promise<number> {
+  // kubectl's plugin completion runs `kubectl_complete-sticky WORDS... PARTIAL`, which runs
+  // `kubectl-sticky __complete WORDS... PARTIAL` (see complete.ts).
+  if (words[0] === '__complete') return (await import('./complete.ts')).runComplete(words.slice(1), ctx);
+  let name: string | null = null;
+  let failure = 1;
+  try {
+    const root = scan(words, new Map(Object.entries(ROOT_FLAGS)), true);
+    if (root.error) throw new UsageError(root.error);
+    const rootOptions = readFlags(ROOT_FLAGS, root.texts);
+    const [word, ...rest] = root.positionals;
+    if (rootOptions.version) {
+      ctx.io.out(options.version);
+      return 0;
+    }
+    if (word === undefined) {
+      if (rootOptions.help) {
+        ctx.io.out((await help(null, options)).trimEnd());
+        return 0;
+      }
+      throw new UsageError(`a command is required (${COMMAND_NAMES})`);
+    }
+    const command = COMMANDS.find((c) => c.declaration.name === word);
+    if (!command) throw new UsageError(`unknown command "${word}" for "kubectl sticky"`);
+    name = command.declaration.name;
+    const failsWith = command.declaration.failsWith;
+    if (failsWith && scan(rest, new Map(Object.entries(command.declaration.flags))).texts.get(failsWith.flag)?.at(-1) === 'true') failure = failsWith.code;
+    // -v before the command's name counts as after it.
+    const run = command.prepare([...words.slice(0, words.length - root.positionals.length), ...rest]);
+    if (!run) {
+      ctx.io.out((await help(name, options)).trimEnd());
+      return 0;
+    }
+    return await run(ctx);
+  } catch (error) {
+    ctx.io.err(errorLine(error));
+    if (error instanceof UsageError) ctx.io.err(usageHint(name));
+    const code = error instanceof UserError || error instanceof ServerError ? error.exitCode : 1;
+    return Math.max(code, failure);
+  }
+}

@@ -1,0 +1,142 @@
+// The commands, each one declaration: what it takes (flags, TARGETs), how it is shown (summary,
+// examples) and what runs. The run code is loaded when the command runs, so --help and completion
+// stay light. To add a flag: add it here (or to a shared group in flags.ts) and use the typed
+// option in the command's file; help, parsing, validation and completion follow.
+
+import type { CookieHash } from '../core/semantics.ts';
+import { CLUSTER_FLAGS, outputFlag, SELECTOR_FLAG, SEMANTICS_FLAGS, SOURCE_FLAGS } from './flags.ts';
+import type { Context } from './io.ts';
+import { bool, choice, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
+
+/** A declaration with its run. */
+export interface Command {
+  declaration: Declaration<Flags>;
+  /** Parses the words after the command's name: null when --help was asked for, else the run. */
+  prepare(words: readonly string[]): ((ctx: Context) => Promise<number>) | null;
+}
+
+function command<F extends Flags>(declaration: Declaration<F>, run: (options: Options<F>, ctx: Context) => Promise<number>): Command {
+  return {
+    declaration,
+    prepare: (words) => {
+      const { options } = parseCommand(declaration, words);
+      return options.help ? null : (ctx) => run(options, ctx);
+    },
+  };
+}
+
+const ANY_TARGET = { usage: '[ingress/NAME | svc/NAME ...]', kinds: ['service', 'ingress'], min: 0, max: Infinity, missing: '' } as const;
+const DEPLOYED = bool({ describe: 'Compare with the deployed haproxy.cfg (DEPLOYED column, "deployed" in JSON); on with -o wide' });
+
+export const STATUS_FLAGS = {
+  ...SOURCE_FLAGS,
+  output: outputFlag(['wide', 'json', 'yaml']),
+  selector: SELECTOR_FLAG,
+  'no-headers': bool({ describe: 'Print no column headers' }),
+  deployed: DEPLOYED,
+} satisfies Flags;
+export type StatusOptions = Options<typeof STATUS_FLAGS>;
+
+export const status = command(
+  {
+    name: 'status',
+    summary: 'Show the effective sticky state of every backend, why, and what looks wrong',
+    positionals: ANY_TARGET,
+    flags: STATUS_FLAGS,
+    examples: [
+      { command: 'status -A', describe: 'every backend in every namespace' },
+      { command: 'status -f examples/seed/', describe: 'judge manifest files, no cluster needed' },
+      { command: 'status svc/s1 -owide', describe: 'the backends that point at Service s1' },
+    ],
+  },
+  async (options, ctx) => (await import('./status.ts')).runStatus(options, ctx),
+);
+
+export const RENDER_FLAGS = {
+  ...SOURCE_FLAGS,
+  deployed: bool({ describe: 'Diff the sticky lines of ConfigMap voyager-NAME (haproxy.cfg) against the computed ones; exit 0 same, 1 different, 2 error' }),
+} satisfies Flags;
+export type RenderOptions = Options<typeof RENDER_FLAGS>;
+
+export const render = command(
+  {
+    name: 'render',
+    summary: 'Print the HAProxy backend sections Voyager writes for an Ingress; --deployed diffs them with the running config',
+    positionals: { usage: 'ingress/NAME', kinds: ['ingress'], min: 1, max: 1, missing: 'an Ingress is required: kubectl sticky render ingress/NAME' },
+    flags: RENDER_FLAGS,
+    examples: [{ command: 'render ingress/web --deployed', describe: 'does HAProxy run what the annotations say?' }],
+    failsWith: { flag: 'deployed', code: 2 },
+  },
+  async (options, ctx) => (await import('./render.ts')).runRender(options, ctx),
+);
+
+const CHANGE_FLAGS = {
+  ...CLUSTER_FLAGS,
+  ...SEMANTICS_FLAGS,
+  'dry-run': choice(['none', 'client', 'server'], {
+    bare: 'client',
+    describe: 'none, client or server; a bare --dry-run means client. Prints the object and HAProxy config diffs',
+    invalid: (value) => `Invalid dry-run value (${value}). Must be "none", "server", or "client".`,
+  }),
+  overwrite: bool({ describe: 'Replace an annotation that already has a different value' }),
+  'resource-version': string({ describe: 'Write only if the object still has this resourceVersion (one target only)' }),
+  'field-manager': string({ default: 'kubectl-sticky', describe: 'Name of the manager that owns the written fields' }),
+  output: outputFlag(['name', 'json', 'yaml']),
+} satisfies Flags;
+
+/** What enable and disable share, as the one change flow (src/cli/mutate.ts) reads it. */
+export type ChangeOptions = Options<typeof CHANGE_FLAGS> & {
+  action: 'enable' | 'disable';
+  purge: boolean;
+  'cookie-name': string | undefined;
+  'cookie-hash': CookieHash | undefined;
+};
+
+const CHANGE_TARGETS = (action: string) =>
+  ({ ...ANY_TARGET, usage: 'TARGET...', min: 1, missing: `you must specify one or more resources as svc/NAME or ingress/NAME (kubectl sticky ${action} svc/s1)` }) as const;
+
+const COOKIE_HASHES = ['md5', 'sha', 'index'] as const satisfies readonly CookieHash[];
+
+export const ENABLE_FLAGS = {
+  ...CHANGE_FLAGS,
+  'cookie-name': string({ describe: 'Cookie name (where the Voyager version reads it from this object)' }),
+  'cookie-hash': choice(COOKIE_HASHES, {
+    describe: 'Cookie value hash: md5, sha (SHA-512) or index',
+    invalid: (value) => `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index`,
+  }),
+} satisfies Flags;
+export type EnableOptions = Options<typeof ENABLE_FLAGS>;
+
+export const DISABLE_FLAGS = {
+  ...CHANGE_FLAGS,
+  purge: bool({ describe: 'Also remove the cookie name and hash annotations' }),
+} satisfies Flags;
+export type DisableOptions = Options<typeof DISABLE_FLAGS>;
+
+export const enable = command(
+  {
+    name: 'enable',
+    summary: 'Make backends sticky: write the annotation the Voyager version reads',
+    positionals: CHANGE_TARGETS('enable'),
+    flags: ENABLE_FLAGS,
+    examples: [{ command: 'enable svc/s1 --dry-run', describe: 'show what would change, in the object and in HAProxy' }],
+  },
+  async (options, ctx) => (await import('./mutate.ts')).runMutate({ ...options, action: 'enable', purge: false }, ctx),
+);
+
+export const disable = command(
+  {
+    name: 'disable',
+    summary: 'Stop stickiness: remove every annotation that turns it on in any Voyager version',
+    positionals: CHANGE_TARGETS('disable'),
+    flags: DISABLE_FLAGS,
+    examples: [{ command: 'disable svc/s1 --purge', describe: 'also drop the cookie name and hash' }],
+  },
+  async (options, ctx) => (await import('./mutate.ts')).runMutate({ ...options, action: 'disable', 'cookie-name': undefined, 'cookie-hash': undefined }, ctx),
+);
+
+/** Every command, in the order help and completion list them. */
+export const COMMANDS = [status, render, enable, disable] as const;
+
+/** The declarations alone (help, completion, tests). */
+export const DECLARATIONS: readonly Declaration<Flags>[] = COMMANDS.map((c) => c.declaration);

@@ -1,0 +1,62 @@
+// What the commands need from the API server, as an interface: its one implementation is the HTTP
+// client in client.ts. Commands get a `connect` that returns one, so command tests run in process
+// against the real control plane with the same code users run. Light: no client-node import.
+
+import type { JsonObject } from '../core/objects.ts';
+
+export interface ResourceType {
+  group: string; // '' for the core group
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+export const SERVICES: ResourceType = { group: '', version: 'v1', plural: 'services', kind: 'Service' };
+export const ENDPOINTS: ResourceType = { group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints' };
+export const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
+export const DEPLOYMENTS: ResourceType = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' };
+export const NAMESPACES: ResourceType = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace' };
+export const NETWORKING_INGRESSES: ResourceType = { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' };
+export function voyagerIngresses(version: string): ResourceType {
+  return { group: 'voyager.appscode.com', version, plural: 'ingresses', kind: 'Ingress' };
+}
+
+export function qualifiedName(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
+}
+
+export interface GroupVersions {
+  versions: string[];
+  preferred: string | null;
+}
+
+export interface Api {
+  /** -n, else the context's namespace, else default. */
+  readonly namespace: string;
+  /** GET of one object; null when it does not exist. */
+  get(type: ResourceType, namespace: string, name: string): Promise<JsonObject | null>;
+  /** All objects of a type in a namespace ('' for all). */
+  list(type: ResourceType, namespace: string, query?: Record<string, string>): Promise<JsonObject[]>;
+  /** The versions a group serves, or null when it is not served. */
+  groupVersions(group: string): Promise<GroupVersions | null>;
+  /** The version to read Voyager Ingresses in; null when the group is not served. */
+  voyagerVersion(): Promise<string | null>;
+  mergePatch(type: ResourceType, namespace: string, name: string, patch: JsonObject, options: { dryRun: boolean; fieldManager: string }): Promise<JsonObject>;
+}
+
+/** How to connect: kubectl's connection flags, resolved. */
+export interface ConnectOptions {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  cluster?: string | undefined;
+  user?: string | undefined;
+  namespace?: string | undefined;
+  /** Per request; 0 means the client's default bound. */
+  timeoutMs: number;
+  /** kubectl's -v. */
+  verbosity: number;
+  /** Where -v lines go. */
+  log: (line: string) => void;
+}
+
+export type Connect = (options: ConnectOptions) => Promise<Api>;
