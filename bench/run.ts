@@ -107,9 +107,10 @@ async function expectedRequests(kubeconfig: string, voyagerVersion: string): Pro
 async function countRequests(kubeconfig: string, voyagerVersion: string, scale: string): Promise<{ client: number; expected: number; server: Counts; lists: Record<string, number> }> {
   const expected = await expectedRequests(kubeconfig, voyagerVersion);
   const before = await requestMetrics(kubeconfig);
-  const r = await runOnce({ label: 'status -A', argv: [plugin, 'status', '-A', '-o', 'json'], env: { KUBECONFIG: kubeconfig, KUBECTL_STICKY_COUNT_REQUESTS: '1' } });
+  const r = await runOnce({ label: 'status -A', argv: [plugin, 'status', '-A', '-o', 'json', '-v=6'], env: { KUBECONFIG: kubeconfig } });
   const after = await requestMetrics(kubeconfig);
-  const client = Number(/^requests: (\d+)$/m.exec(r.stderr)?.[1] ?? NaN);
+  // -v=6 logs one line per request sent, as kubectl does: `GET https://... 200 in 12ms`.
+  const client = r.stderr.split('\n').filter((line) => /^(GET|PATCH|POST|PUT|DELETE) https?:\/\/\S+ (\d{3}|\(no answer)/.test(line)).length;
   const server = delta(before, after);
   // The first /metrics read is counted in the second; what is left is the discovery GET.
   const nonResource = (server.get('GET (non-resource)') ?? 0) - 1;

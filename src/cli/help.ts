@@ -6,13 +6,13 @@ import yargs, { type Argv, type Options as YargsOption } from 'yargs';
 import type { AnyFlag, Declaration, Flags } from './spec.ts';
 import { GLOBAL_FLAGS } from './spec.ts';
 
-function yargsOption(flag: AnyFlag): YargsOption {
+function yargsOption(name: string, flag: AnyFlag): YargsOption {
   const option: YargsOption = {
     describe: flag.describe,
     type: flag.kind === 'bool' ? 'boolean' : flag.kind === 'int' ? 'number' : flag.kind === 'list' ? 'array' : 'string',
     hidden: flag.hidden === true,
   };
-  if (flag.short) option.alias = flag.short;
+  if (flag.short && flag.short !== name) option.alias = flag.short;
   if (flag.group) option.group = `${flag.group}:`;
   if (flag.values) option.choices = [...flag.values];
   const fallback = flag.read([], '');
@@ -22,7 +22,7 @@ function yargsOption(flag: AnyFlag): YargsOption {
 
 function register(y: Argv, flags: Flags): Argv {
   let out = y;
-  for (const [name, flag] of Object.entries(flags)) if (name !== 'help') out = out.option(name, yargsOption(flag));
+  for (const [name, flag] of Object.entries(flags)) if (name !== 'help') out = out.option(name, yargsOption(name, flag));
   return out;
 }
 
@@ -31,8 +31,9 @@ export function helpText(declarations: readonly Declaration<Flags>[], command: D
   let app = yargs([])
     .scriptName('kubectl sticky')
     .usage('Show and change HAProxy sticky sessions of Voyager ingress backends.\n\nUsage: $0 <command> [flags]')
-    .option('v', yargsOption(GLOBAL_FLAGS.v))
-    .version(version)
+    .option('v', { ...yargsOption('v', GLOBAL_FLAGS.v), global: true })
+    .version(false)
+    .option('version', { type: 'boolean', describe: `Show the version (${version})`, global: false })
     .alias('h', 'help')
     .exitProcess(false)
     .wrap(width);
@@ -40,7 +41,7 @@ export function helpText(declarations: readonly Declaration<Flags>[], command: D
     const { min, max, usage } = d.positionals;
     const positional = `${min > 0 ? '<' : '['}TARGET${max > 1 ? '..' : ''}${min > 0 ? '>' : ']'}`;
     app = app.command(`${d.name} ${positional}`, d.summary, (y) => {
-      let out = register(y.positional('TARGET', { type: 'string', describe: usage }), d.flags);
+      let out = register(y.positional('TARGET', { type: 'string', describe: usage }), { ...d.flags, ...GLOBAL_FLAGS });
       for (const example of d.examples) out = out.example(`$0 ${example.command}`, example.describe);
       return out;
     });

@@ -1,0 +1,24 @@
+// Runs the plugin in this process, as cmd/kubectl-sticky.ts does, with an Io that records what a
+// terminal would show (through the same safeText as the process's Io) and the real API client.
+
+import { safeText } from '../../src/errors.ts';
+import { main } from '../../src/cli/app.ts';
+import { realConnect, type Io } from '../../src/cli/io.ts';
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runSticky(words: readonly string[], options: { stdin?: string } = {}): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    out: (text) => void (stdout += `${safeText(text)}\n`),
+    err: (text) => void (stderr += `${safeText(text)}\n`),
+    stdin: () => options.stdin ?? '',
+  };
+  const code = await main(words, { io, connect: realConnect }, { version: '0.0.0-test', width: 100 });
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,99 @@
+// kubectl's flag grammar (pflag) on the real declarations: what parses, to what, and the one
+// error line for what does not. In process, no cluster, no files.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { disable, enable, render, status, STATUS_FLAGS } from '../../src/cli/commands.ts';
+import { parseCommand, UsageError, type Declaration, type Flags } from '../../src/cli/spec.ts';
+import { UserError } from '../../src/errors.ts';
+
+const parseStatus = (words: string[]) => parseCommand(status.declaration, words).options;
+
+test('shorthands take attached values, = forms and the next word', () => {
+  assert.equal(parseStatus(['-owide']).output, 'wide');
+  assert.equal(parseStatus(['-o=json']).output, 'json');
+  assert.equal(parseStatus(['-o', 'yaml']).output, 'yaml');
+  assert.equal(parseStatus(['--output=json']).output, 'json');
+  assert.equal(parseStatus(['--output', 'wide']).output, 'wide');
+  assert.equal(parseStatus(['-nteam-a']).namespace, 'team-a');
+  assert.equal(parseStatus(['-ndefault', '-ojson']).namespace, 'default');
+  assert.equal(parseStatus(['-v6']).v, 6);
+  assert.equal(parseStatus(['-v=8']).v, 8);
+  assert.equal(parseStatus(['--v=6']).v, 6);
+  // Grouped: bools first, then one flag that takes the rest as its value.
+  const grouped = parseStatus(['-Av6']);
+  assert.equal(grouped['all-namespaces'], true);
+  assert.equal(grouped.v, 6);
+  assert.equal(parseStatus(['-An', 'x']).namespace, 'x');
+});
+
+test('bools: bare, =true/false in strconv.ParseBool spellings; defaults when absent', () => {
+  assert.equal(parseStatus([])['no-headers'], false);
+  assert.equal(parseStatus(['--no-headers'])['no-headers'], true);
+  assert.equal(parseStatus(['--no-headers=true'])['no-headers'], true);
+  assert.equal(parseStatus(['--no-headers=false'])['no-headers'], false);
+  assert.equal(parseStatus(['--no-headers=0'])['no-headers'], false);
+  assert.equal(parseStatus(['-A=false'])['all-namespaces'], false);
+  assert.throws(() => parseStatus(['--no-headers=maybe']), { message: 'invalid argument "maybe" for "--no-headers" flag: strconv.ParseBool: parsing "maybe": invalid syntax' });
+});
+
+test('flags before and after TARGETs; -- ends flags; -f repeats and splits on commas; -f - is stdin', () => {
+  const options = parseStatus(['svc/s1', '-owide', 'ingress/web', '-n', 'x']);
+  assert.deepEqual(options.targets, [{ kind: 'service', name: 's1' }, { kind: 'ingress', flavor: null, name: 'web' }]);
+  assert.equal(options.output, 'wide');
+  assert.deepEqual(parseStatus(['-f', 'a.yaml,b.yaml', '-f', 'c/', 'svc/s1']).filename, ['a.yaml', 'b.yaml', 'c/']);
+  assert.deepEqual(parseStatus(['-f', '-']).filename, ['-']);
+  assert.deepEqual(parseStatus(['--', 'svc/s1']).targets, [{ kind: 'service', name: 's1' }]);
+  assert.throws(() => parseStatus(['--', '-owide']), UserError, 'after --, -owide is a TARGET (and not a valid one)');
+});
+
+test('values are checked while parsing, with kubectl\'s words', () => {
+  // -on is -o n: not an output format. It must never be silently ignored.
+  assert.throws(() => parseStatus(['-on']), { message: 'unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml' });
+  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '-o', 'wide']), { message: 'unable to match a printer suitable for the output format "wide", allowed formats are: json,name,yaml' });
+  assert.throws(() => parseStatus(['--request-timeout=soon']), { message: 'invalid --request-timeout "soon": use a duration such as 5s, 1m or 0' });
+  assert.equal(parseStatus(['--request-timeout=2m'])['request-timeout'], 120_000);
+  assert.equal(parseStatus([])['request-timeout'], 0);
+  assert.throws(() => parseStatus(['-l', 'a in (b']), UserError);
+  assert.throws(() => parseStatus(['--voyager-version', 'banana']), UserError);
+  assert.throws(() => parseStatus(['-v', 'six']), { message: 'invalid argument "six" for "--v" flag: strconv.ParseInt: parsing "six": invalid syntax' });
+  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '--cookie-hash', 'crc']), { message: 'invalid --cookie-hash "crc": use md5, sha (SHA-512) or index' });
+  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '--dry-run=maybe']), { message: 'Invalid dry-run value (maybe). Must be "none", "server", or "client".' });
+});
+
+test('--dry-run alone means client and takes no next word (pflag NoOptDefVal)', () => {
+  assert.equal(parseCommand(enable.declaration, ['svc/s1', '--dry-run'])['options']['dry-run'], 'client');
+  assert.equal(parseCommand(enable.declaration, ['--dry-run', 'svc/s1'])['options'].targets.length, 1);
+  assert.equal(parseCommand(enable.declaration, ['svc/s1', '--dry-run=server'])['options']['dry-run'], 'server');
+  assert.equal(parseCommand(enable.declaration, ['svc/s1'])['options']['field-manager'], 'kubectl-sticky');
+});
+
+test('unknown and malformed flags are usage errors', () => {
+  const cases: [Declaration<Flags>, string[], string][] = [
+    [status.declaration, ['--no-such-flag'], 'unknown flag: --no-such-flag'],
+    [status.declaration, ['-x'], "unknown shorthand flag: 'x' in -x"],
+    [status.declaration, ['-Ax'], "unknown shorthand flag: 'x' in -Ax"],
+    [status.declaration, ['-n'], "flag needs an argument: 'n' in -n"],
+    [status.declaration, ['--namespace'], 'flag needs an argument: --namespace'],
+    [status.declaration, ['--headers'], 'unknown flag: --headers'],
+    [enable.declaration, ['svc/s1', '--purge'], 'unknown flag: --purge'],
+    [disable.declaration, ['svc/s1', '--cookie-name=x'], 'unknown flag: --cookie-name'],
+  ];
+  for (const [declaration, words, message] of cases) {
+    assert.throws(() => parseCommand(declaration, words), (error: unknown) => error instanceof UsageError && error.message === message, words.join(' '));
+  }
+});
+
+test('TARGETs: kinds and counts come from the declaration', () => {
+  assert.throws(() => parseCommand(render.declaration, []), { message: 'an Ingress is required: kubectl sticky render ingress/NAME' });
+  assert.throws(() => parseCommand(render.declaration, ['svc/x']), { message: 'render works on an Ingress (ingress/NAME), not svc/x' });
+  assert.throws(() => parseCommand(render.declaration, ['ingress/a', 'ingress/b']), /render takes one/);
+  assert.throws(() => parseCommand(enable.declaration, []), /you must specify one or more resources/);
+  assert.deepEqual(parseCommand(render.declaration, ['ing.voyager.appscode.com/web']).options.targets, [{ kind: 'ingress', flavor: 'voyager', name: 'web' }]);
+});
+
+test('--help wins: no TARGET or value checks', () => {
+  assert.equal(parseCommand(render.declaration, ['--help']).options.help, true);
+  assert.equal(parseCommand(status.declaration, ['-h', 'pod/x']).options.help, true);
+  assert.ok('no-headers' in STATUS_FLAGS);
+});
