@@ -102,9 +102,7 @@ export function ingress(apiVersion: string, nsIndex: number, nsCount: number, pr
     host: `h${h}.ing-${pad(k, 3)}.${namespace}.example.com`,
     http: { paths: [0, 1, 2, 3].map((p) => ({ path: `/p${p}`, backend: ref(h * 4 + p) })) },
   }));
-  rules.push(
-    ...[8, 9].map((j) => ({ host: `tcp${j}.ing-${pad(k, 3)}.${namespace}.example.com`, tcp: { port: String(7000 + j), backend: ref(j) } })),
-  );
+  rules.push(...[8, 9].map((j) => ({ host: `tcp${j}.ing-${pad(k, 3)}.${namespace}.example.com`, tcp: { port: String(7000 + j), backend: ref(j) } })));
   return {
     apiVersion: `voyager.appscode.com/${apiVersion}`,
     kind: 'Ingress',

@@ -60,7 +60,10 @@ export async function startSecondPlane(repoRoot: string, etcdPrefix: string): Pr
     const deadline = Date.now() + 90_000;
     for (;;) {
       if (exited) throw new Error(`the second kube-apiserver exited; see ${join(dir, 'kube-apiserver-small.log')}`);
-      const ok = await api.call('GET', '/readyz').then((r) => r.status === 200, () => false);
+      const ok = await api.call('GET', '/readyz').then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error('the second kube-apiserver is not ready after 90s');
       await new Promise((r) => setTimeout(r, 500));

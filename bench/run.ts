@@ -77,14 +77,19 @@ function delta(before: Counts, after: Counts): Counts {
 }
 
 /** What `status -A -o json` must request: discovery + one paginated list per kind. */
-async function expectedRequests(kubeconfig: string, voyagerVersion: string): Promise<{ total: number; lists: Record<string, number>; objects: Record<string, number> }> {
+async function expectedRequests(
+  kubeconfig: string,
+  voyagerVersion: string,
+): Promise<{ total: number; lists: Record<string, number>; objects: Record<string, number> }> {
   const api = apiFrom(kubeconfig, 4);
   try {
     const count = async (path: string) => {
       let n = 0;
       let token = '';
       do {
-        const r = JSON.parse((await api.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`)).text);
+        const r = JSON.parse(
+          (await api.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`)).text,
+        );
         n += r.items.length;
         token = r.metadata.continue ?? '';
       } while (token);
@@ -104,7 +109,11 @@ async function expectedRequests(kubeconfig: string, voyagerVersion: string): Pro
   }
 }
 
-async function countRequests(kubeconfig: string, voyagerVersion: string, scale: string): Promise<{ client: number; expected: number; server: Counts; lists: Record<string, number> }> {
+async function countRequests(
+  kubeconfig: string,
+  voyagerVersion: string,
+  scale: string,
+): Promise<{ client: number; expected: number; server: Counts; lists: Record<string, number> }> {
   const expected = await expectedRequests(kubeconfig, voyagerVersion);
   const before = await requestMetrics(kubeconfig);
   const r = await runOnce({ label: 'status -A', argv: [plugin, 'status', '-A', '-o', 'json', '-v=6'], env: { KUBECONFIG: kubeconfig } });
@@ -116,7 +125,9 @@ async function countRequests(kubeconfig: string, voyagerVersion: string, scale: 
   const nonResource = (server.get('GET (non-resource)') ?? 0) - 1;
   if (nonResource > 0) server.set('GET (non-resource)', nonResource);
   else server.delete('GET (non-resource)');
-  log(`${scale}: status -A sent ${client} requests (expected ${expected.total}: discovery + ${JSON.stringify(expected.lists)}); server saw ${JSON.stringify(Object.fromEntries(server))}`);
+  log(
+    `${scale}: status -A sent ${client} requests (expected ${expected.total}: discovery + ${JSON.stringify(expected.lists)}); server saw ${JSON.stringify(Object.fromEntries(server))}`,
+  );
   return { client, expected: expected.total, server, lists: expected.lists };
 }
 
@@ -125,7 +136,11 @@ function scaleCommands(kubeconfig: string): Command[] {
   const env = { KUBECONFIG: kubeconfig };
   return [
     { label: 'kubectl-sticky status -A -o json', argv: [plugin, 'status', '-A', '-o', 'json'], env },
-    { label: 'kubectl get ingresses.voyager.appscode.com,services -A -o json', argv: ['kubectl', 'get', 'ingresses.voyager.appscode.com,services', '-A', '-o', 'json'], env },
+    {
+      label: 'kubectl get ingresses.voyager.appscode.com,services -A -o json',
+      argv: ['kubectl', 'get', 'ingresses.voyager.appscode.com,services', '-A', '-o', 'json'],
+      env,
+    },
   ];
 }
 
@@ -153,7 +168,12 @@ if (flag('--clean')) {
   const v = await voyagerVersionOf(api);
   for (let i = 0; i < FULL.namespaces; i++) {
     const ns = `${FULL.prefix}${String(i).padStart(2, '0')}`;
-    for (const path of [`/apis/voyager.appscode.com/${v}/namespaces/${ns}/ingresses`, `/api/v1/namespaces/${ns}/endpoints`, `/api/v1/namespaces/${ns}/services`, `/api/v1/namespaces/${ns}/configmaps/bench-seed`]) {
+    for (const path of [
+      `/apis/voyager.appscode.com/${v}/namespaces/${ns}/ingresses`,
+      `/api/v1/namespaces/${ns}/endpoints`,
+      `/api/v1/namespaces/${ns}/services`,
+      `/api/v1/namespaces/${ns}/configmaps/bench-seed`,
+    ]) {
       await api.call('DELETE', path);
     }
     log(`cleaned ${ns}`);
@@ -211,7 +231,11 @@ const fullRequests = await countRequests(cluster.kubeconfig, voyagerVersion, 'fu
 log('full scale: the plugin through the kubectl dispatcher (kubectl sticky status -A -o json), for reference');
 const viaKubectl = await compare(
   [
-    { label: 'kubectl sticky status -A -o json', argv: ['kubectl', 'sticky', 'status', '-A', '-o', 'json'], env: { KUBECONFIG: cluster.kubeconfig, PATH: `${join(repoRoot, 'dist')}:${process.env['PATH']}` } },
+    {
+      label: 'kubectl sticky status -A -o json',
+      argv: ['kubectl', 'sticky', 'status', '-A', '-o', 'json'],
+      env: { KUBECONFIG: cluster.kubeconfig, PATH: `${join(repoRoot, 'dist')}:${process.env['PATH']}` },
+    },
   ],
   Math.min(REPS, 5),
   1,
@@ -227,7 +251,11 @@ const startup = await compare(
     { label: 'kubectl-sticky status -f examples/seed/', argv: [plugin, 'status', '-f', join(repoRoot, 'examples/seed/')] },
     // Not a budget: what V8's compile cache (Node >= 22.1) would give, if the launcher set it.
     { label: 'kubectl-sticky --version (NODE_COMPILE_CACHE)', argv: [plugin, '--version'], env: { NODE_COMPILE_CACHE: compileCache } },
-    { label: 'kubectl-sticky status -f examples/seed/ (NODE_COMPILE_CACHE)', argv: [plugin, 'status', '-f', join(repoRoot, 'examples/seed/')], env: { NODE_COMPILE_CACHE: compileCache } },
+    {
+      label: 'kubectl-sticky status -f examples/seed/ (NODE_COMPILE_CACHE)',
+      argv: [plugin, 'status', '-f', join(repoRoot, 'examples/seed/')],
+      env: { NODE_COMPILE_CACHE: compileCache },
+    },
   ],
   STARTUP_REPS,
   2,
@@ -240,11 +268,34 @@ const [sOurs, sTheirs] = small as [Series, Series];
 const [kv, sv, so, svc, soc] = startup as [Series, Series, Series, Series, Series];
 budgetRow('status -A, full scale: wall time', ms(fOurs.ms), ms(fTheirs.ms), fOurs.ms / fTheirs.ms, BUDGET.wall);
 budgetRow('status -A, full scale: peak RSS', mib(fOurs.rssKb), mib(fTheirs.rssKb), fOurs.rssKb / fTheirs.rssKb, BUDGET.rss);
-budgetRow('status -A, 10% to full scale: wall time growth', `${ms(sOurs.ms)} -> ${ms(fOurs.ms)}`, `${ms(sTheirs.ms)} -> ${ms(fTheirs.ms)}`, fOurs.ms / sOurs.ms, BUDGET.growth);
-rows.push({ what: 'status -A, 10% scale: wall time (no budget)', ours: ms(sOurs.ms), theirs: ms(sTheirs.ms), ratio: sOurs.ms / sTheirs.ms, budget: '', pass: null });
-rows.push({ what: 'status -A, 10% scale: peak RSS (no budget)', ours: mib(sOurs.rssKb), theirs: mib(sTheirs.rssKb), ratio: sOurs.rssKb / sTheirs.rssKb, budget: '', pass: null });
+budgetRow(
+  'status -A, 10% to full scale: wall time growth',
+  `${ms(sOurs.ms)} -> ${ms(fOurs.ms)}`,
+  `${ms(sTheirs.ms)} -> ${ms(fTheirs.ms)}`,
+  fOurs.ms / sOurs.ms,
+  BUDGET.growth,
+);
+rows.push({
+  what: 'status -A, 10% scale: wall time (no budget)',
+  ours: ms(sOurs.ms),
+  theirs: ms(sTheirs.ms),
+  ratio: sOurs.ms / sTheirs.ms,
+  budget: '',
+  pass: null,
+});
+rows.push({
+  what: 'status -A, 10% scale: peak RSS (no budget)',
+  ours: mib(sOurs.rssKb),
+  theirs: mib(sTheirs.rssKb),
+  ratio: sOurs.rssKb / sTheirs.rssKb,
+  budget: '',
+  pass: null,
+});
 const serverLists = (c: Counts) => [...c].filter(([k]) => k.startsWith('LIST ')).reduce((a, [, v]) => a + v, 0);
-for (const [scale, r] of [['10% scale', smallRequests], ['full scale', fullRequests]] as const) {
+for (const [scale, r] of [
+  ['10% scale', smallRequests],
+  ['full scale', fullRequests],
+] as const) {
   rows.push({
     what: `status -A, ${scale}: API requests (client count; server: ${serverLists(r.server)} LISTs)`,
     ours: String(r.client),
@@ -257,15 +308,31 @@ for (const [scale, r] of [['10% scale', smallRequests], ['full scale', fullReque
 budgetRow('--version', ms(sv.ms), `${ms(kv.ms)} (kubectl version --client)`, sv.ms / kv.ms, BUDGET.version);
 budgetRow('status -f examples/seed/', ms(so.ms), `${ms(kv.ms)} (kubectl version --client)`, so.ms / kv.ms, BUDGET.offline);
 rows.push({ what: '--version with NODE_COMPILE_CACHE (no budget)', ours: ms(svc.ms), theirs: ms(kv.ms), ratio: svc.ms / kv.ms, budget: '', pass: null });
-rows.push({ what: 'status -f examples/seed/ with NODE_COMPILE_CACHE (no budget)', ours: ms(soc.ms), theirs: ms(kv.ms), ratio: soc.ms / kv.ms, budget: '', pass: null });
+rows.push({
+  what: 'status -f examples/seed/ with NODE_COMPILE_CACHE (no budget)',
+  ours: ms(soc.ms),
+  theirs: ms(kv.ms),
+  ratio: soc.ms / kv.ms,
+  budget: '',
+  pass: null,
+});
 const [via] = viaKubectl as [Series];
-rows.push({ what: 'status -A, full scale, through `kubectl sticky` (no budget)', ours: `${ms(via.ms)}, ${mib(via.rssKb)}`, theirs: `${ms(fTheirs.ms)}, ${mib(fTheirs.rssKb)}`, ratio: via.ms / fTheirs.ms, budget: '', pass: null });
+rows.push({
+  what: 'status -A, full scale, through `kubectl sticky` (no budget)',
+  ours: `${ms(via.ms)}, ${mib(via.rssKb)}`,
+  theirs: `${ms(fTheirs.ms)}, ${mib(fTheirs.rssKb)}`,
+  ratio: via.ms / fTheirs.ms,
+  budget: '',
+  pass: null,
+});
 
 const fmtRatio = (r: number | null) => (r === null ? '' : `${r.toFixed(2)}x`);
 const verdict = (p: boolean | null) => (p === null ? '' : p ? 'PASS' : 'MISS');
 console.log('');
 for (const r of rows) {
-  console.log(`${verdict(r.pass).padEnd(4)}  ${r.what}: ${r.ours} vs ${r.theirs}${r.ratio === null ? '' : ` = ${fmtRatio(r.ratio)}`}${r.budget ? ` (budget ${r.budget})` : ''}`);
+  console.log(
+    `${verdict(r.pass).padEnd(4)}  ${r.what}: ${r.ours} vs ${r.theirs}${r.ratio === null ? '' : ` = ${fmtRatio(r.ratio)}`}${r.budget ? ` (budget ${r.budget})` : ''}`,
+  );
 }
 
 // --- BENCHMARKS.md ---------------------------------------------------------------------------------
@@ -292,9 +359,12 @@ const block = [
   '',
   'Samples (ms, in run order):',
   '',
-  ...[...full.map((s) => ['full', s] as const), ...small.map((s) => ['10%', s] as const), ...viaKubectl.map((s) => ['full', s] as const), ...startup.map((s) => ['', s] as const)].map(
-    ([scale, s]) => `- ${scale ? `${scale}: ` : ''}${s.label}: ${sample(s)}`,
-  ),
+  ...[
+    ...full.map((s) => ['full', s] as const),
+    ...small.map((s) => ['10%', s] as const),
+    ...viaKubectl.map((s) => ['full', s] as const),
+    ...startup.map((s) => ['', s] as const),
+  ].map(([scale, s]) => `- ${scale ? `${scale}: ` : ''}${s.label}: ${sample(s)}`),
   '<!-- results:end -->',
 ].join('\n');
 

@@ -55,7 +55,11 @@ export async function voyagerVersionOf(api: Api): Promise<string> {
 
 /** Deletes every object the generator makes in one namespace (the plane has no namespace controller). */
 async function clean(api: Api, ns: string, voyagerVersion: string): Promise<void> {
-  const collections = [`/apis/voyager.appscode.com/${voyagerVersion}/namespaces/${ns}/ingresses`, `/api/v1/namespaces/${ns}/endpoints`, `/api/v1/namespaces/${ns}/services`];
+  const collections = [
+    `/apis/voyager.appscode.com/${voyagerVersion}/namespaces/${ns}/ingresses`,
+    `/api/v1/namespaces/${ns}/endpoints`,
+    `/api/v1/namespaces/${ns}/services`,
+  ];
   for (const path of collections) {
     const r = await api.call('DELETE', path);
     if (r.status < 300 || r.status === 404) continue;
@@ -83,7 +87,9 @@ export async function seed(kubeconfig: string, set: SeedSet, concurrency = 32): 
     if (marker.status === 200) {
       const data = JSON.parse(marker.text).data ?? {};
       if (data.generator === hash) {
-        log(`reusing the seeded set ${set.prefix}00..${set.prefix}${String(set.namespaces - 1).padStart(2, '0')} on ${api.server} (marker bench-seed generator=${hash}, ${data.objects} objects)`);
+        log(
+          `reusing the seeded set ${set.prefix}00..${set.prefix}${String(set.namespaces - 1).padStart(2, '0')} on ${api.server} (marker bench-seed generator=${hash}, ${data.objects} objects)`,
+        );
         return { reused: true, objects: objects.length, seconds: 0, voyagerVersion, counts };
       }
       log(`marker bench-seed has generator=${data.generator}, this generator is ${hash}: cleaning and seeding again`);
@@ -92,7 +98,13 @@ export async function seed(kubeconfig: string, set: SeedSet, concurrency = 32): 
     }
 
     await pool(namespaces, 4, async (ns) => {
-      await must(api, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'bench.kubectl-sticky/set': 'bench' } } }, [409]);
+      await must(
+        api,
+        'POST',
+        '/api/v1/namespaces',
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'bench.kubectl-sticky/set': 'bench' } } },
+        [409],
+      );
       await clean(api, ns, voyagerVersion);
     });
     await api.call('DELETE', `/api/v1/namespaces/${markerNs}/configmaps/bench-seed`);

@@ -23,9 +23,11 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   });
 }
 
-void main(process.argv.slice(2), { io: processIo, connect: realConnect }, { version: VERSION, width: Math.min(110, process.stdout.columns || 100) }).then((code) => {
-  process.exitCode = code;
-  // Done: do not wait for sockets left behind. A request that ran out of --request-timeout
-  // during a TLS handshake leaves undici's connect pending until its own 10s timeout.
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-});
+void main(process.argv.slice(2), { io: processIo, connect: realConnect }, { version: VERSION, width: Math.min(110, process.stdout.columns || 100) }).then(
+  (code) => {
+    process.exitCode = code;
+    // Done: do not wait for sockets left behind. A request that ran out of --request-timeout
+    // during a TLS handshake leaves undici's connect pending until its own 10s timeout.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  },
+);

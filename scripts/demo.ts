@@ -8,7 +8,10 @@ const plugin = join(root, 'dist', 'kubectl-sticky');
 const runs: [string, string[]][] = [
   ["The seed document's two examples, with Voyager 3.2 semantics", ['status', '-f', 'examples/seed/']],
   ['A shop after an upgrade to a current Voyager (v12.0.0)', ['status', '-f', 'examples/demo/', '--voyager-version', 'v12.0.0', '-o', 'wide']],
-  ["Does the shop's HAProxy run what its annotations say? (exit 1: it does not)", ['render', 'ingress/shop', '-f', 'examples/demo/', '--voyager-version', 'v12.0.0', '--deployed']],
+  [
+    "Does the shop's HAProxy run what its annotations say? (exit 1: it does not)",
+    ['render', 'ingress/shop', '-f', 'examples/demo/', '--voyager-version', 'v12.0.0', '--deployed'],
+  ],
 ];
 let failed = false;
 for (const [title, args] of runs) {

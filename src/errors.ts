@@ -41,7 +41,7 @@ export class ServerError extends Error {
  * bidirectional overrides as \uNNNN, which also keeps JSON output valid JSON.
  */
 export function neutralise(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     return code < 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
@@ -81,6 +81,6 @@ function oneLine(error: unknown): string {
   // client-node's ApiException puts the response headers into its message: never print it.
   const api = error as { code?: unknown; body?: unknown; headers?: unknown };
   if (error instanceof Error && typeof api.code === 'number' && 'headers' in api) return `error: the server answered ${api.code}`;
-  const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   return `error: ${safeText(message)}`;
 }

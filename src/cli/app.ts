@@ -51,7 +51,13 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
     if (!command) throw new UsageError(`unknown command "${word}" for "kubectl sticky"`);
     name = command.declaration.name;
     const failsWith = command.declaration.failsWith;
-    if (failsWith && scan(rest, new Map(Object.entries(command.declaration.flags))).texts.get(failsWith.flag)?.at(-1) === 'true') failure = failsWith.code;
+    if (
+      failsWith &&
+      scan(rest, new Map(Object.entries(command.declaration.flags)))
+        .texts.get(failsWith.flag)
+        ?.at(-1) === 'true'
+    )
+      failure = failsWith.code;
     // -v before the command's name counts as after it.
     const run = command.prepare([...words.slice(0, words.length - root.positionals.length), ...rest]);
     if (!run) {

@@ -93,7 +93,12 @@ export type ChangeOptions = Options<typeof CHANGE_FLAGS> & {
 };
 
 const CHANGE_TARGETS = (action: string) =>
-  ({ ...ANY_TARGET, usage: 'TARGET...', min: 1, missing: `you must specify one or more resources as svc/NAME or ingress/NAME (kubectl sticky ${action} svc/s1)` }) as const;
+  ({
+    ...ANY_TARGET,
+    usage: 'TARGET...',
+    min: 1,
+    missing: `you must specify one or more resources as svc/NAME or ingress/NAME (kubectl sticky ${action} svc/s1)`,
+  }) as const;
 
 const COOKIE_HASHES = ['md5', 'sha', 'index'] as const satisfies readonly CookieHash[];
 

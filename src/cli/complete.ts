@@ -21,7 +21,10 @@ export interface Candidate {
 }
 
 /** Flags of the root (before a command's name). */
-export const ROOT_FLAGS = { ...GLOBAL_FLAGS, version: { kind: 'bool', describe: 'Show the version', read: (texts: readonly string[]) => texts.length > 0 } } satisfies Flags;
+export const ROOT_FLAGS = {
+  ...GLOBAL_FLAGS,
+  version: { kind: 'bool', describe: 'Show the version', read: (texts: readonly string[]) => texts.length > 0 },
+} satisfies Flags;
 
 export type LookupKind = 'services' | 'ingresses' | 'namespaces' | 'contexts' | 'clusters' | 'users';
 
@@ -102,7 +105,8 @@ function flagPlan(flags: ReadonlyMap<string, AnyFlag>, partial: string): Plan {
   for (const [name, flag] of flags) {
     if (flag.hidden) continue;
     if (`--${name}`.startsWith(partial)) candidates.push({ value: `--${name}`, description: flag.describe });
-    if (flag.short && !partial.startsWith('--') && `-${flag.short}`.startsWith(partial)) candidates.push({ value: `-${flag.short}`, description: flag.describe });
+    if (flag.short && !partial.startsWith('--') && `-${flag.short}`.startsWith(partial))
+      candidates.push({ value: `-${flag.short}`, description: flag.describe });
   }
   return { candidates, directive: Directive.NoFileComp };
 }
@@ -147,7 +151,9 @@ export function complete(args: readonly string[]): Plan {
       const at = partial.indexOf('=');
       const name = partial.slice(2, at);
       const flag = parsed.flags.get(name);
-      return flag && flag.kind !== 'bool' ? valuePlan(flag, partial.slice(at + 1), `--${name}=`, parsed.texts) : { candidates: [], directive: Directive.NoFileComp };
+      return flag && flag.kind !== 'bool'
+        ? valuePlan(flag, partial.slice(at + 1), `--${name}=`, parsed.texts)
+        : { candidates: [], directive: Directive.NoFileComp };
     }
     return flagPlan(parsed.flags, partial);
   }

@@ -86,7 +86,11 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
 
   const discovery = await kube.groupVersions('voyager.appscode.com');
   const voyagerVersion = await kube.voyagerVersion();
-  if (!discovery) notes.push({ object: 'voyager.appscode.com', message: 'the API group is not served: the Voyager CRDs are not installed, so only standard Ingresses are read' });
+  if (!discovery)
+    notes.push({
+      object: 'voyager.appscode.com',
+      message: 'the API group is not served: the Voyager CRDs are not installed, so only standard Ingresses are read',
+    });
 
   const ingressQuery: Record<string, string> = labelSelector ? { labelSelector } : {};
   const optional = async <T>(what: string, load: () => Promise<T[]>): Promise<T[]> => {
@@ -121,9 +125,7 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
   const operatorDeployments = async () => {
     if (args['voyager-version']) return [];
     try {
-      const lists = await Promise.all(
-        ['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(DEPLOYMENTS, '', { labelSelector })),
-      );
+      const lists = await Promise.all(['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(DEPLOYMENTS, '', { labelSelector })));
       return lists.flat();
     } catch (error) {
       if (isForbidden(error)) return [];
@@ -148,11 +150,16 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
     for (const ingress of objects.ingresses) {
       for (const backend of backendsOf(ingress)) if (backend.service.namespace !== scope) others.add(backend.service.namespace);
     }
-    const extra = await Promise.all([...others].sort().map(async (namespace) => ({
-      services: await listServices(namespace),
-      endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(ENDPOINTS, namespace)) : [],
-    })));
-    const more = objectsFrom(extra.flatMap((e) => [...e.services, ...e.endpoints]), kube.namespace);
+    const extra = await Promise.all(
+      [...others].sort().map(async (namespace) => ({
+        services: await listServices(namespace),
+        endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(ENDPOINTS, namespace)) : [],
+      })),
+    );
+    const more = objectsFrom(
+      extra.flatMap((e) => [...e.services, ...e.endpoints]),
+      kube.namespace,
+    );
     objects.services.push(...more.services);
     objects.endpoints.push(...more.endpoints);
   }

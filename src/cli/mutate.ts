@@ -19,7 +19,8 @@ import { stringify } from 'yaml';
 
 /** Checks the flags cannot make alone: before any request, so bad input costs nothing. */
 function validate(options: ChangeOptions): void {
-  if (options['resource-version'] !== undefined && options.targets.length !== 1) throw new UserError('--resource-version may only be used with a single resource');
+  if (options['resource-version'] !== undefined && options.targets.length !== 1)
+    throw new UserError('--resource-version may only be used with a single resource');
   const seen = new Set<string>();
   for (const target of options.targets) {
     const label = targetLabel(target);
@@ -59,8 +60,15 @@ async function resolveTarget(kube: Api, target: ChangeOptions['targets'][number]
       `ingress/${target.name} is ambiguous: both ingresses.voyager.appscode.com/${target.name} and ingresses.networking.k8s.io/${target.name} exist in namespace ${namespace}; name one of them`,
     );
   }
-  if (voyager && voyagerType) return make(voyagerType, voyager, `ingress.voyager.appscode.com/${target.name}`, { role: 'ingress', flavor: 'voyager', namespace, name: target.name });
-  if (networking) return make(NETWORKING_INGRESSES, networking, `ingress.networking.k8s.io/${target.name}`, { role: 'ingress', flavor: 'networking', namespace, name: target.name });
+  if (voyager && voyagerType)
+    return make(voyagerType, voyager, `ingress.voyager.appscode.com/${target.name}`, { role: 'ingress', flavor: 'voyager', namespace, name: target.name });
+  if (networking)
+    return make(NETWORKING_INGRESSES, networking, `ingress.networking.k8s.io/${target.name}`, {
+      role: 'ingress',
+      flavor: 'networking',
+      namespace,
+      name: target.name,
+    });
   const plural = target.flavor === 'voyager' ? 'ingresses.voyager.appscode.com' : target.flavor === 'networking' ? 'ingresses.networking.k8s.io' : 'ingresses';
   throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${plural} "${target.name}" not found`);
 }
@@ -127,7 +135,13 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
       const metadata: JsonObject = { annotations: patch };
       if (args['resource-version'] !== undefined) metadata['resourceVersion'] = args['resource-version'];
       try {
-        result = await kube.mergePatch(r.type, r.target.namespace, r.target.name, { metadata }, { dryRun: options.dryRun === 'server', fieldManager: args['field-manager'] });
+        result = await kube.mergePatch(
+          r.type,
+          r.target.namespace,
+          r.target.name,
+          { metadata },
+          { dryRun: options.dryRun === 'server', fieldManager: args['field-manager'] },
+        );
       } catch (error) {
         // A write cut off after it was sent may have been applied: name it apart, not as "not written".
         const uncertain = error instanceof WriteUncertainError;
@@ -136,7 +150,9 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
           written.length > 0 ? `written: ${written.join(', ')}` : uncertain ? '' : 'nothing was written',
           uncertain ? `maybe written: ${r.label}` : '',
           notWritten.length > 0 ? `not written: ${notWritten.join(', ')}` : '',
-        ].filter(Boolean).join('; ');
+        ]
+          .filter(Boolean)
+          .join('; ');
         io.err(errorLine(error));
         throw new UserError(`${summary} (run the command again to finish)`);
       }
@@ -156,7 +172,13 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
     unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
   };
   const after = withPatches(gathered.objects, changes);
-  const effect = effectOf(gathered.objects, after, changes.map((c) => c.target), statusOptions, action);
+  const effect = effectOf(
+    gathered.objects,
+    after,
+    changes.map((c) => c.target),
+    statusOptions,
+    action,
+  );
   for (const line of warningLines(effect.warnings)) io.err(line);
   const report = options.output === undefined ? io.out : io.err;
   for (const line of effectLines(effect)) report(line);

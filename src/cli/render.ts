@@ -29,7 +29,9 @@ function findIngress(gathered: Gathered, target: Target & { kind: 'ingress' }): 
   );
   if (found.length === 0) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ingresses "${target.name}" not found`);
   if (found.length > 1) {
-    const forms = found.map((i) => `${i.flavor === 'voyager' ? 'ingresses.voyager.appscode.com' : 'ingresses.networking.k8s.io'}/${i.meta.name} (${i.meta.namespace})`);
+    const forms = found.map(
+      (i) => `${i.flavor === 'voyager' ? 'ingresses.voyager.appscode.com' : 'ingresses.networking.k8s.io'}/${i.meta.name} (${i.meta.namespace})`,
+    );
     throw new UserError(`ingress/${target.name} is ambiguous: ${forms.join(' and ')}; name one of them${scope === '' ? ' or use -n' : ''}`);
   }
   return found[0] as IngressView;
@@ -67,8 +69,16 @@ export async function runRender(options: RenderOptions, ctx: Context): Promise<n
   const notes = [
     ...(handledByVoyager(ingress, ingressClass)
       ? []
-      : [{ object, message: `Voyager${ingressClass ? ` run with --ingress-class ${ingressClass}` : ''} does not handle this Ingress (class ${ingress.meta.annotations[KEY.ingressClass] ?? 'none'}): it writes no config for it; shown as it would be` }]),
-    ...result.skipped.map((s) => ({ object, message: `backend for service ${s.service.namespace}/${s.service.name}:${s.service.port} is not written: ${s.reason}` })),
+      : [
+          {
+            object,
+            message: `Voyager${ingressClass ? ` run with --ingress-class ${ingressClass}` : ''} does not handle this Ingress (class ${ingress.meta.annotations[KEY.ingressClass] ?? 'none'}): it writes no config for it; shown as it would be`,
+          },
+        ]),
+    ...result.skipped.map((s) => ({
+      object,
+      message: `backend for service ${s.service.namespace}/${s.service.name}:${s.service.port} is not written: ${s.reason}`,
+    })),
     ...result.backends.flatMap((b) => b.notes.map((message) => ({ object, message: `backend ${b.name}: ${message}` }))),
   ];
   for (const line of warningLines(notes)) io.err(line);
@@ -79,7 +89,10 @@ export async function runRender(options: RenderOptions, ctx: Context): Promise<n
   }
   const deployed = await deployedConfig(gathered, ingress);
   if (deployed === null) {
-    throw new UserError(`no deployed config: ConfigMap ${ingress.meta.namespace}/${configMapName(ingress.meta.name)} with key ${CONFIG_KEY} not found or not readable`, 2);
+    throw new UserError(
+      `no deployed config: ConfigMap ${ingress.meta.namespace}/${configMapName(ingress.meta.name)} with key ${CONFIG_KEY} not found or not readable`,
+      2,
+    );
   }
   const keyBy = keyByFor(profile);
   const diff = unifiedDiff(

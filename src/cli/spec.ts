@@ -76,10 +76,7 @@ export function value<T>(options: FlagBase, convert: (text: string | undefined, 
 }
 
 /** One of fixed `values`, typed as their union. */
-export function choice<const V extends readonly string[]>(
-  values: V,
-  options: FlagBase & { bare?: V[number]; invalid?: Invalid },
-): Flag<V[number] | undefined> {
+export function choice<const V extends readonly string[]>(values: V, options: FlagBase & { bare?: V[number]; invalid?: Invalid }): Flag<V[number] | undefined> {
   const { invalid, ...flag } = options;
   const isValue = (text: string): text is V[number] => values.includes(text);
   return {
@@ -101,7 +98,8 @@ export function int(options: FlagBase): Flag<number | undefined> {
     read: (texts, name) => {
       const value = last(texts);
       if (value === undefined) return undefined;
-      if (!/^[+-]?\d+$/.test(value)) throw new UserError(`invalid argument "${value}" for "--${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
+      if (!/^[+-]?\d+$/.test(value))
+        throw new UserError(`invalid argument "${value}" for "--${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
       return Number(value);
     },
   };
@@ -137,7 +135,6 @@ export interface Declaration<F extends Flags> {
   /** With this bool flag set, a failure exits with `code` (render --deployed answers like kubectl diff: 1 is "different"). */
   failsWith?: { flag: string; code: number };
 }
-
 
 /** Flags every command takes, and the root: kubectl's -v, and help. */
 export const GLOBAL_FLAGS = {
@@ -247,12 +244,15 @@ export function readFlags<F extends Flags>(flags: F, texts: ReadonlyMap<string, 
 
 export function readTargets(positionals: Positionals, command: string, words: readonly string[]): Target[] {
   if (words.length < positionals.min) throw new UserError(positionals.missing);
-  if (words.length > positionals.max) throw new UserError(`${command} takes ${positionals.max === 1 ? 'one' : positionals.max} ${positionals.usage}, got ${words.length}: ${words.join(' ')}`);
+  if (words.length > positionals.max)
+    throw new UserError(`${command} takes ${positionals.max === 1 ? 'one' : positionals.max} ${positionals.usage}, got ${words.length}: ${words.join(' ')}`);
   return words.map((word) => {
     const target = parseTarget(word);
     if (!positionals.kinds.includes(target.kind)) {
       const forms = positionals.kinds.map((kind) => `${typeWords(kind)[0]}/NAME`).join(' or ');
-      throw new UserError(`${command} works on ${positionals.kinds.length === 1 && positionals.kinds[0] === 'ingress' ? 'an Ingress' : 'these kinds'} (${forms}), not ${word}`);
+      throw new UserError(
+        `${command} works on ${positionals.kinds.length === 1 && positionals.kinds[0] === 'ingress' ? 'an Ingress' : 'these kinds'} (${forms}), not ${word}`,
+      );
     }
     return target;
   });

@@ -35,8 +35,7 @@ function selectIngresses(objects: ObjectSet, options: Plan): void {
   objects.ingresses = objects.ingresses.filter(
     (ingress) =>
       matchesSelector(requirements, ingress.meta.labels) &&
-      (ingressTargets.length === 0 ||
-        ingressTargets.some((t) => t.name === ingress.meta.name && (t.flavor === null || t.flavor === ingress.flavor))),
+      (ingressTargets.length === 0 || ingressTargets.some((t) => t.name === ingress.meta.name && (t.flavor === null || t.flavor === ingress.flavor))),
   );
 }
 
@@ -57,8 +56,7 @@ function checkTargetsFound(targets: Target[], gathered: Gathered, items: StatusI
     } else {
       const inScope = (namespace: string) => gathered.scope === '' || namespace === gathered.scope;
       const exists =
-        gathered.objects.services.some((s) => s.meta.name === target.name && inScope(s.meta.namespace)) ||
-        items.some((i) => i.service.name === target.name);
+        gathered.objects.services.some((s) => s.meta.name === target.name && inScope(s.meta.namespace)) || items.some((i) => i.service.name === target.name);
       if (!exists) throw new ServerError(404, 'NotFound', `Error from server (NotFound): services "${target.name}" not found`);
     }
   }

@@ -3,9 +3,7 @@
 
 import { UserError } from '../errors.ts';
 
-export type Target =
-  | { kind: 'service'; name: string }
-  | { kind: 'ingress'; flavor: 'voyager' | 'networking' | null; name: string };
+export type Target = { kind: 'service'; name: string } | { kind: 'ingress'; flavor: 'voyager' | 'networking' | null; name: string };
 
 const SERVICE_TYPES = new Set(['svc', 'service', 'services']);
 const INGRESS_TYPES: Record<string, 'voyager' | 'networking' | null> = {

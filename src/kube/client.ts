@@ -71,7 +71,12 @@ export class Kube implements Api {
     this.log = options.log ?? ((line) => void process.stderr.write(`${redact(line)}\n`));
   }
 
-  private async send(method: HttpMethod, path: string, query: Record<string, string>, body?: { text: string; contentType: string }): Promise<{ status: number; text: string }> {
+  private async send(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string>,
+    body?: { text: string; contentType: string },
+  ): Promise<{ status: number; text: string }> {
     const context = new RequestContext(this.server + path, method);
     for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
     context.setHeaderParam('Accept', 'application/json');
@@ -224,7 +229,8 @@ export class Kube implements Api {
     const versions = (Array.isArray(body['versions']) ? body['versions'] : [])
       .map((v) => (isObject(v) && typeof v['version'] === 'string' ? v['version'] : ''))
       .filter(Boolean);
-    const preferred = isObject(body['preferredVersion']) && typeof body['preferredVersion']['version'] === 'string' ? body['preferredVersion']['version'] : null;
+    const preferred =
+      isObject(body['preferredVersion']) && typeof body['preferredVersion']['version'] === 'string' ? body['preferredVersion']['version'] : null;
     return { versions, preferred };
   }
 
@@ -232,7 +238,13 @@ export class Kube implements Api {
    * A JSON merge patch. Never retried: a write without a precondition that reached the server
    * may have been applied, so a blind retry could repeat or reorder it.
    */
-  async mergePatch(type: ResourceType, namespace: string, name: string, patch: JsonObject, options: { dryRun: boolean; fieldManager: string }): Promise<JsonObject> {
+  async mergePatch(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    patch: JsonObject,
+    options: { dryRun: boolean; fieldManager: string },
+  ): Promise<JsonObject> {
     const query: Record<string, string> = { fieldManager: options.fieldManager };
     if (options.dryRun) query['dryRun'] = 'All';
     const { status, text } = await this.send(HttpMethod.PATCH, objectPath(type, namespace, name), query, {
@@ -330,7 +342,6 @@ export function apiError(status: number, text: string, request: RequestDescripti
   }
   return new ServerError(status, reason, `Error from server (${reason}): ${message}`);
 }
-
 
 /** The real Api: the kubeconfig as kubectl loads it, and this client. */
 export async function connect(options: ConnectOptions): Promise<Api> {

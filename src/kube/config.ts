@@ -56,7 +56,8 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
       registerSecret(user.token);
       registerSecret(user.password);
       registerSecret(user.keyData);
-      if (typeof user.username === 'string' && typeof user.password === 'string') registerSecret(Buffer.from(`${user.username}:${user.password}`).toString('base64'));
+      if (typeof user.username === 'string' && typeof user.password === 'string')
+        registerSecret(Buffer.from(`${user.username}:${user.password}`).toString('base64'));
     }
     one.makePathsAbsolute(dirname(resolve(file)));
     firstByName(clusters, one.getClusters());

@@ -1,7 +1,7 @@
 // The -f reader: files, folders (recursive), and stdin; multi-document YAML or JSON. It only
 // turns bytes into plain objects; the core decides what they mean.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UserError } from '../errors.ts';
@@ -11,7 +11,7 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const MAX_ALIAS_COUNT = 100;
 
 function filesUnder(path: string): string[] {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch {
@@ -30,7 +30,7 @@ function filesUnder(path: string): string[] {
 /** Parses one file's text into its documents (empty documents dropped). */
 export function parseManifest(text: string, source: string): unknown[] {
   const out: unknown[] = [];
-  let documents;
+  let documents: ReturnType<typeof parseAllDocuments>;
   try {
     // logLevel 'error': the library's warnings (a collection used as a key, unknown tags) go to
     // process.emitWarning, which prints `(node:PID) Warning: ...` with raw text from the file.

@@ -12,9 +12,7 @@ export interface Side {
 /** A unified diff from `before` to `after`, or '' when the texts are the same. */
 export function unifiedDiff(before: Side, after: Side): string {
   if (before.text === after.text) return '';
-  return createTwoFilesPatch(before.label, after.label, before.text, after.text, undefined, undefined, { context: 3 })
-    .replace(/^=+\n/, '')
-    .trimEnd();
+  return createTwoFilesPatch(before.label, after.label, before.text, after.text, undefined, undefined, { context: 3 }).replace(/^=+\n/, '').trimEnd();
 }
 
 /** A dry-run diff of one thing: `a/NAME` to `b/NAME`. */

@@ -9,7 +9,14 @@ export function effectLines(effect: Pick<Effect, 'backends'>): string[] {
   if (effect.backends.length === 0) return ['Effect: no Voyager Ingress uses these objects'];
   const table = renderTable(
     ['namespace', 'ingress', 'backend', 'service', 'sticky before', 'sticky after'],
-    effect.backends.map((b) => [b.ingress.namespace, b.ingress.name, b.backend, `${b.service.name}.${b.service.namespace}`, stickyWord(b.before), stickyWord(b.after)]),
+    effect.backends.map((b) => [
+      b.ingress.namespace,
+      b.ingress.name,
+      b.backend,
+      `${b.service.name}.${b.service.namespace}`,
+      stickyWord(b.before),
+      stickyWord(b.after),
+    ]),
     { noHeaders: false },
   );
   return ['Effect:', table];

@@ -40,7 +40,7 @@ test('kubectl_complete-sticky answers commands and flags fast, without a cluster
   assert.equal(none.stderr, '');
 });
 
-test('every flag in a command\'s --help can be completed', () => {
+test("every flag in a command's --help can be completed", () => {
   for (const command of DECLARATIONS) {
     const help = spawnSync(join(dist, 'kubectl-sticky'), [command.name, '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
@@ -70,8 +70,12 @@ test('live names from the cluster: namespaces, svc/ and ingress/', { timeout: 20
   for (const name of ['cart', 'catalog', 'web']) {
     apply(`apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  ports:\n  - port: 80\n`);
   }
-  apply(`apiVersion: voyager.appscode.com/v1beta1\nkind: Ingress\nmetadata:\n  name: shop\n  namespace: ${ns}\nspec:\n  rules:\n  - host: shop.example\n    http:\n      paths:\n      - backend:\n          serviceName: cart\n          servicePort: '80'\n`);
-  apply(`apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: site\n  namespace: ${ns}\nspec:\n  defaultBackend:\n    service:\n      name: web\n      port:\n        number: 80\n`);
+  apply(
+    `apiVersion: voyager.appscode.com/v1beta1\nkind: Ingress\nmetadata:\n  name: shop\n  namespace: ${ns}\nspec:\n  rules:\n  - host: shop.example\n    http:\n      paths:\n      - backend:\n          serviceName: cart\n          servicePort: '80'\n`,
+  );
+  apply(
+    `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: site\n  namespace: ${ns}\nspec:\n  defaultBackend:\n    service:\n      name: web\n      port:\n        number: 80\n`,
+  );
 
   const env = { KUBECONFIG: cluster.kubeconfig };
   assert.deepEqual(completeRun(['status', '-n', ns, 'svc/ca'], env).values, ['svc/cart', 'svc/catalog']);

@@ -80,6 +80,7 @@ test('krew installs the linux/amd64 archive; the plugin runs through kubectl wit
   // The caveats' completion setup, then completion through kubectl.
   const store = join(krewRoot, 'store', 'sticky', `v${version()}`);
   assert.deepEqual(readdirSync(store).sort(), ['LICENSE', 'kubectl-sticky', 'kubectl_complete-sticky']);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, run by sh
   const setup = run('sh', ['-c', 'k="${KREW_ROOT:-$HOME/.krew}"; cp "$k/store/sticky/v' + version() + '/kubectl_complete-sticky" "$k/bin/"'], env);
   assert.equal(setup.code, 0, setup.stderr);
   const completion = run('kubectl', ['__complete', 'sticky', 'st'], env);

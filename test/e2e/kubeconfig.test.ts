@@ -22,7 +22,10 @@ interface Config {
 before(async () => {
   cluster = await ensureCluster();
   dir = mkdtempSync(join(tmpdir(), 'sticky-kubeconfig-'));
-  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    `
 apiVersion: v1
 kind: Namespace
 metadata: {name: e2e-kc}
@@ -45,7 +48,8 @@ spec:
     http:
       paths:
       - backend: {serviceName: shared.e2e-kc-other, servicePort: '80'}
-`);
+`,
+  );
 });
 
 function admin(): Config {
@@ -62,14 +66,18 @@ function write(name: string, config: Config): string {
 function decoy(): Config {
   const real = admin();
   return {
-    clusters: [{ name: real.clusters[0]?.name ?? '', cluster: { server: 'https://127.0.0.1:9', 'insecure-skip-tls-verify': true } }, { name: 'nowhere', cluster: { server: 'https://127.0.0.1:9' } }],
+    clusters: [
+      { name: real.clusters[0]?.name ?? '', cluster: { server: 'https://127.0.0.1:9', 'insecure-skip-tls-verify': true } },
+      { name: 'nowhere', cluster: { server: 'https://127.0.0.1:9' } },
+    ],
     users: [{ name: 'nobody', user: { token: 'decoy' } }],
     contexts: [{ name: 'decoy', context: { cluster: 'nowhere', user: 'nobody', namespace: 'e2e-kc' } }],
     'current-context': 'decoy',
   };
 }
 
-const names = (stdout: string) => JSON.parse(stdout).items.map((i: { ingress: { namespace: string; name: string } }) => `${i.ingress.namespace}/${i.ingress.name}`);
+const names = (stdout: string) =>
+  JSON.parse(stdout).items.map((i: { ingress: { namespace: string; name: string } }) => `${i.ingress.namespace}/${i.ingress.name}`);
 
 test('KUBECONFIG with several files: missing files skipped, the first file wins names and current context', () => {
   const first = write('first', admin());
@@ -82,7 +90,10 @@ test('KUBECONFIG with several files: missing files skipped, the first file wins 
 test('--context picks a context from a later file; --cluster and --user override it', () => {
   const first = write('first', admin());
   const real = admin();
-  const second: Config = { ...decoy(), contexts: [{ name: 'real-in-second', context: { cluster: real.clusters[0]?.name ?? '', user: real.users[0]?.name ?? '', namespace: 'e2e-kc' } }] };
+  const second: Config = {
+    ...decoy(),
+    contexts: [{ name: 'real-in-second', context: { cluster: real.clusters[0]?.name ?? '', user: real.users[0]?.name ?? '', namespace: 'e2e-kc' } }],
+  };
   const file = write('second-real', second);
   const env = { KUBECONFIG: `${first}:${file}` };
   const viaContext = sticky(['status', '--context', 'real-in-second', '-o', 'json'], { env });

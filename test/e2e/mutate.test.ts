@@ -54,7 +54,19 @@ function annotations(kind: string, name: string, namespace = A): Record<string, 
 }
 
 function resetService(extra: Record<string, string> = {}): void {
-  const patch = { metadata: { annotations: { 'ingress.appscode.com/affinity': null, 'ingress.appscode.com/sticky-session': null, 'ingress.kubernetes.io/affinity': null, 'ingress.appscode.com/stickySession': null, 'ingress.appscode.com/session-cookie-name': null, 'ingress.appscode.com/session-cookie-hash': null, ...extra } } };
+  const patch = {
+    metadata: {
+      annotations: {
+        'ingress.appscode.com/affinity': null,
+        'ingress.appscode.com/sticky-session': null,
+        'ingress.kubernetes.io/affinity': null,
+        'ingress.appscode.com/stickySession': null,
+        'ingress.appscode.com/session-cookie-name': null,
+        'ingress.appscode.com/session-cookie-hash': null,
+        ...extra,
+      },
+    },
+  };
   mustKubectl(['patch', 'svc', 's1', '-n', A, '--type', 'merge', '-p', JSON.stringify(patch)], cluster.kubeconfig);
 }
 
@@ -72,8 +84,14 @@ test('enable writes affinity: cookie on 9.0, touches nothing else, and shows eve
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.split('\n');
   assert.equal(lines[0], 'service/s1 annotated');
-  assert.ok(lines.some((l) => /^e2e-mutate-a\s+web\s+a\.example\.com\s+s1\.e2e-mutate-a\s+no\s+yes$/.test(l)), result.stdout);
-  assert.ok(lines.some((l) => /^e2e-mutate-b\s+other-team\s+b\.example\.com\s+s1\.e2e-mutate-a\s+no\s+yes$/.test(l)), result.stdout);
+  assert.ok(
+    lines.some((l) => /^e2e-mutate-a\s+web\s+a\.example\.com\s+s1\.e2e-mutate-a\s+no\s+yes$/.test(l)),
+    result.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^e2e-mutate-b\s+other-team\s+b\.example\.com\s+s1\.e2e-mutate-a\s+no\s+yes$/.test(l)),
+    result.stdout,
+  );
   const after = annotations('svc', 's1');
   assert.equal(after['ingress.appscode.com/affinity'], 'cookie');
   assert.equal(after['owner'], 'team-shop');
@@ -114,7 +132,10 @@ test('a different existing value needs --overwrite; a refused change writes noth
   resetService({ 'ingress.appscode.com/affinity': 'true' });
   const refused = run(['enable', 'svc/s1', '--voyager-version', 'v12.0.0']);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /^error: service\/s1: --overwrite is false but found the following declared annotation\(s\): 'ingress\.appscode\.com\/affinity' already has a value \(true\)$/m);
+  assert.match(
+    refused.stderr,
+    /^error: service\/s1: --overwrite is false but found the following declared annotation\(s\): 'ingress\.appscode\.com\/affinity' already has a value \(true\)$/m,
+  );
   assert.equal(annotations('svc', 's1')['ingress.appscode.com/affinity'], 'true');
   const forced = run(['enable', 'svc/s1', '--voyager-version', 'v12.0.0', '--overwrite']);
   assert.equal(forced.code, 0, forced.stderr);
@@ -148,7 +169,12 @@ test('disable removes every key that turns stickiness on in any version; cookie 
   const result = run(['disable', 'svc/s1', '--voyager-version', 'v12.0.0']);
   assert.equal(result.code, 0, result.stderr);
   const after = annotations('svc', 's1');
-  for (const key of ['ingress.appscode.com/affinity', 'ingress.appscode.com/sticky-session', 'ingress.kubernetes.io/affinity', 'ingress.appscode.com/stickySession']) {
+  for (const key of [
+    'ingress.appscode.com/affinity',
+    'ingress.appscode.com/sticky-session',
+    'ingress.kubernetes.io/affinity',
+    'ingress.appscode.com/stickySession',
+  ]) {
     assert.equal(after[key], undefined, key);
   }
   assert.equal(after['ingress.appscode.com/session-cookie-name'], 'APP');
@@ -164,14 +190,20 @@ test('disable on a Service whose Ingress is sticky warns that the backend stays 
   try {
     const result = run(['disable', 'svc/s1', '--voyager-version', 'v12.0.0']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /^Warning: service\/e2e-mutate-a\/s1: backend a\.example\.com stays sticky: ingress e2e-mutate-a\/web makes every backend sticky/m);
+    assert.match(
+      result.stderr,
+      /^Warning: service\/e2e-mutate-a\/s1: backend a\.example\.com stays sticky: ingress e2e-mutate-a\/web makes every backend sticky/m,
+    );
   } finally {
     mustKubectl(['annotate', 'ingresses.voyager.appscode.com', 'web', '-n', A, 'ingress.appscode.com/affinity-'], cluster.kubeconfig);
   }
 });
 
 test('ingress/NAME shared by a Voyager and a standard Ingress is refused, naming both forms', () => {
-  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    `
 apiVersion: voyager.appscode.com/v1beta1
 kind: Ingress
 metadata: {name: dup, namespace: ${A}}
@@ -181,7 +213,8 @@ apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: dup, namespace: ${A}}
 spec: {defaultBackend: {service: {name: s1, port: {number: 80}}}}
-`);
+`,
+  );
   const result = run(['enable', 'ingress/dup', '--voyager-version', 'v12.0.0']);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /ingresses\.voyager\.appscode\.com\/dup and ingresses\.networking\.k8s\.io\/dup/);

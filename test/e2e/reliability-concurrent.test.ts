@@ -29,7 +29,11 @@ before(async () => {
   cluster = await ensureCluster();
   mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`);
   mustKubectl(['delete', 'svc', SVC, '-n', NS, '--ignore-not-found', '--wait=false'], cluster.kubeconfig);
-  mustKubectl(['create', '-f', '-'], cluster.kubeconfig, `apiVersion: v1\nkind: Service\nmetadata: {name: ${SVC}, namespace: ${NS}}\nspec: {ports: [{port: 80}]}\n`);
+  mustKubectl(
+    ['create', '-f', '-'],
+    cluster.kubeconfig,
+    `apiVersion: v1\nkind: Service\nmetadata: {name: ${SVC}, namespace: ${NS}}\nspec: {ports: [{port: 80}]}\n`,
+  );
 });
 
 test(`${WRITERS} concurrent enable/disable processes and a concurrent kubectl annotate/label loop: nothing lost, last writer wins`, async () => {
@@ -45,10 +49,15 @@ test(`${WRITERS} concurrent enable/disable processes and a concurrent kubectl an
   const editor = (async () => {
     // At least 8 rounds, and on until every writer has finished.
     for (let round = 0; round < 8 || !writersDone; round++) {
-      const annotation = await kubectlAsync(['annotate', 'svc', SVC, '-n', NS, '--overwrite', `rel.example.com/k${round}=v${round}`, `rel.example.com/counter=${round}`], { kubeconfig: cluster.kubeconfig });
+      const annotation = await kubectlAsync(
+        ['annotate', 'svc', SVC, '-n', NS, '--overwrite', `rel.example.com/k${round}=v${round}`, `rel.example.com/counter=${round}`],
+        { kubeconfig: cluster.kubeconfig },
+      );
       assert.equal(annotation.code, 0, annotation.stderr);
       edits.push({ key: `rel.example.com/k${round}`, value: `v${round}`, kind: 'annotation' });
-      const label = await kubectlAsync(['label', 'svc', SVC, '-n', NS, '--overwrite', `rel-l${round}=v${round}`, `rel-counter=${round}`], { kubeconfig: cluster.kubeconfig });
+      const label = await kubectlAsync(['label', 'svc', SVC, '-n', NS, '--overwrite', `rel-l${round}=v${round}`, `rel-counter=${round}`], {
+        kubeconfig: cluster.kubeconfig,
+      });
       assert.equal(label.code, 0, label.stderr);
       edits.push({ key: `rel-l${round}`, value: `v${round}`, kind: 'label' });
     }
@@ -78,8 +87,14 @@ test(`${WRITERS} concurrent enable/disable processes and a concurrent kubectl an
     writes.push({ action: r.action, rv: BigInt(object.metadata.resourceVersion) });
   }
   assert.ok(writes.length >= 2, `at least two writes happened (${writes.length})`);
-  assert.ok(writes.some((w) => w.action === 'disable'), 'some disable wrote');
-  assert.ok(writes.some((w) => w.action === 'enable'), 'some enable wrote');
+  assert.ok(
+    writes.some((w) => w.action === 'disable'),
+    'some disable wrote',
+  );
+  assert.ok(
+    writes.some((w) => w.action === 'enable'),
+    'some enable wrote',
+  );
   // Overlap: the writers' runs were not one after the other.
   const overlapping = results.filter((r) => results.some((o) => o !== r && o.ended - o.ms < r.ended && r.ended - r.ms < o.ended)).length;
   assert.ok(overlapping >= WRITERS / 2, `${overlapping} runs overlapped another`);
@@ -118,7 +133,10 @@ test('a stale --resource-version is a Conflict with one clear line: nothing is o
   mustKubectl(['annotate', 'svc', SVC, '-n', NS, '--overwrite', 'rel.example.com/after-read=1'], cluster.kubeconfig);
   const result = sticky(['disable', `svc/${SVC}`, '-n', NS, ...VERSION, '--resource-version', stale], { kubeconfig: cluster.kubeconfig });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /^Error from server \(Conflict\): Operation cannot be fulfilled on services "shared": the object has been modified; please apply your changes to the latest version and try again$/m);
+  assert.match(
+    result.stderr,
+    /^Error from server \(Conflict\): Operation cannot be fulfilled on services "shared": the object has been modified; please apply your changes to the latest version and try again$/m,
+  );
   assert.match(result.stderr, /^error: nothing was written; not written: service\/shared \(run the command again to finish\)$/m);
   const now = getService();
   assert.equal(now.metadata.annotations?.[STICKY], 'true', 'the disable did not happen');
@@ -127,5 +145,7 @@ test('a stale --resource-version is a Conflict with one clear line: nothing is o
   const fresh = sticky(['disable', `svc/${SVC}`, '-n', NS, ...VERSION, '--resource-version', now.metadata.resourceVersion], { kubeconfig: cluster.kubeconfig });
   assert.equal(fresh.code, 0, fresh.stderr);
   assert.equal(getService().metadata.annotations?.[STICKY], undefined);
-  process.stderr.write(`reliability-concurrent: ${stats.writers} writer processes, ${stats.writes} PATCHes (${stats.enables} enable, ${stats.writes - stats.enables} disable), ${stats.edits} concurrent kubectl edits\n`);
+  process.stderr.write(
+    `reliability-concurrent: ${stats.writers} writer processes, ${stats.writes} PATCHes (${stats.enables} enable, ${stats.writes - stats.enables} disable), ${stats.edits} concurrent kubectl edits\n`,
+  );
 });

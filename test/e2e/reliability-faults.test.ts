@@ -26,13 +26,17 @@ let viaProxy: string;
 let proxyPort = 0;
 
 function resetServices(): void {
-  const docs = SERVICES.map((name) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${NS}, labels: {rel: faults}}\nspec: {ports: [{port: 80}]}\n`).join('---\n');
+  const docs = SERVICES.map(
+    (name) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${NS}, labels: {rel: faults}}\nspec: {ports: [{port: 80}]}\n`,
+  ).join('---\n');
   mustKubectl(['delete', 'svc', '-n', NS, '-l', 'rel=faults', '--ignore-not-found', '--wait=false'], cluster.kubeconfig);
   mustKubectl(['create', '-f', '-'], cluster.kubeconfig, docs);
 }
 
 function stickyOf(name: string): string | undefined {
-  const svc = JSON.parse(mustKubectl(['get', 'svc', name, '-n', NS, '-o', 'json'], cluster.kubeconfig)) as { metadata: { annotations?: Record<string, string> } };
+  const svc = JSON.parse(mustKubectl(['get', 'svc', name, '-n', NS, '-o', 'json'], cluster.kubeconfig)) as {
+    metadata: { annotations?: Record<string, string> };
+  };
   return svc.metadata.annotations?.[STICKY];
 }
 
@@ -69,7 +73,10 @@ test('the apiserver stops in the middle of a 3-target enable: the error names wh
   const result = await stickyAsync(['enable', ...SERVICES.map((s) => `svc/${s}`), ...VERSION], { kubeconfig: viaProxy });
   assert.equal(result.code, 1, result.stderr);
   const port = new URL(proxy.url).port;
-  assert.match(result.stderr, new RegExp(`^error: the connection to the server 127\\.0\\.0\\.1:${port} was refused - did you specify the right host or port\\?$`, 'm'));
+  assert.match(
+    result.stderr,
+    new RegExp(`^error: the connection to the server 127\\.0\\.0\\.1:${port} was refused - did you specify the right host or port\\?$`, 'm'),
+  );
   assert.match(result.stderr, /^error: written: service\/a1; not written: service\/a2, service\/a3 \(run the command again to finish\)$/m);
   assert.equal(result.stdout.trim(), 'service/a1 annotated');
   assert.equal(proxy.count('PATCH'), 1);
@@ -115,7 +122,9 @@ test('dropped connections and 503s on reads are retried with backoff; the comman
 });
 
 test('429 on every read: bounded retries (1 + 3 GETs), then one clear error', async () => {
-  await withPolicy((r) => (r.method === 'GET' && r.path === '/apis/voyager.appscode.com' ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : PASS));
+  await withPolicy((r) =>
+    r.method === 'GET' && r.path === '/apis/voyager.appscode.com' ? { kind: 'status', status: 429, headers: { 'retry-after': '1' } } : PASS,
+  );
   const result = await stickyAsync(['status'], { kubeconfig: viaProxy });
   assert.equal(result.code, 1);
   assert.equal(result.stderr.trim(), 'Error from server (TooManyRequests): injected 429');

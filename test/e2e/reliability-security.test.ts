@@ -17,7 +17,7 @@ const NS = 'rel-security';
 const PKI = resolve(repoRoot, '.cluster/pki');
 const VERSION = ['--voyager-version', '3.2.0'];
 const STICKY = 'ingress.appscode.com/sticky-session';
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 let cluster: Cluster;
@@ -40,7 +40,10 @@ before(async () => {
   token = (readFileSync(resolve(repoRoot, '.cluster/tokens.csv'), 'utf8').split('\n')[0] ?? '').split(',')[0] ?? '';
   assert.ok(token.length >= 16);
   dir = mkdtempSync(join(tmpdir(), 'sticky-security-'));
-  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `apiVersion: v1
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    `apiVersion: v1
 kind: Namespace
 metadata: {name: ${NS}}
 ---
@@ -58,7 +61,8 @@ spec:
     http:
       paths:
       - backend: {serviceName: web, servicePort: '80'}
-`);
+`,
+  );
 });
 
 function script(name: string, body: string): string {
@@ -101,7 +105,11 @@ test('failing runs with the admin token: refused, unreachable, a server that ech
   // A hostile or broken server that puts the request's Authorization header into its answer.
   const proxy = new FaultProxy(cluster.server, PKI, (r) =>
     r.method === 'GET' && r.path === '/apis/voyager.appscode.com'
-      ? { kind: 'status', status: 500, body: JSON.stringify({ kind: 'Status', code: 500, message: `denied ${r.authorization} (token ${r.authorization.replace('Bearer ', '')})` }) }
+      ? {
+          kind: 'status',
+          status: 500,
+          body: JSON.stringify({ kind: 'Status', code: 500, message: `denied ${r.authorization} (token ${r.authorization.replace('Bearer ', '')})` }),
+        }
       : PASS,
   );
   const url = await proxy.start();
@@ -157,7 +165,27 @@ test('exec credential plugins: a token they print never appears, whether the plu
 
 test('client key kubeconfigs: the key never appears, whether TLS works or fails', () => {
   const make = (name: string) => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`), '-subj', `/CN=${name}`, '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, `${name}.key`),
+        '-out',
+        join(dir, `${name}.crt`),
+        '-subj',
+        `/CN=${name}`,
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, `${name}.key`), 'utf8'), cert: readFileSync(join(dir, `${name}.crt`), 'utf8') };
   };
   const one = make('one');
@@ -176,7 +204,10 @@ test('client key kubeconfigs: the key never appears, whether TLS works or fails'
   const mismatched = kubeconfigFor(cluster.server, PKI, { token, 'client-certificate-data': b64(one.cert), 'client-key-data': b64(two.key) });
   const bad = sticky(['status', '-n', NS, '-v=8'], { kubeconfig: mismatched });
   assert.equal(bad.code, 1);
-  assert.equal(bad.stderr.trim().split('\n').at(-1), 'error: tls: cannot use the client certificate and key of the kubeconfig user (ERR_OSSL_X509_KEY_VALUES_MISMATCH)');
+  assert.equal(
+    bad.stderr.trim().split('\n').at(-1),
+    'error: tls: cannot use the client certificate and key of the kubeconfig user (ERR_OSSL_X509_KEY_VALUES_MISMATCH)',
+  );
   noLeak('client key not matching the certificate', bad, [token, ...keySecrets(two.key), ...keySecrets(one.key)]);
 
   // Fails: the key is not a key at all (its text is still secret).
@@ -188,7 +219,11 @@ test('client key kubeconfigs: the key never appears, whether TLS works or fails'
 });
 
 test('RBAC: every command as the limited user outside its namespace is Forbidden and writes nothing', () => {
-  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `apiVersion: v1\nkind: Service\nmetadata: {name: rel-rbac, namespace: default, annotations: {${STICKY}: 'true'}}\nspec: {ports: [{port: 80}]}\n`);
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    `apiVersion: v1\nkind: Service\nmetadata: {name: rel-rbac, namespace: default, annotations: {${STICKY}: 'true'}}\nspec: {ports: [{port: 80}]}\n`,
+  );
   const before = mustKubectl(['get', 'svc', 'rel-rbac', '-n', 'default', '-o', 'json'], cluster.kubeconfig);
   const runs: [string, string[]][] = [
     ['status', ['status', '-n', 'default']],
@@ -201,17 +236,31 @@ test('RBAC: every command as the limited user outside its namespace is Forbidden
     const result = sticky(args, { kubeconfig: cluster.limitedKubeconfig });
     assert.equal(result.code, 1, `${what}: ${result.stderr}`);
     assert.equal(result.stdout, '', what);
-    assert.match(result.stderr, /^Error from server \(Forbidden\): .+ is forbidden: User "team-a-user" cannot (get|list) resource "[a-z]+"/m, `${what}: ${result.stderr}`);
+    assert.match(
+      result.stderr,
+      /^Error from server \(Forbidden\): .+ is forbidden: User "team-a-user" cannot (get|list) resource "[a-z]+"/m,
+      `${what}: ${result.stderr}`,
+    );
     assert.equal(result.stderr.split('\n').filter((l) => /^(error|Error from server)/.test(l)).length, 1, `${what}: one error line\n${result.stderr}`);
     noLeak(`limited: ${what}`, result, [token]);
   }
-  assert.equal(mustKubectl(['get', 'svc', 'rel-rbac', '-n', 'default', '-o', 'json'], cluster.kubeconfig), before, 'the object is unchanged (resourceVersion included)');
+  assert.equal(
+    mustKubectl(['get', 'svc', 'rel-rbac', '-n', 'default', '-o', 'json'], cluster.kubeconfig),
+    before,
+    'the object is unchanged (resourceVersion included)',
+  );
 
   const all = sticky(['status', '-A'], { kubeconfig: cluster.limitedKubeconfig });
   assert.equal(all.code, 1);
-  const lines = all.stderr.trim().split('\n').filter((l) => !l.startsWith('Semantics') && !l.startsWith('Warning'));
+  const lines = all.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('Semantics') && !l.startsWith('Warning'));
   assert.equal(lines.length, 1, all.stderr);
-  assert.match(lines[0] ?? '', /^Error from server \(Forbidden\): .*cannot list resource "ingresses" in API group "voyager\.appscode\.com" at the cluster scope.*try -n NAMESPACE$/);
+  assert.match(
+    lines[0] ?? '',
+    /^Error from server \(Forbidden\): .*cannot list resource "ingresses" in API group "voyager\.appscode\.com" at the cluster scope.*try -n NAMESPACE$/,
+  );
 });
 
 const HOSTILE = `apiVersion: voyager.appscode.com/v1beta1
@@ -249,7 +298,8 @@ test('status -f with terminal escapes in names and annotations prints no raw ESC
       assert.ok(!result.stdout.includes('\x1b') && !result.stderr.includes('\x1b'), `${what}: raw ESC`);
       assert.doesNotMatch(result.stdout + result.stderr, RAW_CONTROL, what);
       assert.match(result.stdout, /evil\\x1b\[2J\\x1b\[Hname|evil\\u001b\[2J|evil\\e\[2J/, what);
-      if (output[1] === 'json') assert.equal((JSON.parse(result.stdout) as { items: { ingress: { name: string } }[] }).items[0]?.ingress.name, 'evil\x1b[2J\x1b[Hname');
+      if (output[1] === 'json')
+        assert.equal((JSON.parse(result.stdout) as { items: { ingress: { name: string } }[] }).items[0]?.ingress.name, 'evil\x1b[2J\x1b[Hname');
     }
   }
   // A file that is not YAML at all, with escapes: one error line, escaped.
@@ -275,5 +325,7 @@ test('terminal escapes in live annotation values: status warnings and dry-run di
 });
 
 after(() => {
-  process.stderr.write(`reliability-security: ${checked.length} runs grepped for credentials (${checked.filter((c) => c.code !== 0).length} failing, ${checked.filter((c) => c.code === 0).length} succeeding)\n`);
+  process.stderr.write(
+    `reliability-security: ${checked.length} runs grepped for credentials (${checked.filter((c) => c.code !== 0).length} failing, ${checked.filter((c) => c.code === 0).length} succeeding)\n`,
+  );
 });

@@ -20,7 +20,14 @@ export function pathWithPlugin(): string {
 export function kubectl(args: string[], options: { kubeconfig?: string; input?: string; env?: Record<string, string> } = {}): Result {
   const env: Record<string, string | undefined> = { ...process.env, PATH: pathWithPlugin(), ...options.env };
   if (options.kubeconfig) env['KUBECONFIG'] = options.kubeconfig;
-  const result = spawnSync('kubectl', args, { cwd: repoRoot, env, input: options.input ?? '', encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync('kubectl', args, {
+    cwd: repoRoot,
+    env,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { code: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 

@@ -10,7 +10,10 @@ import { distDir } from './run.ts';
 const REPORT = "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nLOADED '+JSON.stringify(process.moduleLoadList)))";
 
 function loaded(args: string[]): { code: number; modules: string[] } {
-  const result = spawnSync(process.execPath, ['--import', REPORT, `${distDir}/kubectl-sticky`, ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+  const result = spawnSync(process.execPath, ['--import', REPORT, `${distDir}/kubectl-sticky`, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '/nonexistent' },
+  });
   const line = result.stderr.split('\n').find((l) => l.startsWith('LOADED '));
   assert.ok(line, result.stderr);
   return { code: result.status ?? -1, modules: JSON.parse(line.slice('LOADED '.length)) as string[] };

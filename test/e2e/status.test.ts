@@ -66,21 +66,30 @@ test('live JSON equals the JSON of the same manifests given with -f', () => {
   // The one deliberate difference: the file still shows the seed's `metadata.annotation` typo,
   // which the API server dropped on apply.
   const fileOnly = b.warnings.filter((w: { message: string }) => !a.warnings.some((x: { message: string }) => x.message === w.message));
-  assert.deepEqual(fileOnly.map((w: { message: string }) => w.message.split(' ')[0]), ['metadata.annotation']);
+  assert.deepEqual(
+    fileOnly.map((w: { message: string }) => w.message.split(' ')[0]),
+    ['metadata.annotation'],
+  );
 });
 
 test('an RBAC-limited user gets a full answer for its own namespace', () => {
   const result = sticky(['status', '-n', 'team-a', '-o', 'json'], { kubeconfig: cluster.limitedKubeconfig });
   assert.equal(result.code, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
-  assert.deepEqual(doc.items.map((i: { ingress: { name: string }; sticky: boolean; sources: string[] }) => [i.ingress.name, i.sticky, i.sources]), [['team-web', true, ['ingress']]]);
+  assert.deepEqual(
+    doc.items.map((i: { ingress: { name: string }; sticky: boolean; sources: string[] }) => [i.ingress.name, i.sticky, i.sources]),
+    [['team-web', true, ['ingress']]],
+  );
 });
 
 test('status -A as the limited user fails with one line naming the permission and suggesting -n', () => {
   const result = sticky(['status', '-A'], { kubeconfig: cluster.limitedKubeconfig });
   assert.equal(result.code, 1);
   assert.equal(result.stdout, '');
-  const lines = result.stderr.trim().split('\n').filter((l) => !l.startsWith('Semantics') && !l.startsWith('Warning'));
+  const lines = result.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('Semantics') && !l.startsWith('Warning'));
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0] ?? '', /^Error from server \(Forbidden\): .*cannot list resource "ingresses".*try -n NAMESPACE/);
 });
@@ -99,13 +108,16 @@ function closedPort(): Promise<number> {
 function badKubeconfig(server: string, token: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sticky-e2e-'));
   const file = join(dir, 'config');
-  writeFileSync(file, `apiVersion: v1
+  writeFileSync(
+    file,
+    `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: '${server}', insecure-skip-tls-verify: true}}]
 users: [{name: u, user: {token: ${token}}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
-`);
+`,
+  );
   return file;
 }
 

@@ -11,7 +11,10 @@ let cluster: Cluster;
 
 before(async () => {
   cluster = await ensureCluster(ENV);
-  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    `
 apiVersion: voyager.appscode.com/v1
 kind: Ingress
 metadata:
@@ -38,7 +41,8 @@ apiVersion: v1
 kind: Service
 metadata: {name: api, namespace: default, annotations: {ingress.appscode.com/sticky-session: 'true'}}
 spec: {ports: [{name: http, port: 8080}]}
-`);
+`,
+  );
 });
 
 after(() => stopCluster(ENV));
@@ -50,7 +54,13 @@ test('v1 Voyager Ingresses are listed and discovery picks 9.0 semantics', () => 
   assert.deepEqual(doc.semantics, { voyagerVersion: '9.0', source: 'discovery' });
   assert.match(result.stderr, /^Semantics: Voyager 9\.0 or later, because the server serves voyager\.appscode\.com\/v1/m);
   assert.deepEqual(
-    doc.items.map((i: { ingress: { apiVersion: string }; backend: { type: string; path: string | null }; service: { port: string }; cookie: unknown }) => [i.ingress.apiVersion, i.backend.type, i.backend.path, i.service.port, i.cookie]),
+    doc.items.map((i: { ingress: { apiVersion: string }; backend: { type: string; path: string | null }; service: { port: string }; cookie: unknown }) => [
+      i.ingress.apiVersion,
+      i.backend.type,
+      i.backend.path,
+      i.service.port,
+      i.cookie,
+    ]),
     [
       ['voyager.appscode.com/v1', 'default', null, '80', { name: 'WEBID', hash: null }],
       ['voyager.appscode.com/v1', 'http', '/api', 'http', { name: 'WEBID', hash: null }],

@@ -15,8 +15,12 @@ export async function runSticky(words: readonly string[], options: { stdin?: str
   let stdout = '';
   let stderr = '';
   const io: Io = {
-    out: (text) => void (stdout += `${safeText(text)}\n`),
-    err: (text) => void (stderr += `${safeText(text)}\n`),
+    out: (text) => {
+      stdout += `${safeText(text)}\n`;
+    },
+    err: (text) => {
+      stderr += `${safeText(text)}\n`;
+    },
     stdin: () => options.stdin ?? '',
   };
   const code = await main(words, { io, connect: realConnect }, { version: '0.0.0-test', width: 100 });

@@ -34,7 +34,10 @@ export function assertShown(shown: Shown, printed: { stdout: string; stderr: str
       continue;
     }
     const found = gap ? actual.indexOf(line.trimEnd(), at) : actual[at] === line.trimEnd() ? at : -1;
-    assert.ok(found >= 0, `README: \`kubectl sticky ${shown.args.join(' ')}\` shows\n${line}\nwhere it prints\n${actual.slice(at, at + 5).join('\n')}\n(full output:\n${actual.join('\n')})`);
+    assert.ok(
+      found >= 0,
+      `README: \`kubectl sticky ${shown.args.join(' ')}\` shows\n${line}\nwhere it prints\n${actual.slice(at, at + 5).join('\n')}\n(full output:\n${actual.join('\n')})`,
+    );
     at = found + 1;
     gap = false;
   }

@@ -15,7 +15,10 @@ export interface TimedResult {
   ended: number;
 }
 
-export function kubectlAsync(args: string[], options: { kubeconfig?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<TimedResult> {
+export function kubectlAsync(
+  args: string[],
+  options: { kubeconfig?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<TimedResult> {
   const env: Record<string, string | undefined> = { ...process.env, PATH: pathWithPlugin(), ...options.env };
   if (options.kubeconfig) env['KUBECONFIG'] = options.kubeconfig;
   const started = Date.now();
@@ -36,6 +39,9 @@ export function kubectlAsync(args: string[], options: { kubeconfig?: string; env
   });
 }
 
-export function stickyAsync(args: string[], options: { kubeconfig?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<TimedResult> {
+export function stickyAsync(
+  args: string[],
+  options: { kubeconfig?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<TimedResult> {
   return kubectlAsync(['sticky', ...args], options);
 }

@@ -21,7 +21,10 @@ function parses(declaration: Declaration<Flags>, words: string[]): boolean {
 }
 
 test('commands: the declared ones, in order', () => {
-  assert.deepEqual(values(['']), DECLARATIONS.map((d) => d.name));
+  assert.deepEqual(
+    values(['']),
+    DECLARATIONS.map((d) => d.name),
+  );
   assert.deepEqual(values(['en']), ['enable']);
   assert.equal(COMMANDS.length, DECLARATIONS.length);
 });
@@ -32,14 +35,29 @@ test('every flag the parser accepts is offered, and only those', () => {
     const longs = accepted.map(([name]) => `--${name}`).sort();
     assert.deepEqual(values([declaration.name, '--']).sort(), longs, declaration.name);
     const shorts = accepted.flatMap(([, flag]) => (flag.short ? [`-${flag.short}`] : [])).sort();
-    assert.deepEqual(values([declaration.name, '-']).filter((v) => !v.startsWith('--')).sort(), shorts, declaration.name);
+    assert.deepEqual(
+      values([declaration.name, '-'])
+        .filter((v) => !v.startsWith('--'))
+        .sort(),
+      shorts,
+      declaration.name,
+    );
     for (const [name, flag] of accepted) {
       // Offered means parsed: the flag with a value of its own kind.
-      const sample = flag.kind === 'bool' ? [`--${name}`] : [`--${name}=${flag.values?.[0] ?? flag.suggest?.[0] ?? (flag.kind === 'int' ? '1' : name === 'request-timeout' ? '5s' : name === 'selector' ? 'a=b' : 'x')}`];
+      const sample =
+        flag.kind === 'bool'
+          ? [`--${name}`]
+          : [
+              `--${name}=${flag.values?.[0] ?? flag.suggest?.[0] ?? (flag.kind === 'int' ? '1' : name === 'request-timeout' ? '5s' : name === 'selector' ? 'a=b' : 'x')}`,
+            ];
       const targets = declaration.positionals.min > 0 ? [`${typeWords(declaration.positionals.kinds[0] ?? 'ingress')[0]}/web`] : [];
       assert.ok(parses(declaration, [...targets, ...sample]), `${declaration.name} ${sample.join(' ')}`);
       // Fixed values: offered exactly.
-      if (flag.values) assert.deepEqual(values([declaration.name, `--${name}=`]), flag.values.map((v) => `--${name}=${v}`));
+      if (flag.values)
+        assert.deepEqual(
+          values([declaration.name, `--${name}=`]),
+          flag.values.map((v) => `--${name}=${v}`),
+        );
     }
   }
   // Flags of the sibling command are neither offered nor parsed.
@@ -59,7 +77,8 @@ test('every TARGET type word the parser accepts is offered, and everything offer
     }
     for (const candidate of values([declaration.name, ''])) assert.ok(parses(declaration, [`${candidate}web`]), `${declaration.name} ${candidate}`);
     for (let i = 1; i <= 3; i++) {
-      for (const candidate of values([declaration.name, 'ingress'.slice(0, i)])) assert.ok(parses(declaration, [`${candidate}web`]), `${declaration.name} ${candidate}`);
+      for (const candidate of values([declaration.name, 'ingress'.slice(0, i)]))
+        assert.ok(parses(declaration, [`${candidate}web`]), `${declaration.name} ${candidate}`);
     }
   }
   assert.deepEqual(values(['render', '']), ['ingress/']);
@@ -72,7 +91,7 @@ test('every TARGET type word the parser accepts is offered, and everything offer
   assert.deepEqual(values(['render', 'ingress/web', '']), []);
 });
 
-test('values and live lookups, with the parser\'s grammar for the words before', () => {
+test("values and live lookups, with the parser's grammar for the words before", () => {
   assert.deepEqual(values(['status', '-o', '']), ['wide', 'json', 'yaml']);
   assert.deepEqual(values(['status', '--output=j']), ['--output=json']);
   assert.deepEqual(values(['enable', '--dry-run=s']), ['--dry-run=server']);
@@ -83,7 +102,10 @@ test('values and live lookups, with the parser\'s grammar for the words before',
   const svc = complete(['status', '-nteam-a', '--context=c1', 'svc/s']);
   assert.equal(svc.lookup?.kind, 'services');
   assert.deepEqual(svc.lookup?.flags, { 'all-namespaces': false, namespace: 'team-a', context: 'c1' });
-  assert.deepEqual(finish(svc, ['s2', 's1', 'web', 's1']).map((c) => c.value), ['svc/s1', 'svc/s2']);
+  assert.deepEqual(
+    finish(svc, ['s2', 's1', 'web', 's1']).map((c) => c.value),
+    ['svc/s1', 'svc/s2'],
+  );
   const grouped = complete(['status', '-An', 'x', 'ingress/']);
   assert.equal(grouped.lookup?.kind, 'ingresses');
   assert.deepEqual(grouped.lookup?.flags, { 'all-namespaces': true, namespace: 'x' });

@@ -29,7 +29,7 @@ for (const [name, args] of GOLDEN) {
   });
 }
 
-test('the README\'s -f examples print what the README shows', async () => {
+test("the README's -f examples print what the README shows", async () => {
   const examples = readmeExamples().filter((e) => e.args.includes('-f'));
   assert.ok(examples.length >= 3, 'the README shows the seed, the demo and the drift');
   for (const example of examples) assertShown(example, await runSticky(example.args));
@@ -47,7 +47,11 @@ test('the grammar the issue names: -owide, -ndefault -ojson, --no-headers=true w
   assert.doesNotMatch(bare.stdout, /INGRESS/);
   assert.equal(bare.stdout.trim().split('\n').length, 6);
   const on = await runSticky(['status', '-f', 'examples/seed/', '-on']);
-  assert.deepEqual(on, { code: 1, stdout: '', stderr: 'error: unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml\n' });
+  assert.deepEqual(on, {
+    code: 1,
+    stdout: '',
+    stderr: 'error: unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml\n',
+  });
 });
 
 test('usage errors: one error line, the pointer to --help, exit 1 (2 for render --deployed), nothing on stdout', async () => {
@@ -72,14 +76,16 @@ test('usage errors: one error line, the pointer to --help, exit 1 (2 for render 
   assert.match(missing.stderr, /^Error from server \(NotFound\): ingresses "nope" not found$/m);
 });
 
-test('-f - reads the Io\'s stdin; --help and --version print and exit 0', async () => {
-  const stdin = 'apiVersion: v1\nkind: Service\nmetadata: {name: s1, namespace: default, annotations: {ingress.appscode.com/sticky-session: "true"}}\nspec: {ports: [{port: 80}]}\n';
+test("-f - reads the Io's stdin; --help and --version print and exit 0", async () => {
+  const stdin =
+    'apiVersion: v1\nkind: Service\nmetadata: {name: s1, namespace: default, annotations: {ingress.appscode.com/sticky-session: "true"}}\nspec: {ports: [{port: 80}]}\n';
   const piped = await runSticky(['status', '-f', '-', '-ojson'], { stdin });
   assert.equal(piped.code, 0, piped.stderr);
   assert.deepEqual(JSON.parse(piped.stdout).items, []);
   const help = await runSticky(['status', '--help']);
   assert.equal(help.code, 0);
-  for (const flag of ['--namespace', '--no-headers', '--output', '--selector', '--filename', '--all-namespaces', ' -v']) assert.match(help.stdout, new RegExp(`${flag}\\b`), flag);
+  for (const flag of ['--namespace', '--no-headers', '--output', '--selector', '--filename', '--all-namespaces', ' -v'])
+    assert.match(help.stdout, new RegExp(`${flag}\\b`), flag);
   assert.doesNotMatch(help.stdout, /--version/, 'status takes no --version');
   assert.match(help.stdout, /\[choices: "wide", "json", "yaml"\]/);
   const version = await runSticky(['--version']);

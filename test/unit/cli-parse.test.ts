@@ -34,12 +34,17 @@ test('bools: bare, =true/false in strconv.ParseBool spellings; defaults when abs
   assert.equal(parseStatus(['--no-headers=false'])['no-headers'], false);
   assert.equal(parseStatus(['--no-headers=0'])['no-headers'], false);
   assert.equal(parseStatus(['-A=false'])['all-namespaces'], false);
-  assert.throws(() => parseStatus(['--no-headers=maybe']), { message: 'invalid argument "maybe" for "--no-headers" flag: strconv.ParseBool: parsing "maybe": invalid syntax' });
+  assert.throws(() => parseStatus(['--no-headers=maybe']), {
+    message: 'invalid argument "maybe" for "--no-headers" flag: strconv.ParseBool: parsing "maybe": invalid syntax',
+  });
 });
 
 test('flags before and after TARGETs; -- ends flags; -f repeats and splits on commas; -f - is stdin', () => {
   const options = parseStatus(['svc/s1', '-owide', 'ingress/web', '-n', 'x']);
-  assert.deepEqual(options.targets, [{ kind: 'service', name: 's1' }, { kind: 'ingress', flavor: null, name: 'web' }]);
+  assert.deepEqual(options.targets, [
+    { kind: 'service', name: 's1' },
+    { kind: 'ingress', flavor: null, name: 'web' },
+  ]);
   assert.equal(options.output, 'wide');
   assert.deepEqual(parseStatus(['-f', 'a.yaml,b.yaml', '-f', 'c/', 'svc/s1']).filename, ['a.yaml', 'b.yaml', 'c/']);
   assert.deepEqual(parseStatus(['-f', '-']).filename, ['-']);
@@ -47,18 +52,24 @@ test('flags before and after TARGETs; -- ends flags; -f repeats and splits on co
   assert.throws(() => parseStatus(['--', '-owide']), UserError, 'after --, -owide is a TARGET (and not a valid one)');
 });
 
-test('values are checked while parsing, with kubectl\'s words', () => {
+test("values are checked while parsing, with kubectl's words", () => {
   // -on is -o n: not an output format. It must never be silently ignored.
   assert.throws(() => parseStatus(['-on']), { message: 'unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml' });
-  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '-o', 'wide']), { message: 'unable to match a printer suitable for the output format "wide", allowed formats are: json,name,yaml' });
+  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '-o', 'wide']), {
+    message: 'unable to match a printer suitable for the output format "wide", allowed formats are: json,name,yaml',
+  });
   assert.throws(() => parseStatus(['--request-timeout=soon']), { message: 'invalid --request-timeout "soon": use a duration such as 5s, 1m or 0' });
   assert.equal(parseStatus(['--request-timeout=2m'])['request-timeout'], 120_000);
   assert.equal(parseStatus([])['request-timeout'], 0);
   assert.throws(() => parseStatus(['-l', 'a in (b']), UserError);
   assert.throws(() => parseStatus(['--voyager-version', 'banana']), UserError);
   assert.throws(() => parseStatus(['-v', 'six']), { message: 'invalid argument "six" for "--v" flag: strconv.ParseInt: parsing "six": invalid syntax' });
-  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '--cookie-hash', 'crc']), { message: 'invalid --cookie-hash "crc": use md5, sha (SHA-512) or index' });
-  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '--dry-run=maybe']), { message: 'Invalid dry-run value (maybe). Must be "none", "server", or "client".' });
+  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '--cookie-hash', 'crc']), {
+    message: 'invalid --cookie-hash "crc": use md5, sha (SHA-512) or index',
+  });
+  assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '--dry-run=maybe']), {
+    message: 'Invalid dry-run value (maybe). Must be "none", "server", or "client".',
+  });
 });
 
 test('--dry-run alone means client and takes no next word (pflag NoOptDefVal)', () => {
@@ -80,7 +91,11 @@ test('unknown and malformed flags are usage errors', () => {
     [disable.declaration, ['svc/s1', '--cookie-name=x'], 'unknown flag: --cookie-name'],
   ];
   for (const [declaration, words, message] of cases) {
-    assert.throws(() => parseCommand(declaration, words), (error: unknown) => error instanceof UsageError && error.message === message, words.join(' '));
+    assert.throws(
+      () => parseCommand(declaration, words),
+      (error: unknown) => error instanceof UsageError && error.message === message,
+      words.join(' '),
+    );
   }
 });
 

@@ -32,10 +32,22 @@ const PROFILES: Profile[] = ['3.2.0', '4.0.0-alpha.1', '4.0.0-rc.0', '4.0.0-rc.2
 });
 
 /** Raw terminal controls: C0 but tab/newline, DEL, C1 and bidi overrides. */
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-const hostile = fc.constantFrom('\x1b[31mred\x1b[0m', '\x1b]0;owned\x07', '\x1b[2J\x1b[H', '\x9b2J', 'a\rb', 'a\nb', '\u202eevil', '\x00', '\x7f', '\x08\x08\x08ok', '');
+const hostile = fc.constantFrom(
+  '\x1b[31mred\x1b[0m',
+  '\x1b]0;owned\x07',
+  '\x1b[2J\x1b[H',
+  '\x9b2J',
+  'a\rb',
+  'a\nb',
+  '\u202eevil',
+  '\x00',
+  '\x7f',
+  '\x08\x08\x08ok',
+  '',
+);
 const text = fc.oneof(fc.string({ maxLength: 8 }), hostile, fc.string({ unit: 'binary', maxLength: 6 }));
 // Wrong types for any field.
 const junk = fc.oneof(
@@ -65,12 +77,26 @@ const KEYS = [
   'ingress.appscode.com/ssl-passthrough',
   'kubernetes.io/ingress.class',
 ];
-const value = fc.oneof(fc.constantFrom('true', 'True', 'false', '1', 'yes', 'cookie', 'Cookie', 'md5', 'sha', 'index', 'sha1', 'voyager', 'JSESSIONID', ''), text);
-const annotations = maybe(fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: text }), maybe(value), { maxKeys: 6 }));
+const value = fc.oneof(
+  fc.constantFrom('true', 'True', 'false', '1', 'yes', 'cookie', 'Cookie', 'md5', 'sha', 'index', 'sha1', 'voyager', 'JSESSIONID', ''),
+  text,
+);
+const annotations = maybe(
+  fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: text }), maybe(value), { maxKeys: 6 }),
+);
 const metadata = maybe(fc.record({ name: maybe(name), namespace: maybe(namespace), annotations, labels: annotations }, { requiredKeys: [] }));
 
 const backendV1beta1 = maybe(fc.record({ serviceName: maybe(name), servicePort: maybe(port), name: maybe(text) }, { requiredKeys: [] }));
-const backendV1 = maybe(fc.record({ service: maybe(fc.record({ name: maybe(name), port: maybe(fc.record({ number: maybe(port), name: maybe(text) }, { requiredKeys: [] })) }, { requiredKeys: [] })) }, { requiredKeys: [] }));
+const backendV1 = maybe(
+  fc.record(
+    {
+      service: maybe(
+        fc.record({ name: maybe(name), port: maybe(fc.record({ number: maybe(port), name: maybe(text) }, { requiredKeys: [] })) }, { requiredKeys: [] }),
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+);
 const rules = (backend: fc.Arbitrary<unknown>) =>
   maybe(
     fc.array(
@@ -78,7 +104,12 @@ const rules = (backend: fc.Arbitrary<unknown>) =>
         fc.record(
           {
             host: maybe(text),
-            http: maybe(fc.record({ port: maybe(port), paths: maybe(fc.array(maybe(fc.record({ path: maybe(text), backend }, { requiredKeys: [] })), { maxLength: 3 })) }, { requiredKeys: [] })),
+            http: maybe(
+              fc.record(
+                { port: maybe(port), paths: maybe(fc.array(maybe(fc.record({ path: maybe(text), backend }, { requiredKeys: [] })), { maxLength: 3 })) },
+                { requiredKeys: [] },
+              ),
+            ),
             tcp: maybe(fc.record({ port: maybe(port), backend }, { requiredKeys: [] })),
           },
           { requiredKeys: [] },
@@ -89,10 +120,30 @@ const rules = (backend: fc.Arbitrary<unknown>) =>
   );
 
 const ingress = fc.oneof(
-  fc.record({ apiVersion: fc.constant('voyager.appscode.com/v1beta1'), kind: fc.constant('Ingress'), metadata, spec: maybe(fc.record({ backend: backendV1beta1, rules: rules(backendV1beta1) }, { requiredKeys: [] })) }),
-  fc.record({ apiVersion: fc.constant('voyager.appscode.com/v1'), kind: fc.constant('Ingress'), metadata, spec: maybe(fc.record({ defaultBackend: backendV1, rules: rules(backendV1) }, { requiredKeys: [] })) }),
-  fc.record({ apiVersion: fc.constant('networking.k8s.io/v1'), kind: fc.constant('Ingress'), metadata, spec: maybe(fc.record({ defaultBackend: backendV1, rules: rules(backendV1) }, { requiredKeys: [] })) }),
-  fc.record({ apiVersion: fc.constantFrom('extensions/v1beta1', 'networking.k8s.io/v1beta1'), kind: fc.constant('Ingress'), metadata, spec: maybe(fc.record({ backend: backendV1beta1, rules: rules(backendV1beta1) }, { requiredKeys: [] })) }),
+  fc.record({
+    apiVersion: fc.constant('voyager.appscode.com/v1beta1'),
+    kind: fc.constant('Ingress'),
+    metadata,
+    spec: maybe(fc.record({ backend: backendV1beta1, rules: rules(backendV1beta1) }, { requiredKeys: [] })),
+  }),
+  fc.record({
+    apiVersion: fc.constant('voyager.appscode.com/v1'),
+    kind: fc.constant('Ingress'),
+    metadata,
+    spec: maybe(fc.record({ defaultBackend: backendV1, rules: rules(backendV1) }, { requiredKeys: [] })),
+  }),
+  fc.record({
+    apiVersion: fc.constant('networking.k8s.io/v1'),
+    kind: fc.constant('Ingress'),
+    metadata,
+    spec: maybe(fc.record({ defaultBackend: backendV1, rules: rules(backendV1) }, { requiredKeys: [] })),
+  }),
+  fc.record({
+    apiVersion: fc.constantFrom('extensions/v1beta1', 'networking.k8s.io/v1beta1'),
+    kind: fc.constant('Ingress'),
+    metadata,
+    spec: maybe(fc.record({ backend: backendV1beta1, rules: rules(backendV1beta1) }, { requiredKeys: [] })),
+  }),
 );
 const service = fc.record({
   apiVersion: fc.constant('v1'),
@@ -104,30 +155,94 @@ const service = fc.record({
         type: maybe(fc.constantFrom('ClusterIP', 'NodePort', 'ExternalName', 'LoadBalancer')),
         externalName: maybe(text),
         sessionAffinity: maybe(fc.constantFrom('ClientIP', 'None')),
-        ports: maybe(fc.array(maybe(fc.record({ name: maybe(text), port: maybe(port), targetPort: maybe(port), protocol: maybe(fc.constantFrom('TCP', 'UDP')) }, { requiredKeys: [] })), { maxLength: 3 })),
+        ports: maybe(
+          fc.array(
+            maybe(
+              fc.record(
+                { name: maybe(text), port: maybe(port), targetPort: maybe(port), protocol: maybe(fc.constantFrom('TCP', 'UDP')) },
+                { requiredKeys: [] },
+              ),
+            ),
+            { maxLength: 3 },
+          ),
+        ),
       },
       { requiredKeys: [] },
     ),
   ),
 });
-const address = maybe(fc.record({ ip: maybe(fc.constantFrom('10.0.0.1', '10.0.0.2', '::1', 'x\x1b')), targetRef: maybe(fc.record({ kind: maybe(fc.constant('Pod')), name: maybe(text) }, { requiredKeys: [] })) }, { requiredKeys: [] }));
+const address = maybe(
+  fc.record(
+    {
+      ip: maybe(fc.constantFrom('10.0.0.1', '10.0.0.2', '::1', 'x\x1b')),
+      targetRef: maybe(fc.record({ kind: maybe(fc.constant('Pod')), name: maybe(text) }, { requiredKeys: [] })),
+    },
+    { requiredKeys: [] },
+  ),
+);
 const endpointPorts = maybe(fc.array(maybe(fc.record({ name: maybe(text), port: maybe(port) }, { requiredKeys: [] })), { maxLength: 3 }));
-const endpoints = fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('Endpoints'), metadata, subsets: maybe(fc.array(maybe(fc.record({ addresses: maybe(fc.array(address, { maxLength: 3 })), ports: endpointPorts }, { requiredKeys: [] })), { maxLength: 2 })) });
+const endpoints = fc.record({
+  apiVersion: fc.constant('v1'),
+  kind: fc.constant('Endpoints'),
+  metadata,
+  subsets: maybe(
+    fc.array(maybe(fc.record({ addresses: maybe(fc.array(address, { maxLength: 3 })), ports: endpointPorts }, { requiredKeys: [] })), { maxLength: 2 }),
+  ),
+});
 const slice = fc.record({
   apiVersion: fc.constant('discovery.k8s.io/v1'),
   kind: fc.constant('EndpointSlice'),
-  metadata: maybe(fc.record({ name: maybe(name), namespace: maybe(namespace), labels: maybe(fc.record({ 'kubernetes.io/service-name': maybe(name) })) }, { requiredKeys: [] })),
-  endpoints: maybe(fc.array(maybe(fc.record({ addresses: maybe(fc.array(maybe(fc.constantFrom('10.0.0.3', 'x')), { maxLength: 2 })), conditions: maybe(fc.record({ ready: maybe(fc.boolean()) })), targetRef: maybe(fc.record({ kind: fc.constant('Pod'), name: maybe(text) })) }, { requiredKeys: [] })), { maxLength: 3 })),
+  metadata: maybe(
+    fc.record(
+      { name: maybe(name), namespace: maybe(namespace), labels: maybe(fc.record({ 'kubernetes.io/service-name': maybe(name) })) },
+      { requiredKeys: [] },
+    ),
+  ),
+  endpoints: maybe(
+    fc.array(
+      maybe(
+        fc.record(
+          {
+            addresses: maybe(fc.array(maybe(fc.constantFrom('10.0.0.3', 'x')), { maxLength: 2 })),
+            conditions: maybe(fc.record({ ready: maybe(fc.boolean()) })),
+            targetRef: maybe(fc.record({ kind: fc.constant('Pod'), name: maybe(text) })),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      { maxLength: 3 },
+    ),
+  ),
   ports: endpointPorts,
 });
-const configMap = fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('ConfigMap'), metadata, data: maybe(fc.dictionary(fc.constantFrom('haproxy.cfg', 'x'), maybe(text), { maxKeys: 2 })) });
+const configMap = fc.record({
+  apiVersion: fc.constant('v1'),
+  kind: fc.constant('ConfigMap'),
+  metadata,
+  data: maybe(fc.dictionary(fc.constantFrom('haproxy.cfg', 'x'), maybe(text), { maxKeys: 2 })),
+});
 const deployment = fc.record({
   apiVersion: fc.constant('apps/v1'),
   kind: fc.constant('Deployment'),
   metadata,
-  spec: maybe(fc.record({ template: maybe(fc.record({ spec: maybe(fc.record({ containers: maybe(fc.array(maybe(fc.record({ image: maybe(fc.constantFrom('appscode/voyager:3.2.0', 'voyager:v12.0.0', 'x:\x1b[31m')) })), { maxLength: 2 })) })) })) })),
+  spec: maybe(
+    fc.record({
+      template: maybe(
+        fc.record({
+          spec: maybe(
+            fc.record({
+              containers: maybe(
+                fc.array(maybe(fc.record({ image: maybe(fc.constantFrom('appscode/voyager:3.2.0', 'voyager:v12.0.0', 'x:\x1b[31m')) })), { maxLength: 2 }),
+              ),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
 });
-const list = (item: fc.Arbitrary<unknown>) => fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('List'), items: maybe(fc.array(item, { maxLength: 3 })) });
+const list = (item: fc.Arbitrary<unknown>) =>
+  fc.record({ apiVersion: fc.constant('v1'), kind: fc.constant('List'), items: maybe(fc.array(item, { maxLength: 3 })) });
 const anyObject = fc.oneof(ingress, ingress, service, service, endpoints, slice, configMap, deployment, list(fc.oneof(ingress, service)), junk);
 const objectSet = fc.array(anyObject, { maxLength: 8 });
 
@@ -174,7 +289,14 @@ test(`table: ${CORE_RUNS.table} tables of hostile cells have no raw control char
 test(`errors: ${CORE_RUNS.errors} hostile error messages print as one neutral line`, () => {
   fc.assert(
     fc.property(fc.oneof(text, fc.string({ unit: 'binary' })), fc.constantFrom('user', 'server', 'plain', 'string'), (message, kind) => {
-      const error = kind === 'user' ? new UserError(message) : kind === 'server' ? new ServerError(500, 'InternalError', message) : kind === 'plain' ? new Error(message) : message;
+      const error =
+        kind === 'user'
+          ? new UserError(message)
+          : kind === 'server'
+            ? new ServerError(500, 'InternalError', message)
+            : kind === 'plain'
+              ? new Error(message)
+              : message;
       const line = errorLine(error);
       assert.doesNotMatch(line, RAW_CONTROL);
       assert.doesNotMatch(line, /\n/);
@@ -185,7 +307,10 @@ test(`errors: ${CORE_RUNS.errors} hostile error messages print as one neutral li
 });
 
 test('errorLine never prints the message of an ApiException-like error (it holds response headers)', () => {
-  const apiException = Object.assign(new Error('HTTP-Code: 401\nMessage: Unknown API Status Code!\nBody: "x"\nHeaders: {"authorization":"Bearer sekrit-token-123456"}'), { code: 401, body: 'x', headers: { authorization: 'Bearer sekrit-token-123456' } });
+  const apiException = Object.assign(
+    new Error('HTTP-Code: 401\nMessage: Unknown API Status Code!\nBody: "x"\nHeaders: {"authorization":"Bearer sekrit-token-123456"}'),
+    { code: 401, body: 'x', headers: { authorization: 'Bearer sekrit-token-123456' } },
+  );
   assert.equal(errorLine(apiException), 'error: the server answered 401');
   assert.equal(errorLine(new Error('sent Authorization: Bearer sekrit-token-123456')), 'error: sent Authorization: Bearer <masked>');
 });

@@ -56,10 +56,62 @@ function checkReader(read: () => unknown[]): void {
 // document markers, flow collections, block scalars, escapes and terminal controls.
 const yamlPiece = fc.oneof(
   fc.constantFrom(
-    ':', ': ', '- ', '? ', '[', ']', '{', '}', ',', '#', '&a ', '*a', '&b ', '*b', '!!str ', '!!binary ', '!!map ', '!!set ', '!<tag:x> ', '!local ',
-    '%YAML 1.2\n', '%TAG ! tag:x:\n', '---\n', '...\n', '|\n', '>-\n', '"', "'", '\\', '\t', '\n', '\n  ', '\r\n', '<<: *a\n', '\ufeff',
-    'apiVersion: v1\n', 'kind: Service\n', 'kind: List\nitems:\n', 'metadata:\n  name: s1\n', 'annotations: {a: b}\n', '__proto__: {x: 1}\n',
-    '\x1b[31m', '\x1b]0;owned\x07', '\x9b2J', '\u202e', '\u0000', '\x7f', '"\\e[2J"', '"\\x9b"', '0x1F', '1e999', '-.inf', '.nan', '~', 'null', 'true',
+    ':',
+    ': ',
+    '- ',
+    '? ',
+    '[',
+    ']',
+    '{',
+    '}',
+    ',',
+    '#',
+    '&a ',
+    '*a',
+    '&b ',
+    '*b',
+    '!!str ',
+    '!!binary ',
+    '!!map ',
+    '!!set ',
+    '!<tag:x> ',
+    '!local ',
+    '%YAML 1.2\n',
+    '%TAG ! tag:x:\n',
+    '---\n',
+    '...\n',
+    '|\n',
+    '>-\n',
+    '"',
+    "'",
+    '\\',
+    '\t',
+    '\n',
+    '\n  ',
+    '\r\n',
+    '<<: *a\n',
+    '\ufeff',
+    'apiVersion: v1\n',
+    'kind: Service\n',
+    'kind: List\nitems:\n',
+    'metadata:\n  name: s1\n',
+    'annotations: {a: b}\n',
+    '__proto__: {x: 1}\n',
+    '\x1b[31m',
+    '\x1b]0;owned\x07',
+    '\x9b2J',
+    '\u202e',
+    '\u0000',
+    '\x7f',
+    '"\\e[2J"',
+    '"\\x9b"',
+    '0x1F',
+    '1e999',
+    '-.inf',
+    '.nan',
+    '~',
+    'null',
+    'true',
   ),
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 6 }),
@@ -67,14 +119,22 @@ const yamlPiece = fc.oneof(
 const yamlText = fc.array(yamlPiece, { maxLength: 40 }).map((pieces) => pieces.join(''));
 
 test(`parseManifest: ${MANIFEST_RUNS.text} generated YAML-ish texts give objects or one UserError line`, () => {
-  fc.assert(fc.property(yamlText, (text) => checkReader(() => parseManifest(text, 'fuzz.yaml'))), { seed, numRuns: MANIFEST_RUNS.text });
+  fc.assert(
+    fc.property(yamlText, (text) => checkReader(() => parseManifest(text, 'fuzz.yaml'))),
+    { seed, numRuns: MANIFEST_RUNS.text },
+  );
 });
 
 // Well-formed YAML of arbitrary values (wrong types everywhere), sometimes with Kubernetes-ish
 // top-level keys, several documents per file.
 const manifestish = fc.oneof(
   fc.anything({ maxDepth: 4, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }),
-  fc.record({ apiVersion: fc.anything({ maxDepth: 1 }), kind: fc.constantFrom('Service', 'Ingress', 'List', 'ConfigMap', 'Endpoints', 42), metadata: fc.anything({ maxDepth: 3 }), spec: fc.anything({ maxDepth: 3 }) }),
+  fc.record({
+    apiVersion: fc.anything({ maxDepth: 1 }),
+    kind: fc.constantFrom('Service', 'Ingress', 'List', 'ConfigMap', 'Endpoints', 42),
+    metadata: fc.anything({ maxDepth: 3 }),
+    spec: fc.anything({ maxDepth: 3 }),
+  }),
 );
 
 test(`parseManifest: ${MANIFEST_RUNS.documents} multi-document files of arbitrary values`, () => {
@@ -156,7 +216,11 @@ test('a few aliases, as real manifests use them, still work', () => {
 
 test('deeply nested YAML and JSON: one error line or a result, quickly, no stack overflow escapes', () => {
   for (const depth of [1000, 10_000, 100_000]) {
-    for (const text of ['['.repeat(depth) + ']'.repeat(depth), '{a: '.repeat(depth) + '1' + '}'.repeat(depth), Array.from({ length: Math.min(depth, 5000) }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' 1']) {
+    for (const text of [
+      '['.repeat(depth) + ']'.repeat(depth),
+      '{a: '.repeat(depth) + '1' + '}'.repeat(depth),
+      Array.from({ length: Math.min(depth, 5000) }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' 1',
+    ]) {
       const ms = timed(() => checkReader(() => parseManifest(`x: ${text}`, 'deep.yaml')));
       assert.ok(ms < 5000, `depth ${depth} took ${ms}ms`);
     }
@@ -164,7 +228,8 @@ test('deeply nested YAML and JSON: one error line or a result, quickly, no stack
 });
 
 test('a huge document (about 8 MB, 20,000 Services) is read in bounded time', () => {
-  const one = (i: number) => `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {ingress.appscode.com/sticky-session: "true", note: "${'x'.repeat(300)}"}\nspec:\n  ports: [{port: 80}]\n`;
+  const one = (i: number) =>
+    `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s${i}\n  annotations: {ingress.appscode.com/sticky-session: "true", note: "${'x'.repeat(300)}"}\nspec:\n  ports: [{port: 80}]\n`;
   const text = Array.from({ length: 20_000 }, (_, i) => one(i)).join('');
   assert.ok(text.length > 8_000_000);
   let docs: unknown[] = [];
@@ -178,7 +243,10 @@ test('a huge document (about 8 MB, 20,000 Services) is read in bounded time', ()
 test('non-UTF-8 bytes in names and values are read (as U+FFFD), never a crash', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sticky-bytes-'));
   const file = join(dir, 'latin1.yaml');
-  writeFileSync(file, Buffer.concat([Buffer.from('apiVersion: v1\nkind: Service\nmetadata:\n  name: caf'), Buffer.from([0xe9, 0xff, 0xc3, 0x28]), Buffer.from('\n')]));
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from('apiVersion: v1\nkind: Service\nmetadata:\n  name: caf'), Buffer.from([0xe9, 0xff, 0xc3, 0x28]), Buffer.from('\n')]),
+  );
   const [doc] = readManifests([file], () => '') as { metadata: { name: string } }[];
   assert.match(doc?.metadata.name ?? '', /^caf\ufffd/);
 });
