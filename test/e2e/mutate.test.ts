@@ -2,51 +2,13 @@
 
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { MUTATE_OBJECTS as OBJECTS } from './fixtures.ts';
 import { ensureCluster, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, sticky } from './run.ts';
 
 let cluster: Cluster;
 const A = 'e2e-mutate-a';
 const B = 'e2e-mutate-b';
-
-const OBJECTS = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${A}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${B}}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: s1
-  namespace: ${A}
-  labels: {team: shop}
-  annotations: {owner: team-shop}
-spec: {ports: [{port: 80}]}
----
-apiVersion: voyager.appscode.com/v1beta1
-kind: Ingress
-metadata: {name: web, namespace: ${A}}
-spec:
-  rules:
-  - host: a.example.com
-    http:
-      paths:
-      - backend: {serviceName: s1, servicePort: '80'}
----
-apiVersion: voyager.appscode.com/v1beta1
-kind: Ingress
-metadata: {name: other-team, namespace: ${B}}
-spec:
-  rules:
-  - host: b.example.com
-    http:
-      paths:
-      - backend: {serviceName: s1.${A}, servicePort: '80'}
-`;
 
 function annotations(kind: string, name: string, namespace = A): Record<string, string> {
   const object = JSON.parse(mustKubectl(['get', kind, name, '-n', namespace, '-o', 'json'], cluster.kubeconfig));

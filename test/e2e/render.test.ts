@@ -3,44 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { RENDER_OBJECTS as OBJECTS } from './fixtures.ts';
 import { ensureCluster, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, rows, sticky } from './run.ts';
 
 let cluster: Cluster;
 const NS = 'e2e-render';
-
-const OBJECTS = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${NS}}
----
-apiVersion: voyager.appscode.com/v1beta1
-kind: Ingress
-metadata:
-  name: web
-  namespace: ${NS}
-  annotations: {ingress.appscode.com/affinity: cookie, ingress.appscode.com/session-cookie-hash: md5}
-spec:
-  rules:
-  - host: foo.bar.com
-    http:
-      paths:
-      - backend: {serviceName: web, servicePort: '80'}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${NS}}
-spec: {ports: [{port: 80, targetPort: 8080}]}
----
-apiVersion: v1
-kind: Endpoints
-metadata: {name: web, namespace: ${NS}}
-subsets:
-- addresses:
-  - {ip: 10.0.0.12, targetRef: {kind: Pod, name: web-1, namespace: ${NS}}}
-  - {ip: 10.0.0.11, targetRef: {kind: Pod, name: web-0, namespace: ${NS}}}
-  ports: [{port: 8080}]
-`;
 
 const EXPECTED = `backend web.${NS}:80
 \tcookie SERVERID insert indirect nocache

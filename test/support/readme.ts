@@ -25,7 +25,8 @@ export function readmeExamples(): Shown[] {
 
 /** Asserts the README's lines are what the command printed (stderr, then stdout). */
 export function assertShown(shown: Shown, printed: { stdout: string; stderr: string }): void {
-  const actual = [...printed.stderr.split('\n'), ...printed.stdout.split('\n')].map((l) => l.trimEnd());
+  const lines = (text: string) => (text === '' ? [] : text.trimEnd().split('\n'));
+  const actual = [...lines(printed.stderr), ...lines(printed.stdout)].map((l) => l.trimEnd());
   let at = 0;
   let gap = true;
   for (const line of shown.lines) {
