@@ -8,7 +8,6 @@ import { kubectl, mustKubectl, sticky } from './run.ts';
 
 let cluster: Cluster;
 const A = 'e2e-mutate-a';
-const B = 'e2e-mutate-b';
 
 function annotations(kind: string, name: string, namespace = A): Record<string, string> {
   const object = JSON.parse(mustKubectl(['get', kind, name, '-n', namespace, '-o', 'json'], cluster.kubeconfig));
