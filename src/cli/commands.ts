@@ -52,7 +52,7 @@ export const status = command(
   async (options, ctx) => (await import('./status.ts')).runStatus(options, ctx),
 );
 
-export const RENDER_FLAGS = {
+const RENDER_FLAGS = {
   ...SOURCE_FLAGS,
   deployed: bool({ describe: 'Diff the sticky lines of ConfigMap voyager-NAME (haproxy.cfg) against the computed ones; exit 0 same, 1 different, 2 error' }),
 } satisfies Flags;
@@ -102,7 +102,7 @@ const CHANGE_TARGETS = (action: string) =>
 
 const COOKIE_HASHES = ['md5', 'sha', 'index'] as const satisfies readonly CookieHash[];
 
-export const ENABLE_FLAGS = {
+const ENABLE_FLAGS = {
   ...CHANGE_FLAGS,
   'cookie-name': string({ describe: 'Cookie name (where the Voyager version reads it from this object)' }),
   'cookie-hash': choice(COOKIE_HASHES, {
@@ -110,13 +110,11 @@ export const ENABLE_FLAGS = {
     invalid: (value) => `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index`,
   }),
 } satisfies Flags;
-export type EnableOptions = Options<typeof ENABLE_FLAGS>;
 
-export const DISABLE_FLAGS = {
+const DISABLE_FLAGS = {
   ...CHANGE_FLAGS,
   purge: bool({ describe: 'Also remove the cookie name and hash annotations' }),
 } satisfies Flags;
-export type DisableOptions = Options<typeof DISABLE_FLAGS>;
 
 export const enable = command(
   {

@@ -84,5 +84,4 @@ export function outputFlag<const V extends readonly string[]>(formats: V) {
 }
 
 export type ClusterOptions = ValuesOf<typeof CLUSTER_FLAGS> & GlobalOptions;
-export type SemanticsOptions = ValuesOf<typeof SEMANTICS_FLAGS>;
 export type SourceOptions = ValuesOf<typeof SOURCE_FLAGS> & GlobalOptions;

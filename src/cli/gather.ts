@@ -45,7 +45,7 @@ function decide(flag: string | undefined, objects: ObjectSet, servedVersions: re
   return result.choice;
 }
 
-export async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathered> {
+async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathered> {
   const { readManifests } = await import('../manifests/read.ts');
   const raws = readManifests(args.filename, () => readStdin(ctx));
   const objects = objectsFrom(raws, args.namespace || 'default');

@@ -242,7 +242,7 @@ export function readFlags<F extends Flags>(flags: F, texts: ReadonlyMap<string, 
   return values as ValuesOf<F>;
 }
 
-export function readTargets(positionals: Positionals, command: string, words: readonly string[]): Target[] {
+function readTargets(positionals: Positionals, command: string, words: readonly string[]): Target[] {
   if (words.length < positionals.min) throw new UserError(positionals.missing);
   if (words.length > positionals.max)
     throw new UserError(`${command} takes ${positionals.max === 1 ? 'one' : positionals.max} ${positionals.usage}, got ${words.length}: ${words.join(' ')}`);

@@ -9,7 +9,7 @@ import { isObject, type Json, type JsonObject } from '../core/objects.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
 import { qualifiedName, type Api, type ConnectOptions, type GroupVersions, type ResourceType } from './api.ts';
 
-export interface ClientOptions {
+interface ClientOptions {
   /**
    * Per request, in milliseconds, as given with --request-timeout; 0 means the default bound
    * (DEFAULT_TIMEOUT_MS, or KUBECTL_STICKY_DEFAULT_TIMEOUT when set: tests use it to keep a
@@ -26,7 +26,7 @@ export interface ClientOptions {
  * kubectl waits forever with --request-timeout=0; a plugin run from scripts should not hang on a
  * stalled server, so 0 (the default) means this bound per request instead.
  */
-export const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The bound used when --request-timeout is 0: KUBECTL_STICKY_DEFAULT_TIMEOUT (1s, 500ms, 2m) or 60s. */
 export function defaultTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -40,7 +40,7 @@ export function defaultTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 /** Header values that carry credentials, masked the way kubectl -v=8 masks them. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-remote-user-token']);
 
-export function maskHeader(name: string, value: string): string {
+function maskHeader(name: string, value: string): string {
   if (!SECRET_HEADERS.has(name.toLowerCase())) return redact(value);
   const scheme = /^(\w+)\s/.exec(value)?.[1];
   return scheme ? `${scheme} <masked>` : '<masked>';
@@ -50,7 +50,7 @@ const PAGE_SIZE = 500;
 // Reads are retried on 429/5xx and on dropped connections; writes never are (see patch()).
 const READ_RETRIES = 3;
 
-export class Kube implements Api {
+class Kube implements Api {
   readonly namespace: string;
   readonly server: string;
   private readonly kubeConfig: KubeConfig;
@@ -323,7 +323,7 @@ const REASONS: Record<number, string> = {
 };
 
 /** kubectl's wording for API errors. The response body is a Status; only its message is shown. */
-export function apiError(status: number, text: string, request: RequestDescription): Error {
+function apiError(status: number, text: string, request: RequestDescription): Error {
   let reason = REASONS[status] ?? 'Unknown';
   let message = '';
   try {

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import { disable, enable, render, status, STATUS_FLAGS } from '../../src/cli/commands.ts';
 import { parseCommand, UsageError, type Declaration, type Flags } from '../../src/cli/spec.ts';
 import { UserError } from '../../src/errors.ts';
+import { changeDiff, unifiedDiff } from '../../src/output/diff.ts';
+import { effectLines } from '../../src/output/effect.ts';
+import { MAX_PRINTED_WARNINGS, warningLines } from '../../src/output/warnings.ts';
 
 const parseStatus = (words: string[]) => parseCommand(status.declaration, words).options;
 
@@ -111,4 +114,40 @@ test('--help wins: no TARGET or value checks', () => {
   assert.equal(parseCommand(render.declaration, ['--help']).options.help, true);
   assert.equal(parseCommand(status.declaration, ['-h', 'pod/x']).options.help, true);
   assert.ok('no-headers' in STATUS_FLAGS);
+});
+
+test('warning lines: one per note, capped, with where to find the rest', () => {
+  const notes = Array.from({ length: MAX_PRINTED_WARNINGS + 5 }, (_, i) => ({ object: `service/default/s${i}`, message: `problem ${i}\u001b[2J` }));
+  const lines = warningLines(notes);
+  assert.equal(lines.length, MAX_PRINTED_WARNINGS + 1);
+  assert.equal(lines[0], 'Warning: service/default/s0: problem 0\\x1b[2J');
+  assert.equal(lines.at(-1), `Warning: 5 more warnings not shown (-o json lists all ${MAX_PRINTED_WARNINGS + 5})`);
+  assert.deepEqual(warningLines(notes.slice(0, 2)).length, 2);
+});
+
+test('effect lines: a table, or why there is none', () => {
+  assert.deepEqual(effectLines({ backends: [] }), ['Effect: no Voyager Ingress uses these objects']);
+  const [title, table] = effectLines({
+    backends: [
+      {
+        ingress: { namespace: 'a', name: 'web', apiVersion: 'v1' },
+        backend: 'a.example.com',
+        service: { namespace: 'a', name: 's1' },
+        before: false,
+        after: null,
+        sourcesAfter: [],
+      },
+    ],
+  });
+  assert.equal(title, 'Effect:');
+  assert.equal(
+    table,
+    'NAMESPACE   INGRESS   BACKEND         SERVICE   STICKY BEFORE   STICKY AFTER\na           web       a.example.com   s1.a      no              unknown',
+  );
+});
+
+test('one diff producer: no ==== line, a/ b/ names for changes, nothing for equal texts', () => {
+  assert.equal(changeDiff('x', 'a\n', 'a\n'), '');
+  assert.equal(changeDiff('svc', 'a\n', 'b\n'), '--- a/svc\n+++ b/svc\n@@ -1,1 +1,1 @@\n-a\n+b');
+  assert.equal(unifiedDiff({ label: 'deployed/c', text: 'a\n' }, { label: 'computed/c', text: 'b\n' }).split('\n')[0], '--- deployed/c');
 });
