@@ -62,11 +62,8 @@ async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathere
 /** Connects with kubectl's connection flags; -v lines go to the command's stderr. */
 export function connect(args: ClusterOptions, ctx: Context): Promise<Api> {
   return ctx.connect({
-    kubeconfig: args.kubeconfig,
-    context: args.context,
-    cluster: args.cluster,
-    user: args.user,
-    namespace: args.namespace,
+    // The connection flags by their kubectl names (kube/api.ts ConnectOptions); the rest is ignored.
+    ...args,
     // 0 (the default) means the client's default bound, not kubectl's "wait forever".
     timeoutMs: args['request-timeout'],
     verbosity: args.v ?? 0,
