@@ -9,6 +9,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { DECLARATIONS } from './commands.ts';
+import { CLUSTER_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
 import { flagsOf, GLOBAL_FLAGS, scan, type AnyFlag, type Declaration, type Flags } from './spec.ts';
 import { ingressFlavor, typeWords } from './targets.ts';
@@ -46,16 +47,8 @@ export interface Plan {
   lookup?: Lookup;
 }
 
-/** The connection flags among the words, as far as they were typed. */
-export interface Connection {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  namespace?: string;
-  'request-timeout'?: string;
-  'all-namespaces': boolean;
-}
+/** The connection flags among the words, as far as they were typed (texts, unchecked). */
+export type Connection = { [K in keyof typeof CLUSTER_FLAGS]?: string } & { 'all-namespaces': boolean };
 
 interface Parsed {
   command: Declaration<Flags> | null;
@@ -81,9 +74,9 @@ function parse(words: readonly string[]): Parsed {
 
 function connection(texts: ReadonlyMap<string, readonly string[]>): Connection {
   const out: Connection = { 'all-namespaces': ['true', '1', 't', 'T', 'TRUE', 'True'].includes(texts.get('all-namespaces')?.at(-1) ?? '') };
-  for (const name of ['kubeconfig', 'context', 'cluster', 'user', 'namespace', 'request-timeout'] as const) {
+  for (const name of Object.keys(CLUSTER_FLAGS)) {
     const value = texts.get(name)?.at(-1);
-    if (value !== undefined) out[name] = value;
+    if (value !== undefined && name in CLUSTER_FLAGS) Object.assign(out, { [name]: value });
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // against the real control plane with the same code users run. Light: no client-node import.
 
 import type { JsonObject } from '../core/objects.ts';
+import type { ConfigFlags } from './config.ts';
 
 export interface ResourceType {
   group: string; // '' for the core group
@@ -44,13 +45,8 @@ export interface Api {
   mergePatch(type: ResourceType, namespace: string, name: string, patch: JsonObject, options: { dryRun: boolean; fieldManager: string }): Promise<JsonObject>;
 }
 
-/** How to connect: kubectl's connection flags, resolved. */
-export interface ConnectOptions {
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  cluster?: string | undefined;
-  user?: string | undefined;
-  namespace?: string | undefined;
+/** How to connect: kubectl's connection flags (config.ts reads them), and the client's settings. */
+export interface ConnectOptions extends ConfigFlags {
   /** Per request; 0 means the client's default bound. */
   timeoutMs: number;
   /** kubectl's -v. */
