@@ -9,13 +9,13 @@ import type { Context } from './io.ts';
 import { bool, choice, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
 
 /** A declaration with its run. */
-export interface Command {
-  declaration: Declaration<Flags>;
+export interface Command<F extends Flags = Flags> {
+  declaration: Declaration<F>;
   /** Parses the words after the command's name: null when --help was asked for, else the run. */
   prepare(words: readonly string[]): ((ctx: Context) => Promise<number>) | null;
 }
 
-function command<F extends Flags>(declaration: Declaration<F>, run: (options: Options<F>, ctx: Context) => Promise<number>): Command {
+function command<F extends Flags>(declaration: Declaration<F>, run: (options: Options<F>, ctx: Context) => Promise<number>): Command<F> {
   return {
     declaration,
     prepare: (words) => {
@@ -139,7 +139,7 @@ export const disable = command(
 );
 
 /** Every command, in the order help and completion list them. */
-export const COMMANDS = [status, render, enable, disable] as const;
+export const COMMANDS: readonly Command[] = [status, render, enable, disable];
 
 /** The declarations alone (help, completion, tests). */
 export const DECLARATIONS: readonly Declaration<Flags>[] = COMMANDS.map((c) => c.declaration);

@@ -33,6 +33,7 @@ export const CLUSTER_FLAGS = {
   context: string({ describe: 'The name of the kubeconfig context to use', group: CLUSTER, complete: 'contexts' }),
   cluster: string({ describe: 'The name of the kubeconfig cluster to use', group: CLUSTER, complete: 'clusters' }),
   user: string({ describe: 'The name of the kubeconfig user to use', group: CLUSTER, complete: 'users' }),
+  server: string({ short: 's', describe: 'The address and port of the Kubernetes API server', group: CLUSTER }),
   namespace: string({ short: 'n', describe: 'The namespace scope for this request', group: CLUSTER, complete: 'namespaces' }),
   /** Milliseconds; 0 is the client's default bound. */
   'request-timeout': value(

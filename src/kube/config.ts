@@ -14,6 +14,8 @@ export interface ConfigFlags {
   cluster?: string | undefined;
   user?: string | undefined;
   namespace?: string | undefined;
+  /** kubectl's --server: the API server's address, instead of the cluster's. */
+  server?: string | undefined;
 }
 
 export interface LoadedConfig {
@@ -74,7 +76,8 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
   if (contextName && !base && !flags.cluster) throw new UserError(`context "${contextName}" does not exist`);
   const clusterName = flags.cluster || base?.cluster || '';
   const userName = flags.user || base?.user || '';
-  const cluster = clusters.get(clusterName);
+  const named = clusters.get(clusterName);
+  const cluster = named && flags.server ? { ...named, server: flags.server } : named;
   if (!cluster) throw new UserError(`cluster "${clusterName}" does not exist in the kubeconfig`);
   const user = users.get(userName) ?? { name: userName || 'anonymous' };
   if (flags.user && !users.has(flags.user)) throw new UserError(`user "${flags.user}" does not exist in the kubeconfig`);
