@@ -3,6 +3,7 @@
 
 import { backendLabel, backendsOf, handledByVoyager, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
 import { objectLabel, type IngressView, type ObjectSet, type ServiceView } from './objects.ts';
+import { parseIngress, type IngressConfig } from './parse.ts';
 import {
   COOKIE_KEYS,
   KEY,
@@ -160,6 +161,14 @@ function compareText(a: string, b: string): number {
 }
 
 export function computeStatus(objects: ObjectSet, options: StatusOptions): StickyStatus {
+  return analyse(objects, options).status;
+}
+
+/**
+ * The status document and, for every Ingress the operator handles, its parse (parse.ts): the
+ * annotations decide what would be sticky; the parse decides what the operator writes at all.
+ */
+export function analyse(objects: ObjectSet, options: StatusOptions): { status: StickyStatus; configs: Map<IngressView, IngressConfig> } {
   const { profile } = options;
   const services = indexServices(objects.services);
   const unreadable = new Set(options.unreadableServiceNamespaces ?? []);
@@ -189,6 +198,7 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
     .sort((a, b) => compareText(a.meta.namespace, b.meta.namespace) || compareText(a.meta.name, b.meta.name));
 
   const items: StatusItem[] = [];
+  const configs = new Map<IngressView, IngressConfig>();
   for (const ingress of ingresses) {
     const ingressObject = ingressLabel(ingress);
     const ingressAnnotations = ingress.meta.annotations;
@@ -196,8 +206,10 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
     const passthrough = parseGoBool(ingressAnnotations[KEY.sslPassthrough] ?? '') === true;
     const replicas = Number(ingressAnnotations[KEY.replicas] ?? '1');
     const ingressCookie = trackCookie(ingressObject, 'ingress', ingressAnnotations);
+    const passthroughDefault = passthrough && !ingress.rules.some((rule) => rule.http);
+    const ingressItems: StatusItem[] = [];
     for (const backend of backendsOf(ingress)) {
-      items.push(
+      ingressItems.push(
         backendItem(backend, {
           profile,
           ingress,
@@ -211,9 +223,13 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
           serviceWarnings: (service) => warningsOf(serviceLabel(service), 'service', service.meta.annotations),
           ingressCookie,
           trackCookie,
+          passthroughDefault,
         }),
       );
     }
+    const config = parseIngress(ingress, objects, profile, ingressItems);
+    configs.set(ingress, config);
+    items.push(...writtenItems(ingress, ingressItems, config, profile));
   }
 
   for (const use of cookieUses.values()) {
@@ -228,13 +244,46 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
   }
 
   for (const item of items) warnings.push(...item.warnings);
-  return {
+  const status: StickyStatus = {
     apiVersion: 'kubectl-sticky/v1alpha1',
     kind: 'StickyStatus',
     semantics: { voyagerVersion: profile.id, source: options.source },
     items,
     warnings: dedupe(warnings),
   };
+  return { status, configs };
+}
+
+/**
+ * What reaches haproxy.cfg: an Ingress the operator writes no config for has no sticky backend
+ * (one warning says why), and a backend it leaves out is not sticky (a warning each).
+ */
+function writtenItems(ingress: IngressView, items: readonly StatusItem[], config: IngressConfig, profile: Profile): StatusItem[] {
+  const object = ingressLabel(ingress);
+  const version = describeProfile(profile);
+  const unstick = (item: StatusItem, warning: Warning): StatusItem => ({
+    ...item,
+    sticky: item.sticky === null ? null : false,
+    sources: [],
+    mode: null,
+    cookie: null,
+    warnings: dedupe([...item.warnings, warning]),
+  });
+  if (!config.written) {
+    const warning = {
+      object,
+      message: `${version} writes no haproxy.cfg for this Ingress (${config.failure.event}): ${config.failure.message}; HAProxy keeps running its last config, so no backend of it is sticky by these annotations`,
+    };
+    return items.map((item) => unstick(item, warning));
+  }
+  const skipped = new Map(config.skipped.map((s) => [s.item, s]));
+  return items.map((item, index) => {
+    const left = skipped.get(index);
+    if (!left) return item;
+    // A missing Service already has its own warning from backendItem.
+    if (!item.service.found) return item;
+    return unstick(item, { object, message: `${version} leaves backend ${backendLabel(item.backend)} out of haproxy.cfg: ${left.reason}` });
+  });
 }
 
 interface BackendContext {
@@ -250,6 +299,8 @@ interface BackendContext {
   serviceWarnings: (service: ServiceView) => Warning[];
   ingressCookie: CookieUse;
   trackCookie: (object: string, role: 'ingress' | 'service', annotations: Annotations) => CookieUse;
+  /** ssl-passthrough with no HTTP rule: the default backend becomes a TCP rule on :80. */
+  passthroughDefault: boolean;
 }
 
 function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
@@ -270,7 +321,9 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
       return notSticky(null);
     }
     const hint = backend.ref.serviceName.includes('.') ? ` ("${backend.ref.serviceName}" means Service ${backend.service.name} in namespace ${backend.service.namespace})` : '';
-    warnings.push({ object: serviceObject, message: `not found${hint}: Voyager skips ${where}` });
+    // Before 6.0 the Ingress-level warning (writtenItems) says what follows: no config at all.
+    const consequence = profile.rules.skipsBrokenBackends ? `Voyager skips ${where}` : `needed by ${where}`;
+    warnings.push({ object: serviceObject, message: `not found${hint}: ${consequence}` });
     return notSticky(false);
   }
 
@@ -301,7 +354,7 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   if (sources.length === 0) return notSticky(false);
 
   // ssl-passthrough turns HTTP rules into TCP; the default backend's template still writes a cookie.
-  const tcp = backend.type === 'tcp' || (ctx.passthrough && backend.type === 'http');
+  const tcp = backend.type === 'tcp' || (ctx.passthrough && backend.type === 'http') || (ctx.passthroughDefault && backend.type === 'default');
   if (tcp) {
     if (ctx.ingressSticky) ctx.ingressCookie.stickyWithoutCookie = true;
     if (serviceReading.sticky) serviceCookie.stickyWithoutCookie = true;
