@@ -255,6 +255,23 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
 }
 
 /**
+ * A backendRules line `cookie NAME ...` follows Voyager's own cookie line in the section, and
+ * HAProxy keeps the last `cookie` directive of a backend (checked with haproxy, see
+ * test/e2e/haproxy.test.ts): the cookie clients get is that one.
+ */
+function overriddenCookie(item: StatusItem, backendRules: readonly string[], object: string): StatusItem {
+  if (item.mode !== 'cookie' || !item.cookie) return item;
+  const rule = [...backendRules].reverse().find((line) => /^cookie\s+\S/.test(line.trim()));
+  if (!rule) return item;
+  const name = rule.trim().split(/\s+/)[1] ?? item.cookie.name;
+  const warning = {
+    object,
+    message: `backend ${backendLabel(item.backend)}: the backendRules line "${rule.trim()}" comes after Voyager's "cookie ${item.cookie.name} insert indirect nocache", and HAProxy uses the last cookie line: the sticky cookie is ${name}, as that line sets it`,
+  };
+  return { ...item, cookie: { ...item.cookie, name }, warnings: dedupe([...item.warnings, warning]) };
+}
+
+/**
  * What reaches haproxy.cfg: an Ingress the operator writes no config for has no sticky backend
  * (one warning says why), and a backend it leaves out is not sticky (a warning each).
  */
@@ -277,9 +294,10 @@ function writtenItems(ingress: IngressView, items: readonly StatusItem[], config
     return items.map((item) => unstick(item, warning));
   }
   const skipped = new Map(config.skipped.map((s) => [s.item, s]));
+  const sections = new Map(config.backends.map((b) => [b.item, b]));
   return items.map((item, index) => {
     const left = skipped.get(index);
-    if (!left) return item;
+    if (!left) return overriddenCookie(item, sections.get(index)?.backendRules ?? [], object);
     // A missing Service already has its own warning from backendItem.
     if (!item.service.found) return item;
     return unstick(item, { object, message: `${version} leaves backend ${backendLabel(item.backend)} out of haproxy.cfg: ${left.reason}` });
