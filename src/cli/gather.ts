@@ -157,9 +157,18 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
     objects.endpoints.push(...more.endpoints);
   }
 
+  // Secrets are never listed live (names only would do, but the right to list them is rare).
+  objects.secrets = null;
+  const choice = decide(args['voyager-version'], objects, discovery?.versions ?? []);
+  // Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: status needs them.
+  if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) {
+    const namespaces = scope ? [scope, ...new Set(objects.services.map((s) => s.meta.namespace).filter((n) => n !== scope))] : [''];
+    const lists = await Promise.all(namespaces.map((namespace) => optional(`endpoints${namespace ? ` in ${namespace}` : ''}`, () => kube.list(client.ENDPOINTS, namespace))));
+    objects.endpoints.push(...objectsFrom(lists.flat(), kube.namespace).endpoints);
+  }
   return {
     objects,
-    choice: decide(args['voyager-version'], objects, discovery?.versions ?? []),
+    choice,
     unreadableServiceNamespaces: unreadable,
     scope,
     kube,
