@@ -131,16 +131,19 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
     }
   };
 
-  const [voyager, networking, services, endpoints, configMaps, deployments] = await Promise.all([
+  // The operator's Events on Ingresses: what it says it refused, to set beside the prediction.
+  const events = () => optional('events', () => kube.list(client.EVENTS, scope, { fieldSelector: 'involvedObject.kind=Ingress' }));
+  const [voyager, networking, services, endpoints, configMaps, deployments, ingressEvents] = await Promise.all([
     voyagerVersion ? required(() => kube.list(client.voyagerIngresses(voyagerVersion), scope, ingressQuery)) : Promise.resolve([]),
     optional('ingresses.networking.k8s.io', () => kube.list(client.NETWORKING_INGRESSES, scope, ingressQuery)),
     listServices(scope),
     needs.endpoints ? optional('endpoints', () => kube.list(client.ENDPOINTS, scope)) : Promise.resolve([]),
     needs.configMaps ? optional('configmaps', () => kube.list(client.CONFIGMAPS, scope)) : Promise.resolve([]),
     operatorDeployments(),
+    events(),
   ]);
 
-  const objects = objectsFrom([...voyager, ...networking, ...services, ...endpoints, ...configMaps, ...deployments], kube.namespace);
+  const objects = objectsFrom([...voyager, ...networking, ...services, ...endpoints, ...configMaps, ...deployments, ...ingressEvents], kube.namespace);
 
   // Backends may name Services in other namespaces (`name.namespace`): fetch those namespaces too.
   if (scope) {

@@ -4,8 +4,10 @@
 import { backendLabel, backendsOf, handledByVoyager, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
 import { objectLabel, type IngressView, type ObjectSet, type ServiceView } from './objects.ts';
 import { parseIngress, type IngressConfig } from './parse.ts';
+import type { EventView } from './objects.ts';
 import {
   COOKIE_KEYS,
+  eventReasons,
   KEY,
   STICKY_ON_KEYS,
   cookieKeys,
@@ -229,6 +231,7 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
     }
     const config = parseIngress(ingress, objects, profile, ingressItems);
     configs.set(ingress, config);
+    warnings.push(...operatorWords(ingress, config, objects.events, profile));
     items.push(...writtenItems(ingress, ingressItems, config, profile));
   }
 
@@ -252,6 +255,52 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
     warnings: dedupe(warnings),
   };
   return { status, configs };
+}
+
+const FAILED = new Set(['IngressInvalid', 'HAProxyConfigFailed', 'HAProxyConfigCreateFailed', 'ConfigMapReconcileFailed', 'ConfigMapCreateFailed']);
+// A failed Service means no config only when no ConfigMap was written: the operator reconciles the
+// ConfigMap before the LoadBalancer Service (shared/operator c109 wrote both events and a config).
+const SERVICE_FAILED = new Set(['ServiceReconcileFailed', 'ServiceCreateFailed']);
+const WROTE = new Set(['ConfigMapReconcileSuccessful', 'ConfigMapCreateSuccessful']);
+
+/**
+ * The operator's own words, from the Events it recorded on the Ingress, beside the prediction:
+ * its latest "wrote / did not write" Event agrees or disagrees with the parse, and its
+ * BackendInvalid Events name the backends it left out. Events expire (an hour by default), so
+ * silence says nothing.
+ */
+function operatorWords(ingress: IngressView, config: IngressConfig, events: readonly EventView[], profile: Profile): Warning[] {
+  const object = ingressLabel(ingress);
+  const mine = events
+    .filter((e) => e.namespace === ingress.meta.namespace && e.involved.kind === 'Ingress' && e.involved.name === ingress.meta.name)
+    .sort((a, b) => compareText(a.time, b.time));
+  const out: Warning[] = [];
+  const latest =
+    [...mine].reverse().find((e) => FAILED.has(e.reason) || WROTE.has(e.reason)) ?? [...mine].reverse().find((e) => SERVICE_FAILED.has(e.reason));
+  const said = (e: EventView) => `${e.reason} "${e.message}"${e.time ? ` (${e.time})` : ''}`;
+  if (latest) {
+    const failed = !WROTE.has(latest.reason);
+    if (config.written && failed) {
+      out.push({ object, message: `DISAGREES: the operator's latest Event is ${said(latest)}, but ${describeProfile(profile)} would write a config from the objects read; the cause is outside them (a Secret, the cluster) or the operator runs another version` });
+    } else if (!config.written && !failed) {
+      out.push({ object, message: `DISAGREES: the prediction is that no config is written, but the operator's latest Event is ${said(latest)}; check --voyager-version` });
+    } else if (!config.written) {
+      out.push({ object, message: `the operator agrees: ${said(latest)}` });
+    }
+  }
+  const backendInvalid = eventReasons(profile).backendInvalid;
+  const skippedEvents = mine.filter((e) => e.reason === 'BackendInvalid' || e.reason === backendInvalid);
+  if (skippedEvents.length > 0) {
+    const skipped = config.written ? config.skipped.length : 0;
+    const messages = [...new Set(skippedEvents.map((e) => e.message))].slice(-3);
+    for (const message of messages) {
+      // From 9.0 a backend without endpoints is written with this Event: no disagreement.
+      const written = profile.rules.writesBackendsWithoutEndpoints && message.includes('endpoint not found');
+      const verdict = config.written && skipped === 0 && !written ? 'DISAGREES: the prediction leaves no backend out, but the operator says' : 'the operator says';
+      out.push({ object, message: `${verdict}: BackendInvalid "${message}"` });
+    }
+  }
+  return out;
 }
 
 /**

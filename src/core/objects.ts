@@ -124,6 +124,18 @@ export interface ConfigMapView {
   data: Record<string, string>;
 }
 
+/** An Event recorded on an object (core/v1), as far as the core compares it with its prediction. */
+export interface EventView {
+  namespace: string;
+  involved: { kind: string; name: string };
+  type: string;
+  reason: string;
+  message: string;
+  /** lastTimestamp, else eventTime, else firstTimestamp ('' when none): RFC 3339 text sorts by time. */
+  time: string;
+  count: number;
+}
+
 /** A Secret by name and the keys of its data; values are never read. */
 export interface SecretView {
   meta: Meta;
@@ -144,11 +156,12 @@ export interface ObjectSet {
   deployments: DeploymentView[];
   /** null when Secrets were not read (live: their names are not asked for). */
   secrets: SecretView[] | null;
+  events: EventView[];
   issues: ReadIssue[];
 }
 
 export function emptyObjectSet(): ObjectSet {
-  return { ingresses: [], services: [], endpoints: [], configMaps: [], deployments: [], secrets: [], issues: [] };
+  return { ingresses: [], services: [], endpoints: [], configMaps: [], deployments: [], secrets: [], events: [], issues: [] };
 }
 
 export function isObject(value: unknown): value is JsonObject {
@@ -494,6 +507,20 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
     case 'Secret': {
       const meta = readMeta(raw, 'secret', fallbackNamespace, issues);
       if (meta && set.secrets) set.secrets.push({ meta, keys: [...Object.keys(asObject(raw['data'])), ...Object.keys(asObject(raw['stringData']))] });
+      return;
+    }
+    case 'Event': {
+      const metadata = asObject(raw['metadata']);
+      const involved = asObject(raw['involvedObject']);
+      set.events.push({
+        namespace: asString(involved['namespace']) || asString(metadata['namespace']) || fallbackNamespace,
+        involved: { kind: asString(involved['kind']) ?? '', name: asString(involved['name']) ?? '' },
+        type: asString(raw['type']) ?? '',
+        reason: asString(raw['reason']) ?? '',
+        message: asString(raw['message']) ?? '',
+        time: asString(raw['lastTimestamp']) || asString(raw['eventTime']) || asString(raw['firstTimestamp']) || '',
+        count: typeof raw['count'] === 'number' ? raw['count'] : 1,
+      });
       return;
     }
     case 'Deployment': {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { backendLabel, backendsOf, indexEndpoints, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
 import type { StatusItem } from './effective.ts';
 import type { BackendOptions, EndpointAddress, IngressView, ObjectSet, ServicePortView, ServiceView } from './objects.ts';
-import { ingressAnnotation, parseGoBool, type Profile } from './semantics.ts';
+import { eventReasons, ingressAnnotation, parseGoBool, type Profile } from './semantics.ts';
 
 /** Which Voyager template writes the section: an ssl-passthrough HTTP rule is written as TCP. */
 export type SectionType = 'default' | 'http' | 'tcp';
@@ -69,11 +69,13 @@ export interface SkippedBackend {
   reason: string;
 }
 
-/** Why the operator writes no haproxy.cfg: the Event reason it records, and what it means. */
+/** Why the operator writes no haproxy.cfg: the Event reason it records (eventReasons), and what it means. */
 export interface ConfigFailure {
-  event: 'IngressInvalid' | 'HAProxyConfigFailed' | 'ServiceReconcileFailed';
+  event: string;
   message: string;
 }
+
+type FailureKind = 'invalid' | 'configFailed' | 'serviceFailed';
 
 export type IngressConfig =
   | { written: true; backends: TemplateBackend[]; skipped: SkippedBackend[]; notes: string[] }
@@ -177,7 +179,8 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
   const legacy = !rules.skipsBrokenBackends;
   const annotations = ingress.meta.annotations;
   const notes: string[] = [];
-  const fail = (event: ConfigFailure['event'], message: string): IngressConfig => ({ written: false, failure: { event, message }, notes });
+  const reasons = eventReasons(profile);
+  const fail = (kind: FailureKind, message: string): IngressConfig => ({ written: false, failure: { event: reasons[kind], message }, notes });
   const backends = backendsOf(ingress);
   const passthrough = parseGoBool(ingressAnnotation(profile, annotations, 'ssl-passthrough')) === true;
 
@@ -186,20 +189,20 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
     // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
     const named = backends.find((b) => portIntValue(b.ref.servicePort) === 0 && !/^\d+$/.test(b.ref.servicePort));
     if (named) {
-      return fail('IngressInvalid', `servicePort "${named.ref.servicePort}" of backend ${backendLabel(named)} is a port name; Voyager ${profile.version} reads service ports as numbers only (named ports arrived in 9.0.0)`);
+      return fail('invalid', `servicePort "${named.ref.servicePort}" of backend ${backendLabel(named)} is a port name; Voyager ${profile.version} reads service ports as numbers only (named ports arrived in 9.0.0)`);
     }
   }
   if (passthrough) {
     // convertRulesForSSLPassthrough (v12.0.0 parser.go:1060-1106): one path per rule, no header or rewrite rules.
     for (const [index, rule] of ingress.rules.entries()) {
       if (!rule.http) continue;
-      if (rule.http.paths.length !== 1) return fail('HAProxyConfigFailed', `spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
+      if (rule.http.paths.length !== 1) return fail('configFailed', `spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
       const options = optionsOf(rule.http.paths[0]?.backend.options, profile);
-      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('HAProxyConfigFailed', `spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
+      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('configFailed', `spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
     }
     if (!ingress.rules.some((r) => r.http) && ingress.defaultBackend) {
       const options = optionsOf(ingress.defaultBackend.options, profile);
-      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('HAProxyConfigFailed', 'spec.backend has header or rewrite rules, which ssl-passthrough does not support');
+      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('configFailed', 'spec.backend has header or rewrite rules, which ssl-passthrough does not support');
     }
   }
   if (legacy) {
@@ -209,12 +212,12 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
       if (!rule.tcp) continue;
       const key = `${rule.tcp.address || MATCH_ALL}:${rule.tcp.port ?? 0}`;
       const first = seen.get(key);
-      if (first !== undefined) return fail('IngressInvalid', `spec.rules[${index}].tcp reuses ${key}, also used by spec.rules[${first}]; Voyager ${profile.version} allows one TCP rule per address and port`);
+      if (first !== undefined) return fail('invalid', `spec.rules[${index}].tcp reuses ${key}, also used by spec.rules[${first}]; Voyager ${profile.version} allows one TCP rule per address and port`);
       seen.set(key, index);
     }
   }
   for (const [index, ip] of ingress.externalIPs.entries()) {
-    if (!isIp(ip)) return fail('ServiceReconcileFailed', `spec.externalIPs[${index}] "${ip}" is not an IP address: the API server refuses the Service the operator creates for this Ingress`);
+    if (!isIp(ip)) return fail('serviceFailed', `spec.externalIPs[${index}] "${ip}" is not an IP address: the API server refuses the Service the operator creates for this Ingress`);
   }
   // Secrets the operator must read before it renders (v12.0.0 parser.go:360-386; 5.0.0 the same).
   if (objects.secrets === null) {
@@ -225,13 +228,13 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
     const secret = (name: string) => objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name) ?? null;
     const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
     if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '' && !secret(authSecret)) {
-      return fail('HAProxyConfigFailed', `basic auth Secret ${ingress.meta.namespace}/${authSecret} not found`);
+      return fail('configFailed', `basic auth Secret ${ingress.meta.namespace}/${authSecret} not found`);
     }
     const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
     if (tlsSecret !== '') {
       const found = secret(tlsSecret);
-      if (!found) return fail('HAProxyConfigFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} not found`);
-      if (!found.keys.includes('ca.crt')) return fail('HAProxyConfigFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} has no key ca.crt`);
+      if (!found) return fail('configFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} not found`);
+      if (!found.keys.includes('ca.crt')) return fail('configFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} has no key ca.crt`);
     }
   }
   const globalAuth = ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && ingressAnnotation(profile, annotations, 'auth-secret') !== '';
@@ -240,14 +243,14 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
   const services = indexServices(objects.services);
   const skipped: SkippedBackend[] = [];
   const drafts: Draft[] = [];
-  const state: { failure: ConfigFailure | null } = { failure: null };
+  const state: { failure: string | null } = { failure: null };
 
   const httpRules = ingress.rules.filter((r) => r.http).length;
   const build = (index: number, backend: Backend, frame: { type: SectionType; bindAddress: string; frontendPort: number | null; offloadSSL: boolean; ruleIndex: number }): void => {
     if (state.failure) return;
     const skip = (reason: string) => {
       if (legacy) {
-        state.failure = { event: 'HAProxyConfigFailed', message: `${reason} (backend ${backendLabel(backend)})` };
+        state.failure = `${reason} (backend ${backendLabel(backend)})`;
         return;
       }
       skipped.push({ item: index, declared: backend.type, host: backend.host, path: backend.path, service: { namespace: backend.service.namespace, name: backend.service.name, port: backend.ref.servicePort }, reason });
@@ -404,7 +407,7 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
     // With only spec.backend, passthrough makes it a TCP rule on :80 (v12.0.0 parser.go:1090-1106).
     build(items.get(defaultBackend) ?? 0, defaultBackend, { type: 'tcp', bindAddress: MATCH_ALL, frontendPort: 80, offloadSSL: false, ruleIndex: ingress.rules.length });
   }
-  if (state.failure) return fail(state.failure.event, state.failure.message);
+  if (state.failure) return fail('configFailed', state.failure);
 
   nameDuplicates(drafts, profile);
   return { written: true, backends: inConfigOrder(drafts, profile).map(({ generated: _g, bindAddress: _b, seedHost: _s, ruleIndex: _r, ...backend }) => backend), skipped, notes };

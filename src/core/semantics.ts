@@ -212,6 +212,17 @@ export function ingressKeys(profile: Profile, name: string): string[] {
   return profile.rules.skipsBrokenBackends ? [own] : [`ingress.kubernetes.io/${name}`, own];
 }
 
+/**
+ * The Event reasons the operator records on an Ingress, by what happened. 6.0.0-rc.0 renamed them
+ * (5.0.0 pkg/eventer/recorder.go "HAProxyConfigCreateFailed", "ConfigMapCreateSuccessful";
+ * 6.0.0-rc.0 "HAProxyConfigFailed", "ConfigMapReconcileSuccessful", and BackendInvalid arrived).
+ */
+export function eventReasons(profile: Profile): { invalid: string; configFailed: string; serviceFailed: string; written: string; backendInvalid: string | null } {
+  return profile.rules.skipsBrokenBackends
+    ? { invalid: 'IngressInvalid', configFailed: 'HAProxyConfigFailed', serviceFailed: 'ServiceReconcileFailed', written: 'ConfigMapReconcileSuccessful', backendInvalid: 'BackendInvalid' }
+    : { invalid: 'IngressInvalid', configFailed: 'HAProxyConfigCreateFailed', serviceFailed: 'ServiceCreateFailed', written: 'ConfigMapCreateSuccessful', backendInvalid: null };
+}
+
 /** An Ingress annotation's value as the operator reads it ('' when absent). */
 export function ingressAnnotation(profile: Profile, annotations: Annotations, name: string): string {
   return lookup(annotations, ingressKeys(profile, name))?.value ?? '';

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { computeStatus } from '../../src/core/effective.ts';
 import { objectsFrom } from '../../src/core/objects.ts';
 import { formatBackends, normaliseConfig, renderIngress } from '../../src/core/render.ts';
 import { profileFor } from '../../src/core/semantics.ts';
@@ -20,12 +21,6 @@ interface CaseMeta {
   ingress: { namespace: string; name: string };
 }
 
-/** The operator's Event reasons that mean "no config", by the event we report. */
-const SAME_REASON: Record<string, string[]> = {
-  IngressInvalid: ['IngressInvalid'],
-  HAProxyConfigFailed: ['HAProxyConfigFailed', 'HAProxyConfigCreateFailed'],
-  ServiceReconcileFailed: ['ServiceReconcileFailed', 'ServiceCreateFailed'],
-};
 
 /** The names the operator's Event quotes (Secret, port name, bad IP, Service) that our reason must name too. */
 function quotedSubjects(events: string): string[] {
@@ -33,6 +28,17 @@ function quotedSubjects(events: string): string[] {
   for (const pattern of [/secrets "([^"]+)" not found/, /parsing "([^"]+)": invalid syntax/, /Invalid value: "([^"]+)"/, /service "[^/"]+\/([^"]+)" not found/]) {
     const match = pattern.exec(events);
     if (match?.[1]) out.push(match[1]);
+  }
+  return out;
+}
+
+/** events.txt lines (`TIME TYPE Kind/name REASON source: message (xN)`) as Event objects. */
+function eventsOf(text: string, namespace: string): unknown[] {
+  const out: unknown[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (Normal|Warning) (\w+)\/(\S+) (\w+) [^:]*: (.*?)(?: \(x(\d+)\))?$/.exec(line);
+    if (!m) continue;
+    out.push({ apiVersion: 'v1', kind: 'Event', metadata: { namespace }, involvedObject: { kind: m[3], name: m[4], namespace }, type: m[2], reason: m[5], message: m[6], lastTimestamp: m[1], count: Number(m[7] ?? 1) });
   }
   return out;
 }
@@ -66,14 +72,20 @@ if (!existsSync(ROOT)) {
           continue;
         }
         const result = renderIngress(ingress, objects, profile.profile);
+        // The operator's own Events, read as status reads them live, never contradict the prediction.
+        const withEvents = { ...objects, events: objectsFrom(eventsOf(readFileSync(join(dir, 'events.txt'), 'utf8'), meta.ingress.namespace), meta.ingress.namespace).events };
+        const words = computeStatus(withEvents, { profile: profile.profile, source: 'flag', ingressClass: null }).warnings.filter((w) => w.message.includes('DISAGREES'));
+        for (const w of words) mismatches.push(`${name}: ${w.message}`);
+        if (noConfig && !words.length && !computeStatus(withEvents, { profile: profile.profile, source: 'flag', ingressClass: null }).warnings.some((w) => w.message.startsWith('the operator agrees'))) {
+          mismatches.push(`${name}: the operator's Events were not quoted beside the no-config prediction`);
+        }
         if (noConfig) {
           const events = readFileSync(join(dir, 'events.txt'), 'utf8');
           if (result.written || !result.failure) {
             mismatches.push(`${name}: the operator wrote no config, render wrote one`);
             continue;
           }
-          const reasons = SAME_REASON[result.failure.event] ?? [];
-          if (!reasons.some((reason) => events.includes(` ${reason} `))) mismatches.push(`${name}: we say ${result.failure.event}, the operator's Events say otherwise`);
+          if (!events.includes(` ${result.failure.event} `)) mismatches.push(`${name}: we say ${result.failure.event}, the operator's Events say otherwise`);
           for (const subject of quotedSubjects(events)) {
             if (!result.failure.message.includes(subject)) mismatches.push(`${name}: our reason "${result.failure.message}" does not name ${subject}`);
           }
