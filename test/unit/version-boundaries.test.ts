@@ -2,7 +2,8 @@
 // the same objects just before a change and at it. Each expected section was written by hand from
 // the Voyager file and line named in the case (repository appscode/voyager at that tag); md5
 // suffixes were computed with md5sum from the seed the code builds. Whitespace is normalised as
-// the real-operator test does.
+// the real-operator test does. Event reasons: 5.0.0 pkg/eventer/recorder.go (HAProxyConfigCreateFailed),
+// v12.0.0 pkg/eventer/event_reasons.go (HAProxyConfigFailed).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -79,7 +80,7 @@ const CASES: Case[] = [
     http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}, {path: /b, backend: {serviceName: gone, servicePort: 80}}]}`,
       ) + service('s1', ['10.1.0.1']),
     expect: {
-      '5.0.0': 'no config: HAProxyConfigFailed',
+      '5.0.0': 'no config: HAProxyConfigCreateFailed',
       '6.0.0-rc.0': 'backend s1.default:80\nserver pod-s1-0 10.1.0.1:8080',
     },
   },
@@ -164,7 +165,7 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
     yaml:
       ingress(`ingress.appscode.com/ssl-passthrough: 'true'`, `  rules:\n  - http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}, {path: /b, backend: {serviceName: s1, servicePort: 80}}]}`) +
       service('s1', ['10.1.0.1']),
-    expect: { 'v12.0.0': 'no config: HAProxyConfigFailed', '5.0.0': 'no config: HAProxyConfigFailed' },
+    expect: { 'v12.0.0': 'no config: HAProxyConfigFailed', '5.0.0': 'no config: HAProxyConfigCreateFailed' },
   },
   {
     name: 'two TCP rules on one address:port: invalid before 6.0, the last wins in 6.0.x, both from 7.0',
@@ -268,7 +269,7 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
       ingress(`ingress.appscode.com/auth-type: basic, ingress.appscode.com/auth-secret: pass`, `  backend: {serviceName: s1, servicePort: 80}`) +
       service('s1', ['10.1.0.1']) +
       `---\napiVersion: v1\nkind: Secret\nmetadata: {name: other, namespace: default}\ndata: {auth: eA==}\n`,
-    expect: { 'v12.0.0': 'no config: HAProxyConfigFailed', '5.0.0': 'no config: HAProxyConfigFailed' },
+    expect: { 'v12.0.0': 'no config: HAProxyConfigFailed', '5.0.0': 'no config: HAProxyConfigCreateFailed' },
   },
   {
     name: 'basic auth with its Secret: the default backend carries the user list',
