@@ -237,7 +237,8 @@ export function planMigration(objects: ObjectSet, base: Omit<StatusOptions, 'pro
       if (a && b && sameState(was.state, a) && sameState(was.state, b)) continue;
       const known = changed.find((c) => c.key === key)?.row;
       const item = was.item;
-      out.push(known ?? { ingress: item.ingress, backend: backendLabel(item.backend), service: { namespace: item.service.namespace, name: item.service.name }, from: was.state, to: b ?? was.state, causes: ['an added annotation would change it'] });
+      const achieved = (a && !sameState(was.state, a) ? a : b) ?? was.state;
+      out.push({ ...(known ?? { ingress: item.ingress, backend: backendLabel(item.backend), service: { namespace: item.service.namespace, name: item.service.name }, from: was.state, causes: ['an added annotation would change it'] }), to: achieved });
     }
     return out;
   };
@@ -252,10 +253,19 @@ export function planMigration(objects: ObjectSet, base: Omit<StatusOptions, 'pro
   return { changes: planned, impossible };
 }
 
+/** One backend's state in words: `cookie SHOPID (md5)`, `source-ip`, `no`, `not written`. */
+export function describeState(state: BackendState): string {
+  if (!state.written) return 'not written';
+  if (state.sticky === null) return 'unknown';
+  if (!state.sticky) return 'no';
+  if (state.mode === 'cookie' && state.cookie) return `cookie ${state.cookie.name}${state.cookie.hash ? ` (${state.cookie.hash})` : ''}`;
+  return state.mode ?? 'yes';
+}
+
 function impossibleReason(row: UpgradeRow, from: Profile, to: Profile): string {
   if (row.from.written !== row.to.written) return `Voyager ${row.from.written ? to.version : from.version} writes no config for it whatever the annotations say`;
   if (row.from.sticky !== true && row.to.sticky === true) return `a key both versions read makes it sticky under ${to.version} only, and no value of it means the same to ${from.version}`;
-  return `no annotation ${to.version} reads gives it the state it has under ${from.version}`;
+  return `it is ${describeState(row.from)} under ${from.version}; with the keys its other backends need, ${to.version} makes it ${describeState(row.to)}`;
 }
 
 /**

@@ -1,16 +1,7 @@
 // Printing upgrade-check rows and migrate plans: data first (core/upgrade), printing last.
 
-import type { BackendState, MigrationPlan, UpgradeRow } from '../core/upgrade.ts';
+import { describeState as stateText, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
 import { renderTable } from './table.ts';
-
-/** One backend's state in a cell: `cookie SHOPID (md5)`, `source-ip`, `no`, `not written`. */
-export function stateText(state: BackendState): string {
-  if (!state.written) return 'not written';
-  if (state.sticky === null) return 'unknown';
-  if (!state.sticky) return 'no';
-  if (state.mode === 'cookie' && state.cookie) return `cookie ${state.cookie.name}${state.cookie.hash ? ` (${state.cookie.hash})` : ''}`;
-  return state.mode ?? 'yes';
-}
 
 export function upgradeTable(rows: readonly UpgradeRow[], versions: { from: string; to: string }, options: { noHeaders: boolean; allNamespaces: boolean }): string {
   const headers = [...(options.allNamespaces ? ['namespace'] : []), 'ingress', 'backend', 'service', versions.from, versions.to, 'cause'];
