@@ -53,7 +53,10 @@ test('status -A through kubectl shows the seed backends', () => {
     ['default', 'test-ingress-backend', 'tcp.bar.com:9898', 'tcp-service:50077 (missing)', 'no', '<none>'],
   ]);
   assert.match(result.stderr, /^Semantics: Voyager 3\.2 assumed/m);
-  assert.match(result.stderr, /ingress\/default\/test-ingress-backend: Voyager 3\.2 writes no haproxy\.cfg for this Ingress \(HAProxyConfigCreateFailed\): service default\/s2 not found/);
+  assert.match(
+    result.stderr,
+    /ingress\/default\/test-ingress-backend: Voyager 3\.2 writes no haproxy\.cfg for this Ingress \(HAProxyConfigCreateFailed\): service default\/s2 not found/,
+  );
 });
 
 test('live JSON equals the JSON of the same manifests given with -f', () => {
