@@ -24,6 +24,18 @@ async function help(command: string | null, options: AppOptions): Promise<string
   return helpText(DECLARATIONS, DECLARATIONS.find((d) => d.name === command) ?? null, options.version, options.width);
 }
 
+/** Levenshtein distance: cobra suggests commands within 2 edits. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /** Runs `kubectl sticky WORDS...`; never throws. */
 export async function main(words: readonly string[], ctx: Context, options: AppOptions): Promise<number> {
   // kubectl's plugin completion runs `kubectl_complete-sticky WORDS... PARTIAL`, which runs
@@ -48,7 +60,10 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
       throw new UsageError(`a command is required (${COMMAND_NAMES})`);
     }
     const command = COMMANDS.find((c) => c.declaration.name === word);
-    if (!command) throw new UsageError(`unknown command "${word}" for "kubectl sticky"`);
+    if (!command) {
+      const near = DECLARATIONS.map((d) => d.name).filter((n) => distance(n, word) <= 2);
+      throw new UsageError(`unknown command "${word}" for "kubectl sticky"${near.length > 0 ? `\n\nDid you mean this?\n\t${near.join('\n\t')}` : ''}`);
+    }
     name = command.declaration.name;
     const failsWith = command.declaration.failsWith;
     if (
@@ -66,8 +81,13 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
     }
     return await run(ctx);
   } catch (error) {
-    ctx.io.err(errorLine(error));
-    if (error instanceof UsageError) ctx.io.err(usageHint(name));
+    if (error instanceof UsageError) {
+      // cobra's layout: the error, a suggestion block when there is one, the pointer to --help.
+      const [first = '', ...more] = error.message.split('\n');
+      ctx.io.err(errorLine(new UsageError(first)));
+      for (const line of more) ctx.io.err(line);
+      ctx.io.err(usageHint(name));
+    } else ctx.io.err(errorLine(error));
     const code = error instanceof UserError || error instanceof ServerError ? error.exitCode : 1;
     return Math.max(code, failure);
   }

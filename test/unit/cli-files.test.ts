@@ -71,6 +71,12 @@ test('usage errors: one error line, the pointer to --help, exit 1 (2 for render 
     assert.match(lines[1] ?? '', /^See 'kubectl sticky( \w+)? --help' for usage\.$/);
     assert.equal(lines.length, 2);
   }
+  const typo = await runSticky(['stauts']);
+  assert.deepEqual(typo, {
+    code: 1,
+    stdout: '',
+    stderr: 'error: unknown command "stauts" for "kubectl sticky"\n\nDid you mean this?\n\tstatus\nSee \'kubectl sticky --help\' for usage.\n',
+  });
   const missing = await runSticky(['render', 'ingress/nope', '-f', 'examples/seed/', '--deployed']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^Error from server \(NotFound\): ingresses "nope" not found$/m);
