@@ -114,6 +114,10 @@ function changedBackends(objects: ObjectSet, base: Omit<StatusOptions, 'profile'
     if (ingress) for (const k of differentlyRead(ingress.meta.annotations, 'ingress', from, to)) causes.push(`${objectLabel('ingress', ingress.meta.namespace, ingress.meta.name)}: ${k}`);
     if (service) for (const k of differentlyRead(service.meta.annotations, 'service', from, to)) causes.push(`${objectLabel('service', service.meta.namespace, service.meta.name)}: ${k}`);
     if (was.state.written !== will.state.written) causes.push(`written by ${was.state.written ? from.version : to.version} only: ${[...item.warnings, ...will.item.warnings].find((w) => /haproxy\.cfg|leaves backend/.test(w.message))?.message ?? 'the parse differs'}`);
+    if (item.backend.type === 'default' && was.state.cookie && will.state.cookie && was.state.cookie.name !== will.state.cookie.name && from.rules.skipsBrokenBackends !== to.rules.skipsBrokenBackends) {
+      // The 5.x default-backend template writes a fixed `cookie SERVERID` (5.0.0 templates/default-backend.cfg).
+      causes.splice(0, causes.length, `before 6.0 the default backend's cookie is always SERVERID; from 6.0 it is the Ingress's session-cookie-name`);
+    }
     if (causes.length === 0 && was.state.cookie?.name !== will.state.cookie?.name) causes.push('cookie settings are read from another object (9.0 reads the Service when only the Service is sticky)');
     rows.push({ key, row: { ingress: item.ingress, backend: backendLabel(item.backend), service: { namespace: item.service.namespace, name: item.service.name }, from: was.state, to: will.state, causes } });
   }
