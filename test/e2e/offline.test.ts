@@ -80,3 +80,19 @@ test('an empty selection says so on stderr and exits 0; a missing path is an err
   assert.equal(badOutput.code, 1);
   assert.match(badOutput.stderr, /^error: unable to match a printer suitable for the output format "table"/m);
 });
+
+test("kubectl's grammar through kubectl's plugin dispatch: -owide, -ndefault -ojson, --no-headers=true work; -on is an error", () => {
+  const wide = sticky(['status', '-f', 'examples/seed/', '-owide']);
+  assert.equal(wide.code, 0, wide.stderr);
+  assert.deepEqual(rows(wide.stdout)[0], ['INGRESS', 'BACKEND', 'SERVICE', 'STICKY', 'SOURCE', 'MODE', 'COOKIE', 'DEPLOYED']);
+  const json = sticky(['status', '-f', 'examples/seed/', '-ndefault', '-ojson']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).kind, 'StickyStatus');
+  const bare = sticky(['status', '-f', 'examples/seed/', '--no-headers=true']);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.ok(rows(bare.stdout).every((r) => r[0] !== 'INGRESS'));
+  const on = sticky(['status', '-f', 'examples/seed/', '-on']);
+  assert.equal(on.code, 1);
+  assert.equal(on.stdout, '');
+  assert.equal(on.stderr, 'error: unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml\n');
+});
