@@ -66,13 +66,9 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
     }
     name = command.declaration.name;
     const failsWith = command.declaration.failsWith;
-    if (
-      failsWith &&
-      scan(rest, new Map(Object.entries(command.declaration.flags)))
-        .texts.get(failsWith.flag)
-        ?.at(-1) === 'true'
-    )
-      failure = failsWith.code;
+    // Judged on the words themselves: the line may not parse (an unknown flag before it).
+    const flagWords = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (failsWith && flagWords.some((w) => w === `--${failsWith.flag}` || w === `--${failsWith.flag}=true`)) failure = failsWith.code;
     // -v before the command's name counts as after it.
     const run = command.prepare([...words.slice(0, words.length - root.positionals.length), ...rest]);
     if (!run) {

@@ -61,6 +61,7 @@ test('usage errors: one error line, the pointer to --help, exit 1 (2 for render 
     [['frobnicate'], 'error: unknown command "frobnicate" for "kubectl sticky"', 1],
     [[], 'error: a command is required (status, render, enable, disable)', 1],
     [['render', 'ingress/x', '--deployed', '--bogus'], 'error: unknown flag: --bogus', 2],
+    [['render', 'ingress/x', '--bogus', '--deployed'], 'error: unknown flag: --bogus', 2],
   ];
   for (const [args, line, code] of cases) {
     const ran = await runSticky(args);
