@@ -104,7 +104,11 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
       return await load();
     } catch (error) {
       if (isForbidden(error) && !scope) {
-        throw new ServerError(403, 'Forbidden', `${(error as Error).message}; you may have rights in one namespace only: try -n NAMESPACE`);
+        throw new ServerError(
+          403,
+          'Forbidden',
+          `${error instanceof Error ? error.message : String(error)}; you may have rights in one namespace only: try -n NAMESPACE`,
+        );
       }
       throw error;
     }

@@ -2,7 +2,7 @@
 // and planned before the first write, so bad input changes nothing.
 
 import { applyPatch, effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, type ChangeAction, type ChangeTarget } from '../core/change.ts';
-import { objectsFrom, type JsonObject } from '../core/objects.ts';
+import { isObject, objectsFrom, type JsonObject } from '../core/objects.ts';
 import { COOKIE_KEYS, STICKY_ON_KEYS } from '../core/semantics.ts';
 import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
 import { renderDocument } from '../output/document.ts';
@@ -158,7 +158,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
       }
       if (options.dryRun === 'none') written.push(r.label);
     } else if (!isEmptyPatch(patch)) {
-      result = { ...r.raw, metadata: { ...(r.raw['metadata'] as JsonObject), annotations: applyPatch(r.annotations, patch) } };
+      result = { ...r.raw, metadata: { ...(isObject(r.raw['metadata']) ? r.raw['metadata'] : {}), annotations: applyPatch(r.annotations, patch) } };
     }
     if (options.output === 'json' || options.output === 'yaml') io.out(renderDocument(result, options.output));
     else if (options.output === 'name') io.out(r.label);

@@ -27,14 +27,15 @@ function findIngress(gathered: Gathered, target: Target & { kind: 'ingress' }): 
   const found = gathered.objects.ingresses.filter(
     (i) => i.meta.name === target.name && (target.flavor === null || i.flavor === target.flavor) && (scope === '' || i.meta.namespace === scope),
   );
-  if (found.length === 0) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ingresses "${target.name}" not found`);
+  const [only] = found;
+  if (!only) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ingresses "${target.name}" not found`);
   if (found.length > 1) {
     const forms = found.map(
       (i) => `${i.flavor === 'voyager' ? 'ingresses.voyager.appscode.com' : 'ingresses.networking.k8s.io'}/${i.meta.name} (${i.meta.namespace})`,
     );
     throw new UserError(`ingress/${target.name} is ambiguous: ${forms.join(' and ')}; name one of them${scope === '' ? ' or use -n' : ''}`);
   }
-  return found[0] as IngressView;
+  return only;
 }
 
 /** The deployed haproxy.cfg of the Ingress, or null when there is none (or no right to read it). */
