@@ -50,6 +50,7 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
     const command = COMMANDS.find((c) => c.declaration.name === word);
     if (!command) throw new UsageError(`unknown command "${word}" for "kubectl sticky"`);
     name = command.declaration.name;
+    if (command.declaration.errorCode !== undefined) failure = command.declaration.errorCode;
     const failsWith = command.declaration.failsWith;
     if (
       failsWith &&
