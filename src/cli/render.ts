@@ -6,7 +6,7 @@ import { handledByVoyager } from '../core/backends.ts';
 import { keyByFor, stickyParts } from '../core/drift.ts';
 import { KEY } from '../core/semantics.ts';
 import type { IngressView } from '../core/objects.ts';
-import { formatBackends, inVoyagerOrder, renderIngress } from '../core/render.ts';
+import { formatBackends, renderIngress } from '../core/render.ts';
 import { CONFIGMAPS } from '../kube/api.ts';
 import { stickyPartsText, unifiedDiff } from '../output/diff.ts';
 import { warningLines } from '../output/warnings.ts';
@@ -75,6 +75,7 @@ export async function runRender(options: RenderOptions, ctx: Context): Promise<n
             message: `Voyager${ingressClass ? ` run with --ingress-class ${ingressClass}` : ''} does not handle this Ingress (class ${ingress.meta.annotations[KEY.ingressClass] ?? 'none'}): it writes no config for it; shown as it would be`,
           },
         ]),
+    ...result.notes.map((message) => ({ object, message })),
     ...result.skipped.map((s) => ({
       object,
       message: `backend for service ${s.service.namespace}/${s.service.name}:${s.service.port} is not written: ${s.reason}`,
@@ -82,7 +83,14 @@ export async function runRender(options: RenderOptions, ctx: Context): Promise<n
     ...result.backends.flatMap((b) => b.notes.map((message) => ({ object, message: `backend ${b.name}: ${message}` }))),
   ];
   for (const line of warningLines(notes)) io.err(line);
-  const computed = formatBackends(inVoyagerOrder(result.backends));
+  if (!result.written && result.failure) {
+    // HAProxy keeps its last config; --deployed shows what that is.
+    throw new UserError(
+      `${profile.version === profile.id ? `Voyager ${profile.id}` : `Voyager ${profile.version}`} writes no haproxy.cfg for ${object} (${result.failure.event}): ${result.failure.message}${options.deployed ? '' : '; HAProxy keeps running its last config (see render --deployed)'}`,
+      1,
+    );
+  }
+  const computed = formatBackends(result.backends);
   if (!options.deployed) {
     io.out(computed.trimEnd());
     return 0;

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { ObjectSet, JsonObject } from '../core/objects.ts';
 import { profileFor, type Profile } from '../core/semantics.ts';
 import { planMigration, planPrune, upgradeCheck, type AnnotationChange, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
-import { errorLine, UserError } from '../errors.ts';
+import { errorLine, ServerError, UserError } from '../errors.ts';
 import { SERVICES, voyagerIngresses, NETWORKING_INGRESSES, type Api } from '../kube/api.ts';
 import { editManifest } from '../manifests/edit.ts';
 import { changeDiff } from '../output/diff.ts';
@@ -147,6 +147,11 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   io.err(`Semantics: ${gathered.choice.reason}; migrating to ${to.version}`);
   const base = { source: gathered.choice.source, ingressClass: options['ingress-class'] ?? null, unreadableServiceNamespaces: gathered.unreadableServiceNamespaces };
   const objects = inScope(gathered, options.targets);
+  // Every TARGET must exist before anything is written.
+  for (const t of options.targets) {
+    const found = t.kind === 'ingress' ? objects.ingresses.some((i) => i.meta.name === t.name) : gathered.objects.services.some((s) => s.meta.name === t.name && (gathered.scope === '' || s.meta.namespace === gathered.scope));
+    if (!found) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${t.kind === 'ingress' ? 'ingresses' : 'services'} "${t.name}" not found`);
+  }
   const plan: MigrationPlan = options.prune ? { changes: planPrune(objects, from, to), impossible: [] } : planMigration(objects, base, from, to, { force: options.force });
   const lines = planLines(plan);
   for (const line of warningLines(lines.err.map((message) => ({ object: 'migrate', message })))) io.err(line);
