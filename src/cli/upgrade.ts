@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ObjectSet, JsonObject } from '../core/objects.ts';
 import { profileFor, type Profile } from '../core/semantics.ts';
-import { planMigration, planPrune, upgradeCheck, type AnnotationChange, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
+import { formatBackends, renderBackends } from '../core/render.ts';
+import { planMigration, planPrune, upgradeCheck, withAnnotations, type AnnotationChange, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
 import { errorLine, ServerError, UserError } from '../errors.ts';
 import { SERVICES, voyagerIngresses, NETWORKING_INGRESSES, type Api } from '../kube/api.ts';
 import { editManifest } from '../manifests/edit.ts';
@@ -166,6 +167,18 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
       const raw = change.role === 'service' ? gathered.objects.services.find((s) => s.meta.namespace === change.namespace && s.meta.name === change.name)?.meta.annotations : gathered.objects.ingresses.find((i) => i.meta.namespace === change.namespace && i.meta.name === change.name)?.meta.annotations;
       const before = { ...(raw ?? {}) };
       const diff = changeDiff(`${change.object} annotations`, showAnnotations(Object.fromEntries(Object.entries(before).sort())), showAnnotations(applied(before, change)));
+      if (diff) io.err(diff);
+    }
+    // What the target operator writes for each Ingress in scope, without and with the migration.
+    const after = withAnnotations(objects, plan.changes);
+    for (const ingress of objects.ingresses) {
+      const migrated = after.ingresses.find((i) => i.apiVersion === ingress.apiVersion && i.meta.namespace === ingress.meta.namespace && i.meta.name === ingress.meta.name);
+      if (!migrated) continue;
+      const diff = changeDiff(
+        `haproxy.cfg of ingress ${ingress.meta.namespace}/${ingress.meta.name} under ${to.version}`,
+        formatBackends(renderBackends(ingress, objects, to)),
+        formatBackends(renderBackends(migrated, after, to)),
+      );
       if (diff) io.err(diff);
     }
   }
