@@ -6,7 +6,7 @@
 import type { CookieHash } from '../core/semantics.ts';
 import { CLUSTER_FLAGS, outputFlag, SELECTOR_FLAG, SEMANTICS_FLAGS, SOURCE_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
-import { bool, choice, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
+import { bool, choice, list, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
 
 /** A declaration with its run. */
 export interface Command {
@@ -82,6 +82,9 @@ const CHANGE_FLAGS = {
   'resource-version': string({ describe: 'Write only if the object still has this resourceVersion (one target only)' }),
   'field-manager': string({ default: 'kubectl-sticky', describe: 'Name of the manager that owns the written fields' }),
   output: outputFlag(['name', 'json', 'yaml']),
+  filename: list({ short: 'f', describe: 'Change the objects in these files instead of the cluster (with --local or --in-place)', complete: 'files' }),
+  local: bool({ describe: 'With -f: print the edited objects, write nothing' }),
+  'in-place': bool({ describe: 'With -f: rewrite the files, changing only annotation lines' }),
 } satisfies Flags;
 
 /** What enable and disable share, as the one change flow (src/cli/mutate.ts) reads it. */

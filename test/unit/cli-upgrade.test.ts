@@ -82,3 +82,27 @@ test('migrate --local prints the edited objects and leaves the files untouched; 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('enable -f --in-place changes only the annotation line; disable -f --local prints and writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-offline-'));
+  try {
+    cpSync(join(repoRoot, 'examples/seed'), dir, { recursive: true });
+    const file = join(dir, 'service-s1-sticky.yaml');
+    const text = readFileSync(file, 'utf8');
+    const ran = await runSticky(['enable', 'svc/s1', '-f', dir, '--in-place', '--voyager-version', 'v12.0.0']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr, /^Effect:$/m);
+    const changed = diffLines(text, readFileSync(file, 'utf8')).filter((part) => part.added || part.removed);
+    assert.deepEqual(changed.map((p) => [p.added ?? false, p.value]), [[true, '    ingress.appscode.com/affinity: cookie\n']]);
+    const enabled = readFileSync(file, 'utf8');
+    const local = await runSticky(['disable', 'svc/s1', '-f', dir, '--local', '--voyager-version', 'v12.0.0']);
+    assert.equal(local.code, 0, local.stderr);
+    assert.doesNotMatch(local.stdout, /affinity/);
+    assert.equal(readFileSync(file, 'utf8'), enabled);
+    const refused = await runSticky(['enable', 'svc/s1', '-f', dir]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /only with --in-place/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
