@@ -65,6 +65,7 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
       throw new UsageError(`unknown command "${word}" for "kubectl sticky"${near.length > 0 ? `\n\nDid you mean this?\n\t${near.join('\n\t')}` : ''}`);
     }
     name = command.declaration.name;
+    if (command.declaration.errorCode !== undefined) failure = command.declaration.errorCode;
     const failsWith = command.declaration.failsWith;
     // Judged on the words themselves: the line may not parse (an unknown flag before it).
     const flagWords = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;

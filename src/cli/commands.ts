@@ -6,7 +6,7 @@
 import type { CookieHash } from '../core/semantics.ts';
 import { CLUSTER_FLAGS, outputFlag, SELECTOR_FLAG, SEMANTICS_FLAGS, SOURCE_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
-import { bool, choice, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
+import { bool, choice, list, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
 
 /** A declaration with its run. */
 export interface Command<F extends Flags = Flags> {
@@ -82,6 +82,9 @@ const CHANGE_FLAGS = {
   'resource-version': string({ describe: 'Write only if the object still has this resourceVersion (one target only)' }),
   'field-manager': string({ default: 'kubectl-sticky', describe: 'Name of the manager that owns the written fields' }),
   output: outputFlag(['name', 'json', 'yaml']),
+  filename: list({ short: 'f', describe: 'Change the objects in these files instead of the cluster (with --local or --in-place)', complete: 'files' }),
+  local: bool({ describe: 'With -f: print the edited objects, write nothing' }),
+  'in-place': bool({ describe: 'With -f: rewrite the files, changing only annotation lines' }),
 } satisfies Flags;
 
 /** What enable and disable share, as the one change flow (src/cli/mutate.ts) reads it. */
@@ -138,8 +141,59 @@ export const disable = command(
   async (options, ctx) => (await import('./mutate.ts')).runMutate({ ...options, action: 'disable', 'cookie-name': undefined, 'cookie-hash': undefined }, ctx),
 );
 
+const TO = string({ describe: 'The Voyager version to compare with or migrate to (5.0.0, v12.0.0, v2021.09.15)', suggest: ['5.0.0', '6.0.0', '9.0.0', 'v12.0.0', 'v2021.09.15'] });
+
+export const UPGRADE_CHECK_FLAGS = {
+  ...SOURCE_FLAGS,
+  to: TO,
+  output: outputFlag(['json', 'yaml']),
+  'no-headers': bool({ describe: 'Print no column headers' }),
+} satisfies Flags;
+export type UpgradeCheckOptions = Options<typeof UPGRADE_CHECK_FLAGS>;
+
+export const upgradeCheck = command(
+  {
+    name: 'upgrade-check',
+    summary: 'List the backends whose sticky state changes when the operator moves to --to VERSION (exit 1 when any does)',
+    positionals: ANY_TARGET,
+    flags: UPGRADE_CHECK_FLAGS,
+    examples: [{ command: 'upgrade-check --to v12.0.0 -A', describe: 'what an upgrade from the running operator to v12.0.0 changes' }],
+    errorCode: 2,
+    requires: ['to'],
+  },
+  async (options, ctx) => (await import('./upgrade.ts')).runUpgradeCheck(options, ctx),
+);
+
+export const MIGRATE_FLAGS = {
+  ...SOURCE_FLAGS,
+  to: TO,
+  prune: bool({ describe: 'After the upgrade: remove the sticky keys neither version reads' }),
+  force: bool({ describe: 'Also change objects of backends that cannot stay the same' }),
+  local: bool({ describe: 'With -f: print the edited objects, write nothing' }),
+  'in-place': bool({ describe: 'With -f: rewrite the files, changing only annotation lines' }),
+  'dry-run': CHANGE_FLAGS['dry-run'],
+  'field-manager': CHANGE_FLAGS['field-manager'],
+  output: outputFlag(['name', 'json', 'yaml']),
+} satisfies Flags;
+export type MigrateOptions = Options<typeof MIGRATE_FLAGS>;
+
+export const migrate = command(
+  {
+    name: 'migrate',
+    summary: 'Add the annotations --to VERSION reads so every backend stays as it is across the upgrade',
+    positionals: ANY_TARGET,
+    flags: MIGRATE_FLAGS,
+    examples: [
+      { command: 'migrate --to v12.0.0 -A --dry-run', describe: 'show the keys an upgrade to v12.0.0 needs' },
+      { command: 'migrate --to v12.0.0 -f k8s/ --in-place', describe: 'the same in manifest files, only annotation lines change' },
+    ],
+    requires: ['to'],
+  },
+  async (options, ctx) => (await import('./upgrade.ts')).runMigrate(options, ctx),
+);
+
 /** Every command, in the order help and completion list them. */
-export const COMMANDS: readonly Command[] = [status, render, enable, disable];
+export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate];
 
 /** The declarations alone (help, completion, tests). */
 export const DECLARATIONS: readonly Declaration<Flags>[] = COMMANDS.map((c) => c.declaration);

@@ -101,6 +101,8 @@ function sortKeys(record: Record<string, string>): Record<string, string> {
 
 export async function runMutate(args: ChangeOptions, ctx: Context): Promise<number> {
   validate(args);
+  if (args.filename.length > 0) return (await import('./offline.ts')).runOfflineChange(args, ctx);
+  if (args.local || args['in-place']) throw new UserError('--local and --in-place work on files: give them with -f');
   const { io } = ctx;
   const action: ChangeAction = args.action;
   const options = { targets: args.targets, dryRun: args['dry-run'] ?? 'none', output: args.output };

@@ -134,6 +134,10 @@ export interface Declaration<F extends Flags> {
   examples: readonly Example[];
   /** With this bool flag set, a failure exits with `code` (render --deployed answers like kubectl diff: 1 is "different"). */
   failsWith?: { flag: string; code: number };
+  /** Every failure exits with this code (upgrade-check answers like kubectl diff: 1 is "changes"). */
+  errorCode?: number;
+  /** Flags that must be given (cobra's MarkFlagRequired). */
+  requires?: readonly string[];
 }
 
 /** Flags every command takes, and the root: kubectl's -v, and help. */
@@ -266,6 +270,8 @@ export function parseCommand<F extends Flags>(declaration: Declaration<F>, words
   // --help wins over everything else on the line, as in kubectl.
   const texts = global.help ? new Map<string, string[]>() : result.texts;
   const targets = global.help ? [] : readTargets(declaration.positionals, declaration.name, result.positionals);
+  const missing = global.help ? [] : (declaration.requires ?? []).filter((name) => !texts.has(name));
+  if (missing.length > 0) throw new UsageError(`required flag(s) ${missing.map((name) => `"${name}"`).join(', ')} not set`);
   return { options: { ...readFlags(declaration.flags, texts), ...global, targets } };
 }
 

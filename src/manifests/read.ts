@@ -81,3 +81,8 @@ export function readManifests(paths: readonly string[], readStdin: () => string)
   }
   return out;
 }
+
+/** The manifest files behind -f paths (folders recursively, in name order); `-` is not a file. */
+export function manifestFiles(paths: readonly string[]): string[] {
+  return paths.filter((path) => path !== '-').flatMap((path) => filesUnder(path));
+}
