@@ -12,7 +12,7 @@ import { renderDocument } from '../output/document.ts';
 import { effectLines } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { ChangeOptions } from './commands.ts';
-import { gatherOffline } from './gather.ts';
+import { gather } from './gather.ts';
 import type { Context } from './io.ts';
 
 function toEdit(target: ChangeTarget, apiVersion: string | null, patch: AnnotationPatch): AnnotationEdit {
@@ -29,7 +29,7 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
   const { io } = ctx;
   if (!args.local && !args['in-place']) throw new UserError(`${args.action} -f changes files only with --in-place; --local prints the edited objects instead`);
   if ((args['dry-run'] ?? 'none') === 'server') throw new UserError('--dry-run=server needs a cluster; with -f use --local');
-  const gathered = await gatherOffline({ ...args, 'all-namespaces': false }, ctx);
+  const gathered = await gather({ ...args, 'all-namespaces': false }, ctx, { endpoints: true, configMaps: false });
   const profile = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}`);
   const namespace = args.namespace || 'default';
