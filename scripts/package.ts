@@ -136,7 +136,8 @@ if [ -x "$dir/kubectl-sticky" ]; then exec "$dir/kubectl-sticky" __complete "$@"
 exec kubectl-sticky __complete "$@"
 `;
 
-export const COMPLETE_CMD = '@echo off\r\nif exist "%~dp0kubectl-sticky.exe" (\r\n  "%~dp0kubectl-sticky.exe" __complete %*\r\n) else (\r\n  kubectl-sticky.exe __complete %*\r\n)\r\n';
+export const COMPLETE_CMD =
+  '@echo off\r\nif exist "%~dp0kubectl-sticky.exe" (\r\n  "%~dp0kubectl-sticky.exe" __complete %*\r\n) else (\r\n  kubectl-sticky.exe __complete %*\r\n)\r\n';
 
 export function writeCompleteScript(dir: string): string {
   const path = join(dir, 'kubectl_complete-sticky');
@@ -203,7 +204,9 @@ function inject(binary: string, blob: string): void {
   // postject's ELF/PE library warns about unnamed note sections and the now invalid Windows
   // signature: show its output only when it fails.
   try {
-    execFileSync(projectNode, [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { stdio: 'pipe' });
+    execFileSync(projectNode, [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
+      stdio: 'pipe',
+    });
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer };
     process.stderr.write(`${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -400,11 +403,14 @@ export function parsePlatforms(argv: readonly string[]): Platform[] {
   if (at < 0) return [...PLATFORMS];
   const arg = argv[at] as string;
   const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (argv[at + 1] ?? '');
-  return list.split(',').filter(Boolean).map((id) => {
-    const platform = PLATFORMS.find((p) => platformId(p) === id);
-    if (!platform) throw new Error(`unknown platform "${id}": use ${PLATFORMS.map(platformId).join(', ')}`);
-    return platform;
-  });
+  return list
+    .split(',')
+    .filter(Boolean)
+    .map((id) => {
+      const platform = PLATFORMS.find((p) => platformId(p) === id);
+      if (!platform) throw new Error(`unknown platform "${id}": use ${PLATFORMS.map(platformId).join(', ')}`);
+      return platform;
+    });
 }
 
 if (import.meta.main) {

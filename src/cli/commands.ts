@@ -141,7 +141,10 @@ export const disable = command(
   async (options, ctx) => (await import('./mutate.ts')).runMutate({ ...options, action: 'disable', 'cookie-name': undefined, 'cookie-hash': undefined }, ctx),
 );
 
-const TO = string({ describe: 'The Voyager version to compare with or migrate to (5.0.0, v12.0.0, v2021.09.15)', suggest: ['5.0.0', '6.0.0', '9.0.0', 'v12.0.0', 'v2021.09.15'] });
+const TO = string({
+  describe: 'The Voyager version to compare with or migrate to (5.0.0, v12.0.0, v2021.09.15)',
+  suggest: ['5.0.0', '6.0.0', '9.0.0', 'v12.0.0', 'v2021.09.15'],
+});
 
 export const UPGRADE_CHECK_FLAGS = {
   ...SOURCE_FLAGS,

@@ -34,7 +34,10 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
   io.err(`Semantics: ${gathered.choice.reason}`);
   const namespace = args.namespace || 'default';
   const changes = args.targets.map((t) => {
-    const ingress = t.kind === 'ingress' ? gathered.objects.ingresses.find((i) => i.meta.name === t.name && i.meta.namespace === namespace && (t.flavor === null || i.flavor === t.flavor)) : undefined;
+    const ingress =
+      t.kind === 'ingress'
+        ? gathered.objects.ingresses.find((i) => i.meta.name === t.name && i.meta.namespace === namespace && (t.flavor === null || i.flavor === t.flavor))
+        : undefined;
     const service = t.kind === 'service' ? gathered.objects.services.find((s) => s.meta.name === t.name && s.meta.namespace === namespace) : undefined;
     const object = ingress ?? service;
     if (!object) throw new UserError(`${t.kind === 'ingress' ? 'ingress' : 'service'} ${namespace}/${t.name} is not in the files`);
@@ -67,7 +70,12 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
       const object = raw as JsonObject;
       const metadata = object['metadata'];
       if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) continue;
-      const change = changes.find((c) => (c.target.role === 'service' ? object['kind'] === 'Service' : object['kind'] === 'Ingress') && metadata['name'] === c.target.name && (metadata['namespace'] ?? namespace) === namespace);
+      const change = changes.find(
+        (c) =>
+          (c.target.role === 'service' ? object['kind'] === 'Service' : object['kind'] === 'Ingress') &&
+          metadata['name'] === c.target.name &&
+          (metadata['namespace'] ?? namespace) === namespace,
+      );
       if (!change) continue;
       const annotations: JsonObject = { ...change.before };
       for (const [key, value] of Object.entries(change.patch)) {
@@ -81,7 +89,13 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
 
   const statusOptions = { profile, source: gathered.choice.source, ingressClass: args['ingress-class'] ?? null };
   const after = withPatches(gathered.objects, changes);
-  const effect = effectOf(gathered.objects, after, changes.map((c) => c.target), statusOptions, args.action);
+  const effect = effectOf(
+    gathered.objects,
+    after,
+    changes.map((c) => c.target),
+    statusOptions,
+    args.action,
+  );
   for (const line of warningLines(effect.warnings)) io.err(line);
   for (const line of effectLines(effect)) io.err(line);
   for (const config of effect.configs) {

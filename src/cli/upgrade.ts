@@ -32,7 +32,9 @@ function inScope(gathered: Gathered, targets: readonly Target[]): ObjectSet {
   const ingressTargets = targets.filter((t) => t.kind === 'ingress').map((t) => t.name);
   return {
     ...objects,
-    ingresses: objects.ingresses.filter((i) => (scope === '' || i.meta.namespace === scope) && (ingressTargets.length === 0 || ingressTargets.includes(i.meta.name))),
+    ingresses: objects.ingresses.filter(
+      (i) => (scope === '' || i.meta.namespace === scope) && (ingressTargets.length === 0 || ingressTargets.includes(i.meta.name)),
+    ),
   };
 }
 
@@ -48,7 +50,11 @@ export async function runUpgradeCheck(options: UpgradeCheckOptions, ctx: Context
   const from = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}; compared with ${to.version}`);
   for (const line of warningLines(gathered.notes)) io.err(line);
-  const base = { source: gathered.choice.source, ingressClass: options['ingress-class'] ?? null, unreadableServiceNamespaces: gathered.unreadableServiceNamespaces };
+  const base = {
+    source: gathered.choice.source,
+    ingressClass: options['ingress-class'] ?? null,
+    unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
+  };
   const rows = selectRows(upgradeCheck(inScope(gathered, options.targets), base, from, to), options.targets);
   if (options.output === 'json' || options.output === 'yaml') {
     io.out(renderDocument({ apiVersion: 'kubectl-sticky/v1alpha1', kind: 'UpgradeCheck', from: from.version, to: to.version, items: rows }, options.output));
@@ -56,7 +62,13 @@ export async function runUpgradeCheck(options: UpgradeCheckOptions, ctx: Context
     io.err(`No backend changes between ${from.version} and ${to.version}.`);
   } else {
     const namespaces = new Set(rows.map((r) => r.ingress.namespace));
-    io.out(upgradeTable(rows, { from: from.version, to: to.version }, { noHeaders: options['no-headers'], allNamespaces: options['all-namespaces'] || namespaces.size > 1 }));
+    io.out(
+      upgradeTable(
+        rows,
+        { from: from.version, to: to.version },
+        { noHeaders: options['no-headers'], allNamespaces: options['all-namespaces'] || namespaces.size > 1 },
+      ),
+    );
   }
   // As kubectl diff: 0 nothing changes, 1 something does, 2 or more an error.
   return rows.length === 0 ? 0 : 1;
@@ -66,7 +78,8 @@ function annotationsOf(raw: JsonObject): Record<string, string> {
   const metadata = raw['metadata'];
   const annotations = metadata && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata['annotations'] : undefined;
   const out: Record<string, string> = {};
-  if (annotations && typeof annotations === 'object' && !Array.isArray(annotations)) for (const [k, v] of Object.entries(annotations)) if (typeof v === 'string') out[k] = v;
+  if (annotations && typeof annotations === 'object' && !Array.isArray(annotations))
+    for (const [k, v] of Object.entries(annotations)) if (typeof v === 'string') out[k] = v;
   return out;
 }
 
@@ -95,14 +108,21 @@ async function writeLive(kube: Api, plan: MigrationPlan, options: MigrateOptions
   const voyager = await kube.voyagerVersion();
   const written: string[] = [];
   for (const [index, change] of plan.changes.entries()) {
-    const type = change.role === 'service' ? SERVICES : change.apiVersion?.startsWith('voyager.appscode.com/') ? voyagerIngresses(voyager ?? 'v1beta1') : NETWORKING_INGRESSES;
+    const type =
+      change.role === 'service'
+        ? SERVICES
+        : change.apiVersion?.startsWith('voyager.appscode.com/')
+          ? voyagerIngresses(voyager ?? 'v1beta1')
+          : NETWORKING_INGRESSES;
     if (dryRun !== 'client') {
       try {
         await kube.mergePatch(type, change.namespace, change.name, patchOf(change), { dryRun: dryRun === 'server', fieldManager: options['field-manager'] });
       } catch (error) {
         const rest = plan.changes.slice(index).map((c) => c.object);
         ctx.io.err(errorLine(error));
-        throw new UserError(`${written.length > 0 ? `written: ${written.join(', ')}; ` : 'nothing was written; '}not written: ${rest.join(', ')} (run the command again to finish)`);
+        throw new UserError(
+          `${written.length > 0 ? `written: ${written.join(', ')}; ` : 'nothing was written; '}not written: ${rest.join(', ')} (run the command again to finish)`,
+        );
       }
       if (dryRun === 'none') written.push(change.object);
     }
@@ -115,7 +135,14 @@ async function writeFiles(plan: MigrationPlan, options: MigrateOptions, ctx: Con
   if (options['in-place']) {
     for (const file of manifestFiles(options.filename)) {
       const text = readFileSync(file, 'utf8');
-      const edits = plan.changes.map((c) => ({ kind: c.role === 'service' ? ('Service' as const) : ('Ingress' as const), apiVersion: c.apiVersion, namespace: c.namespace, name: c.name, set: c.set, remove: c.remove }));
+      const edits = plan.changes.map((c) => ({
+        kind: c.role === 'service' ? ('Service' as const) : ('Ingress' as const),
+        apiVersion: c.apiVersion,
+        namespace: c.namespace,
+        name: c.name,
+        set: c.set,
+        remove: c.remove,
+      }));
       const result = editManifest(text, edits, options.namespace || 'default', /\.json$/i.test(file));
       if (result.text !== text) writeFileSync(file, result.text);
       for (const edit of result.applied) ctx.io.out(`${edit.kind === 'Service' ? 'service' : 'ingress'}/${edit.namespace}/${edit.name} annotated (${file})`);
@@ -140,20 +167,31 @@ async function writeFiles(plan: MigrationPlan, options: MigrateOptions, ctx: Con
 export async function runMigrate(options: MigrateOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const offline = options.filename.length > 0;
-  if (offline && !options.local && !options['in-place']) throw new UserError('migrate -f changes files only with --in-place; --local prints the edited objects instead');
+  if (offline && !options.local && !options['in-place'])
+    throw new UserError('migrate -f changes files only with --in-place; --local prints the edited objects instead');
   if (!offline && (options.local || options['in-place'])) throw new UserError('--local and --in-place work on files: give them with -f');
   const to = target(options.to ?? '');
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}; migrating to ${to.version}`);
-  const base = { source: gathered.choice.source, ingressClass: options['ingress-class'] ?? null, unreadableServiceNamespaces: gathered.unreadableServiceNamespaces };
+  const base = {
+    source: gathered.choice.source,
+    ingressClass: options['ingress-class'] ?? null,
+    unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
+  };
   const objects = inScope(gathered, options.targets);
   // Every TARGET must exist before anything is written.
   for (const t of options.targets) {
-    const found = t.kind === 'ingress' ? objects.ingresses.some((i) => i.meta.name === t.name) : gathered.objects.services.some((s) => s.meta.name === t.name && (gathered.scope === '' || s.meta.namespace === gathered.scope));
-    if (!found) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${t.kind === 'ingress' ? 'ingresses' : 'services'} "${t.name}" not found`);
+    const found =
+      t.kind === 'ingress'
+        ? objects.ingresses.some((i) => i.meta.name === t.name)
+        : gathered.objects.services.some((s) => s.meta.name === t.name && (gathered.scope === '' || s.meta.namespace === gathered.scope));
+    if (!found)
+      throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${t.kind === 'ingress' ? 'ingresses' : 'services'} "${t.name}" not found`);
   }
-  const plan: MigrationPlan = options.prune ? { changes: planPrune(objects, from, to), impossible: [] } : planMigration(objects, base, from, to, { force: options.force });
+  const plan: MigrationPlan = options.prune
+    ? { changes: planPrune(objects, from, to), impossible: [] }
+    : planMigration(objects, base, from, to, { force: options.force });
   const lines = planLines(plan);
   for (const line of warningLines(lines.err.map((message) => ({ object: 'migrate', message })))) io.err(line);
   if (plan.changes.length === 0) {
@@ -164,15 +202,24 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   else if (gathered.kube) await writeLive(gathered.kube, plan, options, ctx);
   if ((options['dry-run'] ?? 'none') !== 'none' || options.local) {
     for (const change of plan.changes) {
-      const raw = change.role === 'service' ? gathered.objects.services.find((s) => s.meta.namespace === change.namespace && s.meta.name === change.name)?.meta.annotations : gathered.objects.ingresses.find((i) => i.meta.namespace === change.namespace && i.meta.name === change.name)?.meta.annotations;
+      const raw =
+        change.role === 'service'
+          ? gathered.objects.services.find((s) => s.meta.namespace === change.namespace && s.meta.name === change.name)?.meta.annotations
+          : gathered.objects.ingresses.find((i) => i.meta.namespace === change.namespace && i.meta.name === change.name)?.meta.annotations;
       const before = { ...(raw ?? {}) };
-      const diff = changeDiff(`${change.object} annotations`, showAnnotations(Object.fromEntries(Object.entries(before).sort())), showAnnotations(applied(before, change)));
+      const diff = changeDiff(
+        `${change.object} annotations`,
+        showAnnotations(Object.fromEntries(Object.entries(before).sort())),
+        showAnnotations(applied(before, change)),
+      );
       if (diff) io.err(diff);
     }
     // What the target operator writes for each Ingress in scope, without and with the migration.
     const after = withAnnotations(objects, plan.changes);
     for (const ingress of objects.ingresses) {
-      const migrated = after.ingresses.find((i) => i.apiVersion === ingress.apiVersion && i.meta.namespace === ingress.meta.namespace && i.meta.name === ingress.meta.name);
+      const migrated = after.ingresses.find(
+        (i) => i.apiVersion === ingress.apiVersion && i.meta.namespace === ingress.meta.namespace && i.meta.name === ingress.meta.name,
+      );
       if (!migrated) continue;
       const diff = changeDiff(
         `haproxy.cfg of ingress ${ingress.meta.namespace}/${ingress.meta.name} under ${to.version}`,

@@ -5,7 +5,17 @@ import { backendLabel } from './backends.ts';
 import { computeStatus, type StatusItem, type StatusOptions, type Warning } from './effective.ts';
 import type { IngressView, ObjectSet, ServiceView } from './objects.ts';
 import { formatBackends, renderBackends } from './render.ts';
-import { COOKIE_KEYS, STICKY_ON_KEYS, isCookieHash, cookieKeys, describeProfile, enableAnnotation, isModern, type Annotations, type Profile } from './semantics.ts';
+import {
+  COOKIE_KEYS,
+  STICKY_ON_KEYS,
+  isCookieHash,
+  cookieKeys,
+  describeProfile,
+  enableAnnotation,
+  isModern,
+  type Annotations,
+  type Profile,
+} from './semantics.ts';
 
 export type ChangeAction = 'enable' | 'disable';
 export type Role = 'ingress' | 'service';
@@ -54,20 +64,25 @@ export function planChange(profile: Profile, annotations: Annotations, request: 
   if (request.action === 'enable') {
     const on = enableAnnotation(profile);
     set(on.key, on.value);
-    for (const [what, value] of [['name', request.cookieName], ['hash', request.cookieHash]] as const) {
+    for (const [what, value] of [
+      ['name', request.cookieName],
+      ['hash', request.cookieHash],
+    ] as const) {
       if (value === null) continue;
       const refused = refuseCookie(profile, request.role, what);
       if (refused) return { ok: false, message: refused };
       const badHash = what === 'hash' ? cookieHashProblem(value) : null;
       if (badHash) return { ok: false, message: badHash };
-      if (what === 'name' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) return { ok: false, message: `invalid --cookie-name "${value}": a cookie name is a token (letters, digits, -_.!#$%&'*+^\`|~)` };
+      if (what === 'name' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value))
+        return { ok: false, message: `invalid --cookie-name "${value}": a cookie name is a token (letters, digits, -_.!#$%&'*+^\`|~)` };
       // The spelling Voyager finds first among those present (5.x reads two), else its first.
       const spellings = what === 'name' ? cookieKeys(profile, request.role).name : cookieKeys(profile, request.role).hash;
       const key = spellings.find((k) => annotations[k] !== undefined) ?? spellings[0];
       if (key) set(key, value);
     }
   } else {
-    if (request.cookieName !== null || request.cookieHash !== null) return { ok: false, message: '--cookie-name and --cookie-hash go with enable; disable --purge removes them' };
+    if (request.cookieName !== null || request.cookieHash !== null)
+      return { ok: false, message: '--cookie-name and --cookie-hash go with enable; disable --purge removes them' };
     for (const key of [...STICKY_ON_KEYS, ...(request.purge ? COOKIE_KEYS : [])]) {
       if (annotations[key] !== undefined) patch[key] = null;
     }
@@ -141,7 +156,8 @@ function affects(item: StatusItem, targets: readonly ChangeTarget[]): boolean {
   );
 }
 
-const itemKey = (item: StatusItem) => `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}/${item.backend.type}/${backendLabel(item.backend)}/${item.service.namespace}/${item.service.name}`;
+const itemKey = (item: StatusItem) =>
+  `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}/${item.backend.type}/${backendLabel(item.backend)}/${item.service.namespace}/${item.service.name}`;
 
 /** Every backend of every Ingress that the changes touch, sticky before and after. */
 export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly ChangeTarget[], options: StatusOptions, action: ChangeAction): Effect {
@@ -180,7 +196,9 @@ export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly 
   for (const ingress of after.ingresses) {
     const id = `${ingress.apiVersion}/${ingress.meta.namespace}/${ingress.meta.name}`;
     if (!affected.has(id)) continue;
-    const prior = before.ingresses.find((i) => i.apiVersion === ingress.apiVersion && i.meta.namespace === ingress.meta.namespace && i.meta.name === ingress.meta.name);
+    const prior = before.ingresses.find(
+      (i) => i.apiVersion === ingress.apiVersion && i.meta.namespace === ingress.meta.namespace && i.meta.name === ingress.meta.name,
+    );
     configs.push({
       ingress: `${ingress.flavor === 'voyager' ? '' : 'ingress.networking.k8s.io '}${ingress.meta.namespace}/${ingress.meta.name}`,
       before: prior ? formatBackends(renderBackends(prior, before, options.profile)) : '',

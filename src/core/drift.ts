@@ -22,8 +22,22 @@ export function keyByFor(profile: Profile): KeyBy {
 }
 
 const SECTION_KEYWORDS = new Set([
-  'global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'userlist', 'peers', 'mailers',
-  'cache', 'program', 'http-errors', 'ring', 'fcgi-app', 'crt-store', 'traces',
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'resolvers',
+  'userlist',
+  'peers',
+  'mailers',
+  'cache',
+  'program',
+  'http-errors',
+  'ring',
+  'fcgi-app',
+  'crt-store',
+  'traces',
 ]);
 
 interface ParsedBackend {
@@ -36,7 +50,10 @@ function parseBackends(configText: string): ParsedBackend[] {
   const out: ParsedBackend[] = [];
   let current: ParsedBackend | null = null;
   for (const raw of configText.split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim().replace(/\s+/g, ' ');
+    const line = raw
+      .replace(/(^|\s)#.*$/, '')
+      .trim()
+      .replace(/\s+/g, ' ');
     if (line === '') continue;
     const tokens = line.split(' ');
     const keyword = tokens[0] ?? '';

@@ -64,7 +64,18 @@ export interface StatusOptions {
 }
 
 // Cookie names applications set themselves; HAProxy's `indirect` takes such a cookie over.
-const APPLICATION_COOKIES = ['JSESSIONID', 'PHPSESSID', 'ASP.NET_SessionId', 'connect.sid', 'laravel_session', 'sessionid', '_session_id', 'rack.session', 'SESSION', 'csrftoken'];
+const APPLICATION_COOKIES = [
+  'JSESSIONID',
+  'PHPSESSID',
+  'ASP.NET_SessionId',
+  'connect.sid',
+  'laravel_session',
+  'sessionid',
+  '_session_id',
+  'rack.session',
+  'SESSION',
+  'csrftoken',
+];
 
 const TRUTHY_LOOKING = ['cookie', 'true', '1', 't', 'yes', 'y', 'on', 'enabled', 'enable', 'sticky'];
 
@@ -103,7 +114,8 @@ export function annotationWarnings(profile: Profile, role: 'ingress' | 'service'
     }
     const readsLegacyAffinity = role === 'ingress' && (profile.id === '4.0' || profile.id === '5.0');
     const legacy = annotations[KEY.legacyAffinity];
-    if (legacy !== undefined && !readsLegacyAffinity) warn(`${KEY.legacyAffinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version}; this key does nothing`);
+    if (legacy !== undefined && !readsLegacyAffinity)
+      warn(`${KEY.legacyAffinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version}; this key does nothing`);
     if (legacy !== undefined && readsLegacyAffinity && legacy !== '' && !looksLikeOn(legacy)) {
       warn(`${KEY.legacyAffinity} is "${legacy}", yet ${version} makes the Ingress sticky for ANY non-empty value`);
     }
@@ -114,7 +126,8 @@ export function annotationWarnings(profile: Profile, role: 'ingress' | 'service'
       warn(`${KEY.affinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version} (it arrived in ${arrived}); use ${instead}`);
     }
   }
-  if (has(KEY.camelStickySession)) warn(`${KEY.camelStickySession} is not a Voyager key (the key is ${modern ? KEY.affinity : KEY.stickySession}); it does nothing`);
+  if (has(KEY.camelStickySession))
+    warn(`${KEY.camelStickySession} is not a Voyager key (the key is ${modern ? KEY.affinity : KEY.stickySession}); it does nothing`);
 
   const read = cookieKeys(profile, role);
   for (const key of COOKIE_KEYS) {
@@ -275,15 +288,20 @@ function operatorWords(ingress: IngressView, config: IngressConfig, events: read
     .filter((e) => e.namespace === ingress.meta.namespace && e.involved.kind === 'Ingress' && e.involved.name === ingress.meta.name)
     .sort((a, b) => compareText(a.time, b.time));
   const out: Warning[] = [];
-  const latest =
-    [...mine].reverse().find((e) => FAILED.has(e.reason) || WROTE.has(e.reason)) ?? [...mine].reverse().find((e) => SERVICE_FAILED.has(e.reason));
+  const latest = [...mine].reverse().find((e) => FAILED.has(e.reason) || WROTE.has(e.reason)) ?? [...mine].reverse().find((e) => SERVICE_FAILED.has(e.reason));
   const said = (e: EventView) => `${e.reason} "${e.message}"${e.time ? ` (${e.time})` : ''}`;
   if (latest) {
     const failed = !WROTE.has(latest.reason);
     if (config.written && failed) {
-      out.push({ object, message: `DISAGREES: the operator's latest Event is ${said(latest)}, but ${describeProfile(profile)} would write a config from the objects read; the cause is outside them (a Secret, the cluster) or the operator runs another version` });
+      out.push({
+        object,
+        message: `DISAGREES: the operator's latest Event is ${said(latest)}, but ${describeProfile(profile)} would write a config from the objects read; the cause is outside them (a Secret, the cluster) or the operator runs another version`,
+      });
     } else if (!config.written && !failed) {
-      out.push({ object, message: `DISAGREES: the prediction is that no config is written, but the operator's latest Event is ${said(latest)}; is the operator the version assumed here?` });
+      out.push({
+        object,
+        message: `DISAGREES: the prediction is that no config is written, but the operator's latest Event is ${said(latest)}; is the operator the version assumed here?`,
+      });
     } else if (!config.written) {
       out.push({ object, message: `the operator agrees: ${said(latest)}` });
     }
@@ -296,7 +314,8 @@ function operatorWords(ingress: IngressView, config: IngressConfig, events: read
     for (const message of messages) {
       // From 9.0 a backend without endpoints is written with this Event: no disagreement.
       const written = profile.rules.writesBackendsWithoutEndpoints && message.includes('endpoint not found');
-      const verdict = config.written && skipped === 0 && !written ? 'DISAGREES: the prediction leaves no backend out, but the operator says' : 'the operator says';
+      const verdict =
+        config.written && skipped === 0 && !written ? 'DISAGREES: the prediction leaves no backend out, but the operator says' : 'the operator says';
       out.push({ object, message: `${verdict}: BackendInvalid "${message}"` });
     }
   }
@@ -387,7 +406,9 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
       warnings.push({ object: serviceObject, message: `cannot read Services in namespace ${backend.service.namespace}: stickiness of ${where} is unknown` });
       return notSticky(null);
     }
-    const hint = backend.ref.serviceName.includes('.') ? ` ("${backend.ref.serviceName}" means Service ${backend.service.name} in namespace ${backend.service.namespace})` : '';
+    const hint = backend.ref.serviceName.includes('.')
+      ? ` ("${backend.ref.serviceName}" means Service ${backend.service.name} in namespace ${backend.service.namespace})`
+      : '';
     // Before 6.0 the Ingress-level warning (writtenItems) says what follows: no config at all.
     const consequence = profile.rules.skipsBrokenBackends ? `Voyager skips ${where}` : `needed by ${where}`;
     warnings.push({ object: serviceObject, message: `not found${hint}: ${consequence}` });

@@ -52,7 +52,18 @@ export interface BackendOptions {
 }
 
 export function noBackendOptions(): BackendOptions {
-  return { backendRules: [], rewriteRules: [], headerRules: [], backendRule: [], rewriteRule: [], headerRule: [], hostNames: [], alpn: [], proto: '', loadBalanceOn: '' };
+  return {
+    backendRules: [],
+    rewriteRules: [],
+    headerRules: [],
+    backendRule: [],
+    rewriteRule: [],
+    headerRule: [],
+    hostNames: [],
+    alpn: [],
+    proto: '',
+    loadBalanceOn: '',
+  };
 }
 
 export interface HttpPathSpec {
@@ -376,7 +387,8 @@ function readService(raw: JsonObject, fallbackNamespace: string, issues: ReadIss
   if (ports.length > 1 && ports.some((port) => port.name === null)) {
     issues.push({
       object: objectLabel('service', meta.namespace, meta.name),
-      message: 'has several ports and not every one is named: the API server rejects this Service (spec.ports[].name is required when there is more than one port), so it counts for nothing here',
+      message:
+        'has several ports and not every one is named: the API server rejects this Service (spec.ports[].name is required when there is more than one port), so it counts for nothing here',
     });
     return null;
   }

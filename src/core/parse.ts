@@ -132,7 +132,12 @@ function sendProxy(version: string): string {
 }
 
 /** getEndpoints: the union of the subset ports that match the Service port's target, filtered by hostNames. */
-function endpointAddresses(objects: ObjectSet, service: ServiceView, servicePort: ServicePortView, hostNames: readonly string[]): { addresses: { address: EndpointAddress; port: string }[]; known: boolean; fromSlices: boolean } {
+function endpointAddresses(
+  objects: ObjectSet,
+  service: ServiceView,
+  servicePort: ServicePortView,
+  hostNames: readonly string[],
+): { addresses: { address: EndpointAddress; port: string }[]; known: boolean; fromSlices: boolean } {
   const matching = indexEndpoints(objects.endpoints).get(serviceKey(service.meta.namespace, service.meta.name)) ?? [];
   const endpoints = matching.filter((e) => e.source === 'endpoints');
   const chosen = endpoints.length > 0 ? endpoints : matching.filter((e) => e.source === 'endpointslice');
@@ -183,20 +188,26 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
     // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
     const named = backends.find((b) => portIntValue(b.ref.servicePort) === 0 && !/^\d+$/.test(b.ref.servicePort));
     if (named) {
-      return fail('invalid', `servicePort "${named.ref.servicePort}" of backend ${backendLabel(named)} is a port name; Voyager ${profile.version} reads service ports as numbers only (named ports arrived in 9.0.0)`);
+      return fail(
+        'invalid',
+        `servicePort "${named.ref.servicePort}" of backend ${backendLabel(named)} is a port name; Voyager ${profile.version} reads service ports as numbers only (named ports arrived in 9.0.0)`,
+      );
     }
   }
   if (passthrough) {
     // convertRulesForSSLPassthrough (v12.0.0 parser.go:1060-1106): one path per rule, no header or rewrite rules.
     for (const [index, rule] of ingress.rules.entries()) {
       if (!rule.http) continue;
-      if (rule.http.paths.length !== 1) return fail('configFailed', `spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
+      if (rule.http.paths.length !== 1)
+        return fail('configFailed', `spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
       const options = optionsOf(rule.http.paths[0]?.backend.options, profile);
-      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('configFailed', `spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
+      if (options.headers.length > 0 || options.rewrites.length > 0)
+        return fail('configFailed', `spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
     }
     if (!ingress.rules.some((r) => r.http) && ingress.defaultBackend) {
       const options = optionsOf(ingress.defaultBackend.options, profile);
-      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('configFailed', 'spec.backend has header or rewrite rules, which ssl-passthrough does not support');
+      if (options.headers.length > 0 || options.rewrites.length > 0)
+        return fail('configFailed', 'spec.backend has header or rewrite rules, which ssl-passthrough does not support');
     }
   }
   if (legacy) {
@@ -206,12 +217,20 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
       if (!rule.tcp) continue;
       const key = `${rule.tcp.address || MATCH_ALL}:${rule.tcp.port ?? 0}`;
       const first = seen.get(key);
-      if (first !== undefined) return fail('invalid', `spec.rules[${index}].tcp reuses ${key}, also used by spec.rules[${first}]; Voyager ${profile.version} allows one TCP rule per address and port`);
+      if (first !== undefined)
+        return fail(
+          'invalid',
+          `spec.rules[${index}].tcp reuses ${key}, also used by spec.rules[${first}]; Voyager ${profile.version} allows one TCP rule per address and port`,
+        );
       seen.set(key, index);
     }
   }
   for (const [index, ip] of ingress.externalIPs.entries()) {
-    if (!isIp(ip)) return fail('serviceFailed', `spec.externalIPs[${index}] "${ip}" is not an IP address: the API server refuses the Service the operator creates for this Ingress`);
+    if (!isIp(ip))
+      return fail(
+        'serviceFailed',
+        `spec.externalIPs[${index}] "${ip}" is not an IP address: the API server refuses the Service the operator creates for this Ingress`,
+      );
   }
   // Secrets the operator must read before it renders (v12.0.0 parser.go:360-386; 5.0.0 the same).
   if (objects.secrets === null) {
@@ -240,14 +259,25 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
   const state: { failure: string | null } = { failure: null };
 
   const httpRules = ingress.rules.filter((r) => r.http).length;
-  const build = (index: number, backend: Backend, frame: { type: SectionType; bindAddress: string; frontendPort: number | null; offloadSSL: boolean; ruleIndex: number }): void => {
+  const build = (
+    index: number,
+    backend: Backend,
+    frame: { type: SectionType; bindAddress: string; frontendPort: number | null; offloadSSL: boolean; ruleIndex: number },
+  ): void => {
     if (state.failure) return;
     const skip = (reason: string) => {
       if (legacy) {
         state.failure = `${reason} (backend ${backendLabel(backend)})`;
         return;
       }
-      skipped.push({ item: index, declared: backend.type, host: backend.host, path: backend.path, service: { namespace: backend.service.namespace, name: backend.service.name, port: backend.ref.servicePort }, reason });
+      skipped.push({
+        item: index,
+        declared: backend.type,
+        host: backend.host,
+        path: backend.path,
+        service: { namespace: backend.service.namespace, name: backend.service.name, port: backend.ref.servicePort },
+        reason,
+      });
     };
     const service = services.get(serviceKey(backend.service.namespace, backend.service.name));
     if (!service) {
@@ -297,7 +327,10 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
         resolver: null,
         tlsOption: a['ingress.appscode.com/backend-tls'] ?? '',
         check: a['ingress.appscode.com/check'] === 'true' ? { port: a['ingress.appscode.com/check-port'] ?? '' } : null,
-        agent: rules.agentCheck && a['ingress.appscode.com/agent-port'] ? { port: a['ingress.appscode.com/agent-port'] ?? '', interval: a['ingress.appscode.com/agent-interval'] ?? '' } : null,
+        agent:
+          rules.agentCheck && a['ingress.appscode.com/agent-port']
+            ? { port: a['ingress.appscode.com/agent-port'] ?? '', interval: a['ingress.appscode.com/agent-interval'] ?? '' }
+            : null,
         sendProxy: sendProxy(a['ingress.appscode.com/send-proxy'] ?? ''),
       }));
       if (endpoints.length === 0) {
@@ -305,10 +338,21 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
         // 3.2-5.x leave out HTTP and TCP backends only (5.0.0 parser.go:456, 496); 6.0-8.x every backend (8.0.1 parser.go:352-358).
         const leftOut = !rules.writesBackendsWithoutEndpoints && (rules.skipsBrokenBackends || frame.type !== 'default');
         if (leftOut && found.known) {
-          skipped.push({ item: index, declared: backend.type, host: backend.host, path: backend.path, service: { namespace: service.meta.namespace, name: service.meta.name, port: backend.ref.servicePort }, reason: `${why}: Voyager ${profile.version} leaves such backends out (9.0 and later write them)` });
+          skipped.push({
+            item: index,
+            declared: backend.type,
+            host: backend.host,
+            path: backend.path,
+            service: { namespace: service.meta.namespace, name: service.meta.name, port: backend.ref.servicePort },
+            reason: `${why}: Voyager ${profile.version} leaves such backends out (9.0 and later write them)`,
+          });
           return;
         }
-        draftNotes.push(leftOut ? `${why}: the servers are unknown, and if it has none Voyager ${profile.version} leaves this backend out` : `${why}: the backend has no servers (Voyager records an event and writes it anyway)`);
+        draftNotes.push(
+          leftOut
+            ? `${why}: the servers are unknown, and if it has none Voyager ${profile.version} leaves this backend out`
+            : `${why}: the backend has no servers (Voyager records an event and writes it anyway)`,
+        );
       }
     }
     if (endpoints.some((e) => e.external) && frame.type !== 'tcp' && !endpoints[0]?.resolver && options.rules.length === 0) {
@@ -320,7 +364,8 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
     if (service.meta.annotations['ingress.appscode.com/auth-type'] === 'basic' && service.meta.annotations['ingress.appscode.com/auth-secret']) {
       const name = service.meta.annotations['ingress.appscode.com/auth-secret'] ?? '';
       const secret = objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name);
-      if (secret && secret.keys.length > 0) basicAuth = { realm: service.meta.annotations['ingress.appscode.com/auth-realm'] ?? '', userLists: secret.keys.map((k) => `${name}-${k}`).sort() };
+      if (secret && secret.keys.length > 0)
+        basicAuth = { realm: service.meta.annotations['ingress.appscode.com/auth-realm'] ?? '', userLists: secret.keys.map((k) => `${name}-${k}`).sort() };
       else if (objects.secrets === null) draftNotes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
     }
     if (frame.type === 'http' && (globalAuth || globalTlsAuth)) basicAuth = null;
@@ -332,8 +377,12 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
     // Servers are sorted by IP as text, except TCP ones before 6.0 (5.0.0 pkg/haproxy/renderer.go:58, 83).
     if (frame.type !== 'tcp' || !legacy) endpoints = [...endpoints].sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
     const explicit = rules.skipsBrokenBackends ? backend.ref.backendName : null;
-    const generatedName = frame.type === 'default' && backend.type === 'default' ? 'default-backend' : generatedBackendName(backend.ref.serviceName, backend.ref.servicePort, ingress.meta.namespace);
-    const rewrite = frame.type === 'http' ? rewriteTarget(ingressAnnotation(profile, annotations, 'rewrite-target'), backend.path ?? '', options.rewrites) : options.rewrites;
+    const generatedName =
+      frame.type === 'default' && backend.type === 'default'
+        ? 'default-backend'
+        : generatedBackendName(backend.ref.serviceName, backend.ref.servicePort, ingress.meta.namespace);
+    const rewrite =
+      frame.type === 'http' ? rewriteTarget(ingressAnnotation(profile, annotations, 'rewrite-target'), backend.path ?? '', options.rewrites) : options.rewrites;
     drafts.push({
       item: index,
       name: explicit ?? generatedName,
@@ -348,7 +397,12 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
       bindAddress: frame.bindAddress,
       seedHost: frame.type === 'tcp' && !rules.tcpRulesShareFrontend ? (backend.host ?? '') : ruleHost(backend.host),
       ruleIndex: frame.ruleIndex,
-      service: { namespace: service.meta.namespace, name: service.meta.name, port: backend.ref.servicePort, externalName: service.type === 'ExternalName' ? service.externalName : null },
+      service: {
+        namespace: service.meta.namespace,
+        name: service.meta.name,
+        port: backend.ref.servicePort,
+        externalName: service.type === 'ExternalName' ? service.externalName : null,
+      },
       decision,
       balance: rules.balanceAlpnProto ? options.balance : '',
       basicAuth,
@@ -366,7 +420,8 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
   const items = new Map<Backend, number>(backends.map((b, i) => [b, i]));
   const defaultBackend = backends.find((b) => b.type === 'default');
   const passthroughDefault = passthrough && httpRules === 0 && defaultBackend !== undefined;
-  if (defaultBackend && !passthroughDefault) build(items.get(defaultBackend) ?? 0, defaultBackend, { type: 'default', bindAddress: '', frontendPort: null, offloadSSL: false, ruleIndex: -1 });
+  if (defaultBackend && !passthroughDefault)
+    build(items.get(defaultBackend) ?? 0, defaultBackend, { type: 'default', bindAddress: '', frontendPort: null, offloadSSL: false, ruleIndex: -1 });
   const tcpOwner = new Map<string, number>();
   let ruleBackend = backends.findIndex((b) => b.type !== 'default');
   for (const [ruleIndex, rule] of ingress.rules.entries()) {
@@ -397,7 +452,14 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
         // 6.0.x keeps one TCP service per address:port: the later rule replaces the earlier (6.0.0 parser.go:551).
         for (const gone of drafts.filter((d) => d.type === 'tcp' && d.ruleIndex === earlier)) {
           drafts.splice(drafts.indexOf(gone), 1);
-          skipped.push({ item: gone.item, declared: gone.declared, host: gone.host, path: gone.path, service: { namespace: gone.service.namespace, name: gone.service.name, port: gone.service.port }, reason: `spec.rules[${ruleIndex}] uses the same TCP address and port ${key}, and Voyager ${profile.version} keeps only the last such rule` });
+          skipped.push({
+            item: gone.item,
+            declared: gone.declared,
+            host: gone.host,
+            path: gone.path,
+            service: { namespace: gone.service.namespace, name: gone.service.name, port: gone.service.port },
+            reason: `spec.rules[${ruleIndex}] uses the same TCP address and port ${key}, and Voyager ${profile.version} keeps only the last such rule`,
+          });
         }
       }
       tcpOwner.set(key, ruleIndex);
@@ -405,12 +467,23 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
   }
   if (passthroughDefault && defaultBackend) {
     // With only spec.backend, passthrough makes it a TCP rule on :80 (v12.0.0 parser.go:1090-1106).
-    build(items.get(defaultBackend) ?? 0, defaultBackend, { type: 'tcp', bindAddress: MATCH_ALL, frontendPort: 80, offloadSSL: false, ruleIndex: ingress.rules.length });
+    build(items.get(defaultBackend) ?? 0, defaultBackend, {
+      type: 'tcp',
+      bindAddress: MATCH_ALL,
+      frontendPort: 80,
+      offloadSSL: false,
+      ruleIndex: ingress.rules.length,
+    });
   }
   if (state.failure) return fail('configFailed', state.failure);
 
   nameDuplicates(drafts, profile);
-  return { written: true, backends: inConfigOrder(drafts, profile).map(({ generated: _g, bindAddress: _b, seedHost: _s, ruleIndex: _r, ...backend }) => backend), skipped, notes };
+  return {
+    written: true,
+    backends: inConfigOrder(drafts, profile).map(({ generated: _g, bindAddress: _b, seedHost: _s, ruleIndex: _r, ...backend }) => backend),
+    skipped,
+    notes,
+  };
 }
 
 interface ReadOptions {
@@ -427,7 +500,18 @@ interface ReadOptions {
 
 /** The backend fields under the spelling the version reads: before 6.0 backendRule, rewriteRule, headerRule. */
 function optionsOf(options: BackendOptions | undefined, profile: Profile): ReadOptions {
-  const o = options ?? { backendRules: [], rewriteRules: [], headerRules: [], backendRule: [], rewriteRule: [], headerRule: [], hostNames: [], alpn: [], proto: '', loadBalanceOn: '' };
+  const o = options ?? {
+    backendRules: [],
+    rewriteRules: [],
+    headerRules: [],
+    backendRule: [],
+    rewriteRule: [],
+    headerRule: [],
+    hostNames: [],
+    alpn: [],
+    proto: '',
+    loadBalanceOn: '',
+  };
   const modern = profile.rules.skipsBrokenBackends;
   const unread: string[] = [];
   const pairs: [string, string[], string, string[]][] = [
@@ -470,8 +554,7 @@ function nameDuplicates(drafts: Draft[], profile: Profile): void {
   for (const d of drafts) counts.set(d.name, (counts.get(d.name) ?? 0) + 1);
   for (const d of drafts) {
     if (!d.generated || (counts.get(d.name) ?? 0) < 2) continue;
-    const parts =
-      d.type === 'default' ? ['', '', '', ''] : [d.bindAddress, d.seedHost, String(d.frontendPort ?? 0), d.type === 'http' ? (d.path ?? '') : ''];
+    const parts = d.type === 'default' ? ['', '', '', ''] : [d.bindAddress, d.seedHost, String(d.frontendPort ?? 0), d.type === 'http' ? (d.path ?? '') : ''];
     const seed = (profile.rules.collisionSeedHasAddress ? parts : parts.slice(1)).join('-');
     d.name = `${d.name}-${createHash('md5').update(seed).digest('hex')}`;
   }
@@ -536,4 +619,3 @@ function isIp(text: string): boolean {
   if (v4) return v4.slice(1).every((part) => Number(part) <= 255 && !/^0\d/.test(part));
   return /^[0-9a-fA-F:]+$/.test(text) && text.includes(':') && text.split('::').length <= 2;
 }
-

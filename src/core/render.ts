@@ -22,7 +22,8 @@ export interface RenderedServer {
 }
 
 /** A backend section as written: its place and service as parse.ts found them, its lines as the templates write them. */
-export interface RenderedBackend extends Pick<TemplateBackend, 'item' | 'name' | 'nameStable' | 'type' | 'declared' | 'host' | 'path' | 'frontendPort' | 'service'> {
+export interface RenderedBackend
+  extends Pick<TemplateBackend, 'item' | 'name' | 'nameStable' | 'type' | 'declared' | 'host' | 'path' | 'frontendPort' | 'service'> {
   sticky: boolean;
   mode: Mode | null;
   cookie: { name: string; hash: CookieHash | null } | null;
@@ -94,7 +95,11 @@ export function renderSection(backend: TemplateBackend): RenderedBackend {
         if (type === 'http') {
           lines.push(`http-request redirect location ${backend.offloadSSL ? 'https' : 'http'}://${e.address}:${e.port} code 301`);
         } else {
-          lines.push('acl https ssl_fc', `http-request redirect location https://${e.address}:${e.port} code 301 if https`, `http-request redirect location http://${e.address}:${e.port} code 301 unless https`);
+          lines.push(
+            'acl https ssl_fc',
+            `http-request redirect location https://${e.address}:${e.port} code 301 if https`,
+            `http-request redirect location http://${e.address}:${e.port} code 301 unless https`,
+          );
         }
       }
       return;
@@ -102,7 +107,10 @@ export function renderSection(backend: TemplateBackend): RenderedBackend {
     const cookie = cookieSticky ? cookieValue(e.name, index, hash) : null;
     const check = e.check ? joined(['check', e.check.port ? `port ${e.check.port}` : '']) : '';
     const agent = e.agent ? joined([`agent-check agent-port ${e.agent.port}`, e.agent.interval ? `agent-inter ${e.agent.interval}` : '']) : '';
-    const options = type === 'tcp' ? [e.tlsOption, check, agent, e.sendProxy] : [e.tlsOption, check, agent, e.sendProxy, backend.alpn, backend.proto ? `proto ${backend.proto}` : ''];
+    const options =
+      type === 'tcp'
+        ? [e.tlsOption, check, agent, e.sendProxy]
+        : [e.tlsOption, check, agent, e.sendProxy, backend.alpn, backend.proto ? `proto ${backend.proto}` : ''];
     lines.push(joined([`server ${e.name} ${e.address}:${e.port}`, cookie === null ? '' : `cookie ${cookie}`, ...options]));
     servers.push({ name: e.name, address: e.address, port: e.port, cookie });
   });
@@ -129,7 +137,10 @@ export function renderSection(backend: TemplateBackend): RenderedBackend {
 /** Every backend section Voyager writes for the Ingress, in haproxy.cfg's order; or why it writes none. */
 export function renderIngress(ingress: IngressView, objects: ObjectSet, profile: Profile): RenderResult {
   // The Ingress's own class stands in for the operator's, so it always counts as handled here.
-  const { configs } = analyse({ ...objects, ingresses: [ingress] }, { profile, source: 'flag', ingressClass: ingress.meta.annotations[KEY.ingressClass] ?? null });
+  const { configs } = analyse(
+    { ...objects, ingresses: [ingress] },
+    { profile, source: 'flag', ingressClass: ingress.meta.annotations[KEY.ingressClass] ?? null },
+  );
   const config = configs.get(ingress);
   if (!config) throw new Error('render: the Ingress was not analysed');
   if (!config.written) return { written: false, failure: config.failure, backends: [], skipped: [], notes: config.notes };

@@ -32,7 +32,14 @@ export function parseSelector(text: string): SelectorResult {
     let match: RegExpExecArray | null;
     let requirement: Requirement | null = null;
     if ((match = /^(\S+?)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part))) {
-      requirement = { op: match[2] as 'in' | 'notin', key: match[1] ?? '', values: (match[3] ?? '').split(',').map((v) => v.trim()).filter(Boolean) };
+      requirement = {
+        op: match[2] as 'in' | 'notin',
+        key: match[1] ?? '',
+        values: (match[3] ?? '')
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      };
     } else if ((match = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part))) {
       requirement = { op: match[2] === '!=' ? 'neq' : 'eq', key: match[1] ?? '', value: match[3] ?? '' };
     } else if ((match = /^!\s*(\S+)$/.exec(part))) {

@@ -67,8 +67,16 @@ export interface VersionRules {
 export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; source: string }[] = [
   { rule: 'skipsBrokenBackends', since: '6.0.0-rc.0', source: '5.0.0 pkg/ingress/parser.go:430-436 (return err); 6.0.0 parser.go:330-345 (event, skip)' },
   { rule: 'tcpRulesShareFrontend', since: '7.0.0-rc.0', source: '6.0.0 parser.go:551 (map overwrite); 7.0.0-rc.0 parser.go type tcpInfo' },
-  { rule: 'collisionSeedHasAddress', since: '7.3.0', source: '7.2.0 pkg/haproxy/api/types.go canonicalize(host, port, path); 7.3.0 canonicalize(address, host, port, path)' },
-  { rule: 'writesBackendsWithoutEndpoints', since: '9.0.0', source: '8.0.1 parser.go:352-358 (else if len(bk.Endpoints) == 0: skipped); 9.0.0 parser.go (event only)' },
+  {
+    rule: 'collisionSeedHasAddress',
+    since: '7.3.0',
+    source: '7.2.0 pkg/haproxy/api/types.go canonicalize(host, port, path); 7.3.0 canonicalize(address, host, port, path)',
+  },
+  {
+    rule: 'writesBackendsWithoutEndpoints',
+    since: '9.0.0',
+    source: '8.0.1 parser.go:352-358 (else if len(bk.Endpoints) == 0: skipped); 9.0.0 parser.go (event only)',
+  },
   { rule: 'namedServicePorts', since: '9.0.0', source: '8.0.1 parser.go:196-202 (p.Port only); 9.0.0 getSpecifiedPort also compares p.Name' },
   { rule: 'balanceAlpnProto', since: '9.0.0', source: '8.0.1 templates/http-backend.cfg (no balance/alpn/proto); 9.0.0 http-backend.cfg' },
   { rule: 'agentCheck', since: '11.0.0', source: '10.0.0 templates/http-backend.cfg (no agent-check); v11.0.0 http-backend.cfg' },
@@ -217,10 +225,28 @@ export function ingressKeys(profile: Profile, name: string): string[] {
  * (5.0.0 pkg/eventer/recorder.go "HAProxyConfigCreateFailed", "ConfigMapCreateSuccessful";
  * 6.0.0-rc.0 "HAProxyConfigFailed", "ConfigMapReconcileSuccessful", and BackendInvalid arrived).
  */
-export function eventReasons(profile: Profile): { invalid: string; configFailed: string; serviceFailed: string; written: string; backendInvalid: string | null } {
+export function eventReasons(profile: Profile): {
+  invalid: string;
+  configFailed: string;
+  serviceFailed: string;
+  written: string;
+  backendInvalid: string | null;
+} {
   return profile.rules.skipsBrokenBackends
-    ? { invalid: 'IngressInvalid', configFailed: 'HAProxyConfigFailed', serviceFailed: 'ServiceReconcileFailed', written: 'ConfigMapReconcileSuccessful', backendInvalid: 'BackendInvalid' }
-    : { invalid: 'IngressInvalid', configFailed: 'HAProxyConfigCreateFailed', serviceFailed: 'ServiceCreateFailed', written: 'ConfigMapCreateSuccessful', backendInvalid: null };
+    ? {
+        invalid: 'IngressInvalid',
+        configFailed: 'HAProxyConfigFailed',
+        serviceFailed: 'ServiceReconcileFailed',
+        written: 'ConfigMapReconcileSuccessful',
+        backendInvalid: 'BackendInvalid',
+      }
+    : {
+        invalid: 'IngressInvalid',
+        configFailed: 'HAProxyConfigCreateFailed',
+        serviceFailed: 'ServiceCreateFailed',
+        written: 'ConfigMapCreateSuccessful',
+        backendInvalid: null,
+      };
 }
 
 /** An Ingress annotation's value as the operator reads it ('' when absent). */
@@ -351,12 +377,18 @@ export function chooseSemantics(evidence: SemanticsEvidence): { ok: true; choice
   if (operator) {
     const result = profileFor(operator.tag);
     if (result.ok) {
-      return { ok: true, choice: { profile: result.profile, source: 'operator', reason: `${describeProfile(result.profile)}, from the image of ${operator.object}` } };
+      return {
+        ok: true,
+        choice: { profile: result.profile, source: 'operator', reason: `${describeProfile(result.profile)}, from the image of ${operator.object}` },
+      };
     }
   }
   if (evidence.servedVersions?.includes('v1')) {
     const profile: Profile = { id: '9.0', version: '9.0', cookieHash: true, podServerNames: true, rules: rulesAt('latest') };
-    return { ok: true, choice: { profile, source: 'discovery', reason: 'Voyager 9.0 or later, because the server serves voyager.appscode.com/v1 (v2021.09.15+)' } };
+    return {
+      ok: true,
+      choice: { profile, source: 'discovery', reason: 'Voyager 9.0 or later, because the server serves voyager.appscode.com/v1 (v2021.09.15+)' },
+    };
   }
   const why = operator ? `the operator image tag "${operator.tag}" is not a version` : 'no --voyager-version and no operator Deployment found';
   return { ok: true, choice: { profile: defaultProfile(), source: 'default', reason: `Voyager 3.2 assumed (${why}); pass --voyager-version to be sure` } };

@@ -54,7 +54,8 @@ export function keysRead(profile: Profile, role: Role): Set<string> {
   return new Set([...stickyKeysRead(profile, role), ...cookie.name, ...cookie.hash]);
 }
 
-const itemKey = (item: StatusItem) => `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}/${item.backend.type}/${backendLabel(item.backend)}/${item.service.namespace}/${item.service.name}/${item.service.port}`;
+const itemKey = (item: StatusItem) =>
+  `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}/${item.backend.type}/${backendLabel(item.backend)}/${item.service.namespace}/${item.service.name}/${item.service.port}`;
 
 /** Every backend's state under the profile, by a key stable across versions. */
 function states(objects: ObjectSet, options: StatusOptions): Map<string, { item: StatusItem; state: BackendState }> {
@@ -77,11 +78,19 @@ function states(objects: ObjectSet, options: StatusOptions): Map<string, { item:
 }
 
 function sameState(a: BackendState, b: BackendState): boolean {
-  return a.written === b.written && a.sticky === b.sticky && a.mode === b.mode && a.cookie?.name === b.cookie?.name && (a.cookie?.hash ?? null) === (b.cookie?.hash ?? null);
+  return (
+    a.written === b.written &&
+    a.sticky === b.sticky &&
+    a.mode === b.mode &&
+    a.cookie?.name === b.cookie?.name &&
+    (a.cookie?.hash ?? null) === (b.cookie?.hash ?? null)
+  );
 }
 
 function findIngress(objects: ObjectSet, item: StatusItem): IngressView | undefined {
-  return objects.ingresses.find((i) => i.apiVersion === item.ingress.apiVersion && i.meta.namespace === item.ingress.namespace && i.meta.name === item.ingress.name);
+  return objects.ingresses.find(
+    (i) => i.apiVersion === item.ingress.apiVersion && i.meta.namespace === item.ingress.namespace && i.meta.name === item.ingress.name,
+  );
 }
 
 function findService(objects: ObjectSet, item: StatusItem): ServiceView | undefined {
@@ -111,15 +120,39 @@ function changedBackends(objects: ObjectSet, base: Omit<StatusOptions, 'profile'
     const causes: string[] = [];
     const ingress = findIngress(objects, item);
     const service = findService(objects, item);
-    if (ingress) for (const k of differentlyRead(ingress.meta.annotations, 'ingress', from, to)) causes.push(`${objectLabel('ingress', ingress.meta.namespace, ingress.meta.name)}: ${k}`);
-    if (service) for (const k of differentlyRead(service.meta.annotations, 'service', from, to)) causes.push(`${objectLabel('service', service.meta.namespace, service.meta.name)}: ${k}`);
-    if (was.state.written !== will.state.written) causes.push(`written by ${was.state.written ? from.version : to.version} only: ${[...item.warnings, ...will.item.warnings].find((w) => /haproxy\.cfg|leaves backend/.test(w.message))?.message ?? 'the parse differs'}`);
-    if (item.backend.type === 'default' && was.state.cookie && will.state.cookie && was.state.cookie.name !== will.state.cookie.name && from.rules.skipsBrokenBackends !== to.rules.skipsBrokenBackends) {
+    if (ingress)
+      for (const k of differentlyRead(ingress.meta.annotations, 'ingress', from, to))
+        causes.push(`${objectLabel('ingress', ingress.meta.namespace, ingress.meta.name)}: ${k}`);
+    if (service)
+      for (const k of differentlyRead(service.meta.annotations, 'service', from, to))
+        causes.push(`${objectLabel('service', service.meta.namespace, service.meta.name)}: ${k}`);
+    if (was.state.written !== will.state.written)
+      causes.push(
+        `written by ${was.state.written ? from.version : to.version} only: ${[...item.warnings, ...will.item.warnings].find((w) => /haproxy\.cfg|leaves backend/.test(w.message))?.message ?? 'the parse differs'}`,
+      );
+    if (
+      item.backend.type === 'default' &&
+      was.state.cookie &&
+      will.state.cookie &&
+      was.state.cookie.name !== will.state.cookie.name &&
+      from.rules.skipsBrokenBackends !== to.rules.skipsBrokenBackends
+    ) {
       // The 5.x default-backend template writes a fixed `cookie SERVERID` (5.0.0 templates/default-backend.cfg).
       causes.splice(0, causes.length, `before 6.0 the default backend's cookie is always SERVERID; from 6.0 it is the Ingress's session-cookie-name`);
     }
-    if (causes.length === 0 && was.state.cookie?.name !== will.state.cookie?.name) causes.push('cookie settings are read from another object (9.0 reads the Service when only the Service is sticky)');
-    rows.push({ key, row: { ingress: item.ingress, backend: backendLabel(item.backend), service: { namespace: item.service.namespace, name: item.service.name }, from: was.state, to: will.state, causes } });
+    if (causes.length === 0 && was.state.cookie?.name !== will.state.cookie?.name)
+      causes.push('cookie settings are read from another object (9.0 reads the Service when only the Service is sticky)');
+    rows.push({
+      key,
+      row: {
+        ingress: item.ingress,
+        backend: backendLabel(item.backend),
+        service: { namespace: item.service.namespace, name: item.service.name },
+        from: was.state,
+        to: will.state,
+        causes,
+      },
+    });
   }
   return rows;
 }
@@ -209,7 +242,13 @@ function edits(annotations: Annotations, role: Role, from: Profile, to: Profile)
  * current state under both versions; never remove a key the current version reads. A backend the
  * additions cannot keep is reported, and (without force) the objects it involves are left as they are.
  */
-export function planMigration(objects: ObjectSet, base: Omit<StatusOptions, 'profile'>, from: Profile, to: Profile, options: { force: boolean }): MigrationPlan {
+export function planMigration(
+  objects: ObjectSet,
+  base: Omit<StatusOptions, 'profile'>,
+  from: Profile,
+  to: Profile,
+  options: { force: boolean },
+): MigrationPlan {
   const changed = changedBackends(objects, base, from, to);
   if (changed.length === 0) return { changes: [], impossible: [] };
   const rows = changed.map((c) => c.row);
@@ -222,7 +261,9 @@ export function planMigration(objects: ObjectSet, base: Omit<StatusOptions, 'pro
     changes.set(object, { role, object, namespace, name, apiVersion, set: changed, remove });
   };
   for (const row of rows) {
-    const ingress = objects.ingresses.find((i) => i.apiVersion === row.ingress.apiVersion && i.meta.namespace === row.ingress.namespace && i.meta.name === row.ingress.name);
+    const ingress = objects.ingresses.find(
+      (i) => i.apiVersion === row.ingress.apiVersion && i.meta.namespace === row.ingress.namespace && i.meta.name === row.ingress.name,
+    );
     if (ingress) add('ingress', ingress.meta.namespace, ingress.meta.name, ingress.apiVersion, ingress.meta.annotations);
     const service = objects.services.find((s) => s.meta.namespace === row.service.namespace && s.meta.name === row.service.name);
     if (service) add('service', service.meta.namespace, service.meta.name, null, service.meta.annotations);
@@ -242,14 +283,28 @@ export function planMigration(objects: ObjectSet, base: Omit<StatusOptions, 'pro
       const known = changed.find((c) => c.key === key)?.row;
       const item = was.item;
       const achieved = (a && !sameState(was.state, a) ? a : b) ?? was.state;
-      out.push({ ...(known ?? { ingress: item.ingress, backend: backendLabel(item.backend), service: { namespace: item.service.namespace, name: item.service.name }, from: was.state, causes: ['an added annotation would change it'] }), to: achieved });
+      out.push({
+        ...(known ?? {
+          ingress: item.ingress,
+          backend: backendLabel(item.backend),
+          service: { namespace: item.service.namespace, name: item.service.name },
+          from: was.state,
+          causes: ['an added annotation would change it'],
+        }),
+        to: achieved,
+      });
     }
     return out;
   };
   let failing = verify(planned);
   if (failing.length > 0 && !options.force) {
     // Leave alone every object a failing backend involves; what remains must still verify.
-    const involved = new Set(failing.flatMap((row) => [objectLabel('ingress', row.ingress.namespace, row.ingress.name), objectLabel('service', row.service.namespace, row.service.name)]));
+    const involved = new Set(
+      failing.flatMap((row) => [
+        objectLabel('ingress', row.ingress.namespace, row.ingress.name),
+        objectLabel('service', row.service.namespace, row.service.name),
+      ]),
+    );
     planned = planned.filter((c) => !involved.has(c.object));
     failing = verify(planned);
   }
@@ -267,8 +322,10 @@ export function describeState(state: BackendState): string {
 }
 
 function impossibleReason(row: UpgradeRow, from: Profile, to: Profile): string {
-  if (row.from.written !== row.to.written) return `Voyager ${row.from.written ? to.version : from.version} writes no config for it whatever the annotations say`;
-  if (row.from.sticky !== true && row.to.sticky === true) return `a key both versions read makes it sticky under ${to.version} only, and no value of it means the same to ${from.version}`;
+  if (row.from.written !== row.to.written)
+    return `Voyager ${row.from.written ? to.version : from.version} writes no config for it whatever the annotations say`;
+  if (row.from.sticky !== true && row.to.sticky === true)
+    return `a key both versions read makes it sticky under ${to.version} only, and no value of it means the same to ${from.version}`;
   return `it is ${describeState(row.from)} under ${from.version}; with the keys its other backends need, ${to.version} makes it ${describeState(row.to)}`;
 }
 
@@ -288,4 +345,3 @@ export function planPrune(objects: ObjectSet, from: Profile, to: Profile): Annot
   for (const s of objects.services) prune('service', s.meta.namespace, s.meta.name, null, s.meta.annotations);
   return out;
 }
-

@@ -43,7 +43,7 @@ function range(node: unknown): [number, number, number] | null {
   return r ? [r[0], r[1], r[2]] : null;
 }
 
-const PLAIN_SAFE = /^[A-Za-z_][A-Za-z0-9._\/-]*$/;
+const PLAIN_SAFE = /^[A-Za-z_][A-Za-z0-9._/-]*$/;
 const YAML_WORDS = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
 
 function formatValue(value: string, json: boolean, style?: string): string {
@@ -131,7 +131,11 @@ function insertPairs(text: string, map: AnyMap, pairs: [string, string][], json:
   }
   const first = range(map.items[0]?.key);
   const indent = first ? ' '.repeat(first[0] - lineStart(text, first[0])) : '  ';
-  return insertLines(text, map, pairs.map(([k, v]) => `${indent}${formatKey(k, json)}: ${value(v)}`));
+  return insertLines(
+    text,
+    map,
+    pairs.map(([k, v]) => `${indent}${formatKey(k, json)}: ${value(v)}`),
+  );
 }
 
 /** Whole lines after the last line of a block map. */
@@ -156,7 +160,12 @@ function objectMaps(root: unknown): AnyMap[] {
  * Applies the edits to one file's text. Returns the new text and which edits found their object
  * (an edit whose object is not in the file is not applied here).
  */
-export function editManifest(text: string, edits: readonly AnnotationEdit[], fallbackNamespace: string, json = /^\s*[{[]/.test(text)): { text: string; applied: AnnotationEdit[] } {
+export function editManifest(
+  text: string,
+  edits: readonly AnnotationEdit[],
+  fallbackNamespace: string,
+  json = /^\s*[{[]/.test(text),
+): { text: string; applied: AnnotationEdit[] } {
   const changes: TextEdit[] = [];
   const applied: AnnotationEdit[] = [];
   for (const doc of parseAllDocuments(text, { keepSourceTokens: true, uniqueKeys: false })) {

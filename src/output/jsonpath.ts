@@ -107,7 +107,10 @@ function parseFilter(body: string): Step {
   const left = parsePath(leftText);
   if (op === null) return { kind: 'filter', left, op: null, right: null };
   const rightText = expr.slice(at + op.length).trim();
-  const right: Operand = rightText.startsWith('@') || rightText.startsWith('$') || rightText.startsWith('.') ? { kind: 'path', steps: parsePath(rightText) } : { kind: 'value', value: parseLiteral(rightText) };
+  const right: Operand =
+    rightText.startsWith('@') || rightText.startsWith('$') || rightText.startsWith('.')
+      ? { kind: 'path', steps: parsePath(rightText) }
+      : { kind: 'value', value: parseLiteral(rightText) };
   return { kind: 'filter', left, op, right };
 }
 
@@ -220,7 +223,10 @@ export function parseTemplate(template: string): Part[] {
       const part: Part = { kind: 'range', steps: parsePath(action.slice(6)), body: [] };
       top.push(part);
       stack.push(part.body);
-    } else if ((action.startsWith('"') && action.endsWith('"') && action.length >= 2) || (action.startsWith("'") && action.endsWith("'") && action.length >= 2)) {
+    } else if (
+      (action.startsWith('"') && action.endsWith('"') && action.length >= 2) ||
+      (action.startsWith("'") && action.endsWith("'") && action.length >= 2)
+    ) {
       top.push({ kind: 'text', text: unquote(action) });
     } else if (action === '') {
       top.push({ kind: 'text', text: '' });
@@ -288,7 +294,12 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
         case 'all':
         case 'wildcard':
           if (Array.isArray(value)) next.push(...value);
-          else if (isObject(value)) next.push(...Object.keys(value).sort().map((key) => value[key] as Json));
+          else if (isObject(value))
+            next.push(
+              ...Object.keys(value)
+                .sort()
+                .map((key) => value[key] as Json),
+            );
           break;
         case 'field':
           if (isObject(value)) for (const name of step.names) if (name in value) next.push(value[name] as Json);
@@ -342,7 +353,11 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
 /** Go's JSON: compact, map keys sorted. */
 function goJson(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
-  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${goJson(value[k] as Json)}`).join(',')}}`;
+  if (isObject(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${goJson(value[k] as Json)}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }
 

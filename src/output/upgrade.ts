@@ -3,7 +3,11 @@
 import { describeState as stateText, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
 import { renderTable } from './table.ts';
 
-export function upgradeTable(rows: readonly UpgradeRow[], versions: { from: string; to: string }, options: { noHeaders: boolean; allNamespaces: boolean }): string {
+export function upgradeTable(
+  rows: readonly UpgradeRow[],
+  versions: { from: string; to: string },
+  options: { noHeaders: boolean; allNamespaces: boolean },
+): string {
   const headers = [...(options.allNamespaces ? ['namespace'] : []), 'ingress', 'backend', 'service', versions.from, versions.to, 'cause'];
   return renderTable(
     headers,
@@ -26,6 +30,8 @@ export function planLines(plan: MigrationPlan): { out: string[]; err: string[] }
     const parts = [...Object.entries(c.set).map(([k, v]) => `${k}=${JSON.stringify(v)}`), ...c.remove.map((k) => `${k}-`)];
     return `${c.object}: ${parts.join(' ')}`;
   });
-  const err = plan.impossible.map(({ row, reason }) => `ingress/${row.ingress.namespace}/${row.ingress.name}: backend ${row.backend} cannot stay the same: ${reason}`);
+  const err = plan.impossible.map(
+    ({ row, reason }) => `ingress/${row.ingress.namespace}/${row.ingress.name}: backend ${row.backend} cannot stay the same: ${reason}`,
+  );
   return { out, err };
 }

@@ -42,9 +42,11 @@ function run(args: string[]): Promise<Run> {
 
 async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }
 
 /** The tag a corpus file belongs to: the first of its name (`TAG__page__N.yaml`). */
@@ -72,11 +74,20 @@ function companions(objects: ObjectSet): unknown[] {
     n++;
     const list = [...ports];
     const named = list.length > 1 || list.some((p) => !/^\d+$/.test(p));
-    const servicePorts = list.map((p, i) => ({ ...(named ? { name: /^\d+$/.test(p) ? `port-${p}` : p } : {}), port: /^\d+$/.test(p) ? Number(p) : 80 + i, targetPort: 8080 + i }));
+    const servicePorts = list.map((p, i) => ({
+      ...(named ? { name: /^\d+$/.test(p) ? `port-${p}` : p } : {}),
+      port: /^\d+$/.test(p) ? Number(p) : 80 + i,
+      targetPort: 8080 + i,
+    }));
     const addresses = [1, 2].map((k) => ({ ip: `10.200.${n % 250}.${k}`, targetRef: { kind: 'Pod', name: `${name}-${k - 1}`, namespace } }));
     return [
       { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { ports: servicePorts } },
-      { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace }, subsets: [{ addresses, ports: servicePorts.map((p) => ({ ...('name' in p ? { name: p.name } : {}), port: p.targetPort })) }] },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name, namespace },
+        subsets: [{ addresses, ports: servicePorts.map((p) => ({ ...('name' in p ? { name: p.name } : {}), port: p.targetPort })) }],
+      },
     ];
   });
 }
@@ -110,7 +121,11 @@ test('every corpus manifest runs through status and render at its tag; written c
   assert.equal(probe.status, 0, 'haproxy is not installed: apt-get install haproxy');
   const files = readdirSync(CORPUS, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .flatMap((d) => readdirSync(join(CORPUS, d.name)).filter((f) => f.endsWith('.yaml')).map((f) => join(CORPUS, d.name, f)));
+    .flatMap((d) =>
+      readdirSync(join(CORPUS, d.name))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(CORPUS, d.name, f)),
+    );
   assert.ok(files.length >= 200, `only ${files.length} corpus files`);
   const dir = mkdtempSync(join(tmpdir(), 'sticky-corpus-'));
   const problems: string[] = [];
@@ -146,7 +161,8 @@ test('every corpus manifest runs through status and render at its tag; written c
         }
         if (render.code !== 0) {
           // Written nothing: one line that says why.
-          if (!/writes no haproxy\.cfg/.test(render.stderr)) problems.push(`${base} ${ingress.meta.name}: render exit ${render.code}: ${render.stderr.slice(0, 300)}`);
+          if (!/writes no haproxy\.cfg/.test(render.stderr))
+            problems.push(`${base} ${ingress.meta.name}: render exit ${render.code}: ${render.stderr.slice(0, 300)}`);
           counts.noConfig++;
           continue;
         }
@@ -161,7 +177,8 @@ test('every corpus manifest runs through status and render at its tag; written c
           writeFileSync(cfg, wrap(kept, name.trim()));
           const check = spawnSync(HAPROXY, ['-c', '-f', cfg], { encoding: 'utf8', timeout: 20_000 });
           counts.sections++;
-          if (check.status !== 0) problems.push(`${base} ${ingress.meta.name} backend ${name}: haproxy -c failed: ${(check.stdout + check.stderr).slice(0, 500)}`);
+          if (check.status !== 0)
+            problems.push(`${base} ${ingress.meta.name} backend ${name}: haproxy -c failed: ${(check.stdout + check.stderr).slice(0, 500)}`);
         }
       }
     });

@@ -29,19 +29,21 @@ function requireHaproxy(): void {
 function wrap(backends: readonly RenderedBackend[], frontendPort: number, mode: 'http' | 'tcp'): string {
   const first = backends[0];
   assert.ok(first, 'no backend to wrap');
-  return [
-    'global',
-    '\tmaxconn 256',
-    'defaults',
-    `\tmode ${mode}`,
-    '\ttimeout connect 5s',
-    '\ttimeout client 10s',
-    '\ttimeout server 10s',
-    'frontend fe',
-    `\tbind 127.0.0.1:${frontendPort}`,
-    `\tdefault_backend ${first.name}`,
-    '',
-  ].join('\n') + formatBackends(backends);
+  return (
+    [
+      'global',
+      '\tmaxconn 256',
+      'defaults',
+      `\tmode ${mode}`,
+      '\ttimeout connect 5s',
+      '\ttimeout client 10s',
+      '\ttimeout server 10s',
+      'frontend fe',
+      `\tbind 127.0.0.1:${frontendPort}`,
+      `\tdefault_backend ${first.name}`,
+      '',
+    ].join('\n') + formatBackends(backends)
+  );
 }
 
 function tempDir(): string {
@@ -201,15 +203,12 @@ interface Reply {
 
 function get(port: number, cookie: string | null): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const request = http.get(
-      { host: '127.0.0.1', port, path: '/', agent: false, headers: cookie ? { Cookie: cookie } : {}, timeout: 5_000 },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve({ body, setCookie: response.headers['set-cookie'] ?? [] }));
-      },
-    );
+    const request = http.get({ host: '127.0.0.1', port, path: '/', agent: false, headers: cookie ? { Cookie: cookie } : {}, timeout: 5_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ body, setCookie: response.headers['set-cookie'] ?? [] }));
+    });
     request.once('timeout', () => request.destroy(new Error('request timed out')));
     request.once('error', reject);
   });
@@ -233,7 +232,10 @@ test('live: a rendered cookie backend keeps a client on one server', { timeout: 
     const backends = renderBackends(ingress, set, profile('6.0.0'));
     const backend = backends[0];
     assert.ok(backend && backend.mode === 'cookie', 'the backend should be a sticky cookie backend');
-    assert.deepEqual(backend.servers.map((s) => s.cookie), [cookieValue('pod-web-0', 0, 'md5'), cookieValue('pod-web-1', 1, 'md5')]);
+    assert.deepEqual(
+      backend.servers.map((s) => s.cookie),
+      [cookieValue('pod-web-0', 0, 'md5'), cookieValue('pod-web-1', 1, 'md5')],
+    );
     haproxy = await startHaproxy((port) => wrap(backends, port, 'http'), dir);
     const front = haproxy.port;
 
@@ -278,7 +280,10 @@ test('live: a backendRules cookie line overrides the sticky cookie, as status re
     const ingress = set.ingresses[0];
     assert.ok(ingress);
     const backends = renderBackends(ingress, set, profile('9.0.0'));
-    assert.deepEqual(backends[0]?.lines.filter((l) => l.startsWith('cookie ')), ['cookie SERVERID insert indirect nocache', 'cookie APPSTICK insert nocache']);
+    assert.deepEqual(
+      backends[0]?.lines.filter((l) => l.startsWith('cookie ')),
+      ['cookie SERVERID insert indirect nocache', 'cookie APPSTICK insert nocache'],
+    );
     const status = computeStatus(set, { profile: profile('9.0.0'), source: 'flag', ingressClass: null });
     assert.equal(status.items[0]?.cookie?.name, 'APPSTICK');
     assert.ok(status.warnings.some((w) => w.message.includes('the sticky cookie is APPSTICK')));

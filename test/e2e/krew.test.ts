@@ -120,7 +120,10 @@ test('the darwin archive runs through its launcher, found through symbolic links
   assert.equal(v.code, 0, v.stderr);
   assert.equal(v.stdout.trim(), version());
   // Found on PATH by name, as kubectl runs it.
-  const byName = run('sh', ['-c', 'cd / && kubectl-sticky status -f "$1"', 'sh', join(root, 'examples/seed')], { ...env, PATH: `${join(links, 'bin')}:${env.PATH}` });
+  const byName = run('sh', ['-c', 'cd / && kubectl-sticky status -f "$1"', 'sh', join(root, 'examples/seed')], {
+    ...env,
+    PATH: `${join(links, 'bin')}:${env.PATH}`,
+  });
   assert.equal(byName.code, 0, byName.stderr);
   assert.match(byName.stdout, /^INGRESS\s+BACKEND/);
   const completion = run(join(links, 'bin', 'kubectl_complete-sticky'), ['status', '-o', ''], env, tmp);

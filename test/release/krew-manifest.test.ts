@@ -72,7 +72,11 @@ function listTarGz(path: string): { name: string; type: EntryType }[] {
   for (let at = 0; at + 512 <= data.length; ) {
     const header = data.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
-    const text = (from: number, len: number) => header.subarray(from, from + len).toString('latin1').replace(/\0.*$/s, '');
+    const text = (from: number, len: number) =>
+      header
+        .subarray(from, from + len)
+        .toString('latin1')
+        .replace(/\0.*$/s, '');
     const prefix = text(345, 155);
     const name = (prefix ? `${prefix}/` : '') + text(0, 100);
     const size = parseInt(text(124, 12).trim() || '0', 8);
@@ -116,10 +120,7 @@ test('the template krew/sticky.yaml: every platform once, placeholders, descript
   const m = parse(text) as Manifest;
   checkCommon(m, file);
   assert.equal(m.spec.version, 'v{{VERSION}}');
-  assert.deepEqual(
-    m.spec.platforms.map((p) => `${p.selector.matchLabels['os']}/${p.selector.matchLabels['arch']}`).sort(),
-    PLATFORMS.map(platformId).sort(),
-  );
+  assert.deepEqual(m.spec.platforms.map((p) => `${p.selector.matchLabels['os']}/${p.selector.matchLabels['arch']}`).sort(), PLATFORMS.map(platformId).sort());
   for (const p of m.spec.platforms) {
     assert.equal(p.uri, '{{URI}}');
     assert.equal(p.sha256, '{{SHA256}}');
@@ -151,6 +152,9 @@ test('dist/release/sticky.yaml passes krew validation and matches the archives',
     assert.ok(names.includes('LICENSE'), `${id}: LICENSE in ${archive}`);
     for (const f of p.files) assert.ok(names.includes(f.from), `${id}: ${f.from} in ${archive}`);
     assert.ok(names.includes(p.bin), `${id}: bin ${p.bin} in ${archive}`);
-    assert.ok(names.some((n) => n.startsWith('kubectl_complete-sticky')), `${id}: completion executable`);
+    assert.ok(
+      names.some((n) => n.startsWith('kubectl_complete-sticky')),
+      `${id}: completion executable`,
+    );
   }
 });

@@ -11,7 +11,15 @@ function profile(version: string): Profile {
   return result.profile;
 }
 
-const enable = (over: Partial<ChangeRequest> = {}): ChangeRequest => ({ action: 'enable', role: 'service', cookieName: null, cookieHash: null, overwrite: false, purge: false, ...over });
+const enable = (over: Partial<ChangeRequest> = {}): ChangeRequest => ({
+  action: 'enable',
+  role: 'service',
+  cookieName: null,
+  cookieHash: null,
+  overwrite: false,
+  purge: false,
+  ...over,
+});
 
 function plan(version: string, annotations: Record<string, string>, request: ChangeRequest) {
   const result = planChange(profile(version), annotations, request);
@@ -25,7 +33,10 @@ test('enable writes the key of the version: sticky-session "true" up to 5.x, aff
 });
 
 test('a different existing value needs --overwrite', () => {
-  assert.match(String(plan('v12.0.0', { 'ingress.appscode.com/affinity': 'true' }, enable())), /^refused: --overwrite is false .*'ingress\.appscode\.com\/affinity' already has a value \(true\)/);
+  assert.match(
+    String(plan('v12.0.0', { 'ingress.appscode.com/affinity': 'true' }, enable())),
+    /^refused: --overwrite is false .*'ingress\.appscode\.com\/affinity' already has a value \(true\)/,
+  );
   assert.deepEqual(plan('v12.0.0', { 'ingress.appscode.com/affinity': 'true' }, enable({ overwrite: true })), { 'ingress.appscode.com/affinity': 'cookie' });
 });
 
@@ -38,13 +49,19 @@ test('cookie flags: written where the version reads them from that object, refus
     'ingress.kubernetes.io/session-cookie-name': 'A',
     'ingress.kubernetes.io/session-cookie-hash': 'md5',
   });
-  assert.deepEqual(plan('v12.0.0', {}, enable({ cookieName: 'A' })), { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'A' });
+  assert.deepEqual(plan('v12.0.0', {}, enable({ cookieName: 'A' })), {
+    'ingress.appscode.com/affinity': 'cookie',
+    'ingress.appscode.com/session-cookie-name': 'A',
+  });
   assert.match(String(plan('v12.0.0', {}, enable({ cookieHash: 'sha1' }))), /invalid --cookie-hash "sha1"/);
 });
 
 test('5.x reads two spellings of the cookie keys: the one present is the one changed, under the --overwrite rule', () => {
   const existing = { 'ingress.appscode.com/session-cookie-name': 'OLD' };
-  assert.match(String(plan('5.0.0', existing, enable({ role: 'ingress', cookieName: 'NEW' }))), /'ingress\.appscode\.com\/session-cookie-name' already has a value \(OLD\)/);
+  assert.match(
+    String(plan('5.0.0', existing, enable({ role: 'ingress', cookieName: 'NEW' }))),
+    /'ingress\.appscode\.com\/session-cookie-name' already has a value \(OLD\)/,
+  );
   assert.deepEqual(plan('5.0.0', existing, enable({ role: 'ingress', cookieName: 'NEW', overwrite: true })), {
     'ingress.appscode.com/sticky-session': 'true',
     'ingress.appscode.com/session-cookie-name': 'NEW',

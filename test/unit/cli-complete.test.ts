@@ -13,7 +13,9 @@ const values = (words: string[]) => complete(words).candidates.map((c) => c.valu
 /** Does `words` parse for the command (as far as flags and TARGETs go)? Required flags are added with a value of their own. */
 function parses(declaration: Declaration<Flags>, words: string[]): boolean {
   const flags = flagsOf(declaration.flags);
-  const required = (declaration.requires ?? []).filter((name) => !words.some((w) => w.startsWith(`--${name}`))).map((name) => `--${name}=${flags.get(name)?.suggest?.[0] ?? 'x'}`);
+  const required = (declaration.requires ?? [])
+    .filter((name) => !words.some((w) => w.startsWith(`--${name}`)))
+    .map((name) => `--${name}=${flags.get(name)?.suggest?.[0] ?? 'x'}`);
   try {
     parseCommand(declaration, [...required, ...words]);
     return true;

@@ -25,7 +25,10 @@ test('upgrade-check on the 5.0 shop: a row per backend that changes, exit 1; JSO
   const lines = ran.stdout.trim().split('\n');
   assert.match(lines[0] ?? '', /^INGRESS\s+BACKEND\s+SERVICE\s+5\.0\.0\s+V12\.0\.0\s+CAUSE$/);
   assert.equal(lines.length, 4);
-  assert.match(ran.stdout, /^shop\s+shop\.example\.com\/cart\s+cart\s+cookie SHOPID \(md5\)\s+no\s+ingress\/default\/shop: ingress\.appscode\.com\/sticky-session/m);
+  assert.match(
+    ran.stdout,
+    /^shop\s+shop\.example\.com\/cart\s+cart\s+cookie SHOPID \(md5\)\s+no\s+ingress\/default\/shop: ingress\.appscode\.com\/sticky-session/m,
+  );
   const json = await runSticky(['upgrade-check', '--to=v12.0.0', '-f', 'examples/upgrade/', '-ojson']);
   assert.equal(json.code, 1);
   const doc = JSON.parse(json.stdout) as { kind: string; from: string; to: string; items: unknown[] };
@@ -52,7 +55,8 @@ test('migrate --in-place adds only annotation lines, keeps the comments, and upg
     assert.ok(changed.length > 0);
     for (const part of changed) {
       assert.equal(part.added, true, `a line was removed or changed: ${part.value}`);
-      for (const line of part.value.trimEnd().split('\n')) assert.match(line, /^ {4}ingress\.appscode\.com\/(affinity: cookie|session-cookie-name: SHOPID|session-cookie-hash: md5)$/);
+      for (const line of part.value.trimEnd().split('\n'))
+        assert.match(line, /^ {4}ingress\.appscode\.com\/(affinity: cookie|session-cookie-name: SHOPID|session-cookie-hash: md5)$/);
     }
     assert.ok(after.includes('# Ingress-wide stickiness, the 5.x way') && after.includes('# only this Service is sticky'));
     const check = await runSticky(['upgrade-check', '--to', 'v12.0.0', '-f', dir]);
@@ -93,7 +97,10 @@ test('enable -f --in-place changes only the annotation line; disable -f --local 
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stderr, /^Effect:$/m);
     const changed = diffLines(text, readFileSync(file, 'utf8')).filter((part) => part.added || part.removed);
-    assert.deepEqual(changed.map((p) => [p.added ?? false, p.value]), [[true, '    ingress.appscode.com/affinity: cookie\n']]);
+    assert.deepEqual(
+      changed.map((p) => [p.added ?? false, p.value]),
+      [[true, '    ingress.appscode.com/affinity: cookie\n']],
+    );
     const enabled = readFileSync(file, 'utf8');
     const local = await runSticky(['disable', 'svc/s1', '-f', dir, '--local', '--voyager-version', 'v12.0.0']);
     assert.equal(local.code, 0, local.stderr);

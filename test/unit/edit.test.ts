@@ -5,8 +5,22 @@ import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { editManifest, type AnnotationEdit } from '../../src/manifests/edit.ts';
 
-const ING = (set: Record<string, string>, remove: string[] = []): AnnotationEdit => ({ kind: 'Ingress', apiVersion: null, namespace: 'default', name: 'shop', set, remove });
-const SVC = (set: Record<string, string>, remove: string[] = []): AnnotationEdit => ({ kind: 'Service', apiVersion: null, namespace: 'default', name: 'web', set, remove });
+const ING = (set: Record<string, string>, remove: string[] = []): AnnotationEdit => ({
+  kind: 'Ingress',
+  apiVersion: null,
+  namespace: 'default',
+  name: 'shop',
+  set,
+  remove,
+});
+const SVC = (set: Record<string, string>, remove: string[] = []): AnnotationEdit => ({
+  kind: 'Service',
+  apiVersion: null,
+  namespace: 'default',
+  name: 'web',
+  set,
+  remove,
+});
 
 const CASES: { name: string; before: string; edits: AnnotationEdit[]; after: string }[] = [
   {

@@ -47,11 +47,22 @@ const points = [
 const nodes = {
   kind: 'List',
   items: [
-    { kind: 'None', metadata: { name: '127.0.0.1', labels: { 'kubernetes.io/hostname': '127.0.0.1' } }, status: { capacity: { cpu: '4' }, ready: true, addresses: [{ type: 'LegacyHostIP', address: '127.0.0.1' }] } },
+    {
+      kind: 'None',
+      metadata: { name: '127.0.0.1', labels: { 'kubernetes.io/hostname': '127.0.0.1' } },
+      status: { capacity: { cpu: '4' }, ready: true, addresses: [{ type: 'LegacyHostIP', address: '127.0.0.1' }] },
+    },
     {
       kind: 'None',
       metadata: { name: '127.0.0.2', labels: { 'kubernetes.io/hostname': '127.0.0.2' } },
-      status: { capacity: { cpu: '8' }, ready: false, addresses: [{ type: 'LegacyHostIP', address: '127.0.0.2' }, { type: 'another', address: '127.0.0.3' }] },
+      status: {
+        capacity: { cpu: '8' },
+        ready: false,
+        addresses: [
+          { type: 'LegacyHostIP', address: '127.0.0.2' },
+          { type: 'another', address: '127.0.0.3' },
+        ],
+      },
     },
   ],
   users: [
@@ -120,19 +131,33 @@ const FAILURES: [string, string, RegExp][] = [
 
 for (const [name, template, message] of FAILURES) {
   test(`jsonpath fails: ${name}`, () => {
-    assert.throws(() => runTemplate(template, store), (error: unknown) => error instanceof TemplateError && message.test(error.message));
+    assert.throws(
+      () => runTemplate(template, store),
+      (error: unknown) => error instanceof TemplateError && message.test(error.message),
+    );
   });
 }
 
 test('custom-columns: relaxed paths, <none> for missing, several values joined by commas; a bad spec is an error', () => {
   const columns = parseColumns('NAME:metadata.name,ADDR:.status.addresses[*].address,X:{.nope}');
-  assert.deepEqual(columns.map((c) => c.header), ['NAME', 'ADDR', 'X']);
+  assert.deepEqual(
+    columns.map((c) => c.header),
+    ['NAME', 'ADDR', 'X'],
+  );
   const row = (item: unknown) => columns.map((c) => columnValue(c.path, item));
   assert.deepEqual(row(nodes.items[1]), ['127.0.0.2', '127.0.0.2,127.0.0.3', '<none>']);
   assert.throws(() => parseColumns('NAME'), /expected <header>:<json-path-expr>/);
 });
 
 test('--sort-by: numbers by value, text by text, stable', () => {
-  assert.deepEqual(sortItems(points, '.x').map((p) => p.id), ['i4', 'i2', 'i5', 'i6', 'i1', 'i3']);
-  assert.deepEqual(sortItems(points, '{.id}').reverse().map((p) => p.id), ['i6', 'i5', 'i4', 'i3', 'i2', 'i1']);
+  assert.deepEqual(
+    sortItems(points, '.x').map((p) => p.id),
+    ['i4', 'i2', 'i5', 'i6', 'i1', 'i3'],
+  );
+  assert.deepEqual(
+    sortItems(points, '{.id}')
+      .reverse()
+      .map((p) => p.id),
+    ['i6', 'i5', 'i4', 'i3', 'i2', 'i1'],
+  );
 });

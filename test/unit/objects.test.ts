@@ -75,6 +75,9 @@ test('an Ingress of the pre-3.0 group appscode.com gets a hint, not silence', ()
 
 test('Secrets are known by name and keys only', () => {
   const objects = read('apiVersion: v1\nkind: Secret\nmetadata: {name: pass}\ndata: {auth: c2VjcmV0}\nstringData: {extra: plain}');
-  assert.deepEqual(objects.secrets?.map((s) => [s.meta.name, s.keys]), [['pass', ['auth', 'extra']]]);
+  assert.deepEqual(
+    objects.secrets?.map((s) => [s.meta.name, s.keys]),
+    [['pass', ['auth', 'extra']]],
+  );
   assert.doesNotMatch(JSON.stringify(objects), /c2VjcmV0|plain/);
 });

@@ -21,11 +21,15 @@ interface CaseMeta {
   ingress: { namespace: string; name: string };
 }
 
-
 /** The names the operator's Event quotes (Secret, port name, bad IP, Service) that our reason must name too. */
 function quotedSubjects(events: string): string[] {
   const out: string[] = [];
-  for (const pattern of [/secrets "([^"]+)" not found/, /parsing "([^"]+)": invalid syntax/, /Invalid value: "([^"]+)"/, /service "[^/"]+\/([^"]+)" not found/]) {
+  for (const pattern of [
+    /secrets "([^"]+)" not found/,
+    /parsing "([^"]+)": invalid syntax/,
+    /Invalid value: "([^"]+)"/,
+    /service "[^/"]+\/([^"]+)" not found/,
+  ]) {
     const match = pattern.exec(events);
     if (match?.[1]) out.push(match[1]);
   }
@@ -38,7 +42,17 @@ function eventsOf(text: string, namespace: string): unknown[] {
   for (const line of text.split('\n')) {
     const m = /^(\S+) (Normal|Warning) (\w+)\/(\S+) (\w+) [^:]*: (.*?)(?: \(x(\d+)\))?$/.exec(line);
     if (!m) continue;
-    out.push({ apiVersion: 'v1', kind: 'Event', metadata: { namespace }, involvedObject: { kind: m[3], name: m[4], namespace }, type: m[2], reason: m[5], message: m[6], lastTimestamp: m[1], count: Number(m[7] ?? 1) });
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { namespace },
+      involvedObject: { kind: m[3], name: m[4], namespace },
+      type: m[2],
+      reason: m[5],
+      message: m[6],
+      lastTimestamp: m[1],
+      count: Number(m[7] ?? 1),
+    });
   }
   return out;
 }
@@ -66,17 +80,30 @@ if (!existsSync(ROOT)) {
         const noConfig = existsSync(join(dir, 'no-config'));
         if (!ingress) {
           // The API server refuses the Ingress (the reader says why): the operator never sees it.
-          const refused = objects.issues.some((issue) => issue.object === `ingress/${meta.ingress.namespace}/${meta.ingress.name}` && /rejects/.test(issue.message));
+          const refused = objects.issues.some(
+            (issue) => issue.object === `ingress/${meta.ingress.namespace}/${meta.ingress.name}` && /rejects/.test(issue.message),
+          );
           if (!noConfig || !refused) mismatches.push(`${name}: Ingress not read, yet the operator ${noConfig ? 'wrote nothing' : 'wrote a config'}`);
           else nothing++;
           continue;
         }
         const result = renderIngress(ingress, objects, profile.profile);
         // The operator's own Events, read as status reads them live, never contradict the prediction.
-        const withEvents = { ...objects, events: objectsFrom(eventsOf(readFileSync(join(dir, 'events.txt'), 'utf8'), meta.ingress.namespace), meta.ingress.namespace).events };
-        const words = computeStatus(withEvents, { profile: profile.profile, source: 'flag', ingressClass: null }).warnings.filter((w) => w.message.includes('DISAGREES'));
+        const withEvents = {
+          ...objects,
+          events: objectsFrom(eventsOf(readFileSync(join(dir, 'events.txt'), 'utf8'), meta.ingress.namespace), meta.ingress.namespace).events,
+        };
+        const words = computeStatus(withEvents, { profile: profile.profile, source: 'flag', ingressClass: null }).warnings.filter((w) =>
+          w.message.includes('DISAGREES'),
+        );
         for (const w of words) mismatches.push(`${name}: ${w.message}`);
-        if (noConfig && !words.length && !computeStatus(withEvents, { profile: profile.profile, source: 'flag', ingressClass: null }).warnings.some((w) => w.message.startsWith('the operator agrees'))) {
+        if (
+          noConfig &&
+          !words.length &&
+          !computeStatus(withEvents, { profile: profile.profile, source: 'flag', ingressClass: null }).warnings.some((w) =>
+            w.message.startsWith('the operator agrees'),
+          )
+        ) {
           mismatches.push(`${name}: the operator's Events were not quoted beside the no-config prediction`);
         }
         if (noConfig) {

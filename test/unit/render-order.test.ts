@@ -30,7 +30,10 @@ spec:
 `;
 
 test('sections follow Voyager: HTTP frontends by port text, hosts named > wildcard > empty and descending, deeper and descending paths, TCP by port text, default last', () => {
-  const services = Array.from({ length: 10 }, (_, i) => `{apiVersion: v1, kind: Service, metadata: {name: s${i}, namespace: default}, spec: {ports: [{port: 80}]}}`);
+  const services = Array.from(
+    { length: 10 },
+    (_, i) => `{apiVersion: v1, kind: Service, metadata: {name: s${i}, namespace: default}, spec: {ports: [{port: 80}]}}`,
+  );
   const objects = objectsFrom(parseManifest([MANIFEST, ...services].join('\n---\n'), 'test'), 'default');
   const ingress = objects.ingresses[0];
   assert.ok(ingress);

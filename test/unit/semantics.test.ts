@@ -11,13 +11,27 @@ function id(version: string): ProfileId | string {
 
 test('operator versions map to the reference table rows, boundaries included', () => {
   const table: [string, ProfileId][] = [
-    ['3.2.0', '3.2'], ['3.2.2', '3.2'], ['4.0.0-alpha.0', '3.2'],
-    ['4.0.0-alpha.1', '4.0'], ['4.0.0-rc.0', '4.0'], ['5.0.0-rc.10', '4.0'],
-    ['5.0.0-rc.11', '5.0'], ['5.0.0', '5.0'],
-    ['6.0.0-rc.0', '6.0'], ['7.4.0', '6.0'], ['8.0.1', '6.0'],
-    ['9.0.0', '9.0'], ['v10.0.0', '9.0'], ['v12.0.0', '9.0'], ['v13.0.1', '9.0'],
-    ['v2021.09.15', '9.0'], ['v2026.1.20', '9.0'], ['6.0', '6.0'],
-    ['9.0.0-alpine', '9.0'], ['5.0.0-ubi', '5.0'], ['6.0.0-rc.0-alpine', '6.0'],
+    ['3.2.0', '3.2'],
+    ['3.2.2', '3.2'],
+    ['4.0.0-alpha.0', '3.2'],
+    ['4.0.0-alpha.1', '4.0'],
+    ['4.0.0-rc.0', '4.0'],
+    ['5.0.0-rc.10', '4.0'],
+    ['5.0.0-rc.11', '5.0'],
+    ['5.0.0', '5.0'],
+    ['6.0.0-rc.0', '6.0'],
+    ['7.4.0', '6.0'],
+    ['8.0.1', '6.0'],
+    ['9.0.0', '9.0'],
+    ['v10.0.0', '9.0'],
+    ['v12.0.0', '9.0'],
+    ['v13.0.1', '9.0'],
+    ['v2021.09.15', '9.0'],
+    ['v2026.1.20', '9.0'],
+    ['6.0', '6.0'],
+    ['9.0.0-alpine', '9.0'],
+    ['5.0.0-ubi', '5.0'],
+    ['6.0.0-rc.0-alpine', '6.0'],
   ];
   for (const [version, expected] of table) assert.equal(id(version), expected, version);
   assert.match(String(id('3.1.0')), /no sticky sessions/);
@@ -43,7 +57,11 @@ test("Go's ParseBool words, and only those", () => {
 });
 
 test('semantics: flag, then operator image, then discovery, then 3.2', () => {
-  const operator = { object: 'deployment/kube-system/voyager', labels: { 'app.kubernetes.io/name': 'voyager' } as Record<string, string>, images: ['ghcr.io/voyagermesh/voyager:v12.0.0'] };
+  const operator = {
+    object: 'deployment/kube-system/voyager',
+    labels: { 'app.kubernetes.io/name': 'voyager' } as Record<string, string>,
+    images: ['ghcr.io/voyagermesh/voyager:v12.0.0'],
+  };
   const pick = (flag: string | null, deployments = [operator], served: string[] | null = ['v1beta1', 'v1']) => {
     const r = chooseSemantics({ flag, deployments, servedVersions: served });
     assert.ok(r.ok);

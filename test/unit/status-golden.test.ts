@@ -12,7 +12,9 @@ import { parseManifest } from '../../src/manifests/read.ts';
 import { assertGolden, headerOptions } from '../support/golden.ts';
 
 const dir = join(import.meta.dirname, '..', 'golden', 'status');
-const cases = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 test('there are status golden cases', () => {
   assert.ok(cases.length >= 10, `only ${cases.length} cases`);

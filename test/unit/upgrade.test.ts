@@ -22,9 +22,24 @@ const BASE = { source: 'flag' as const, ingressClass: null };
 function shop(ingress: Record<string, string>, service: Record<string, string>): ObjectSet {
   return objectsFrom(
     [
-      { apiVersion: 'voyager.appscode.com/v1beta1', kind: 'Ingress', metadata: { name: 'shop', namespace: 'default', annotations: ingress }, spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', backend: { serviceName: 'web', servicePort: 80 } }] } }] } },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', annotations: service }, spec: { ports: [{ port: 80, targetPort: 8080 }] } },
-      { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-0' } }], ports: [{ port: 8080 }] }] },
+      {
+        apiVersion: 'voyager.appscode.com/v1beta1',
+        kind: 'Ingress',
+        metadata: { name: 'shop', namespace: 'default', annotations: ingress },
+        spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', backend: { serviceName: 'web', servicePort: 80 } }] } }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'default', annotations: service },
+        spec: { ports: [{ port: 80, targetPort: 8080 }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'web', namespace: 'default' },
+        subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-0' } }], ports: [{ port: 8080 }] }],
+      },
     ],
     'default',
   );
@@ -41,14 +56,44 @@ interface BoundaryCase {
 
 const CASES: BoundaryCase[] = [
   // 6.0.0-rc.0 reads only ingress.appscode.com/affinity == "cookie" (6.0.0 annotations.go Sticky()).
-  { from: '5.0.0', to: 'v12.0.0', ingress: { 'ingress.appscode.com/sticky-session': 'true' }, service: {}, rows: [[true, false, null, ['ingress/default/shop: ingress.appscode.com/sticky-session']]] },
-  { from: '5.0.0', to: '6.0.0', ingress: {}, service: { 'ingress.appscode.com/sticky-session': 'true' }, rows: [[true, false, null, ['service/default/web: ingress.appscode.com/sticky-session']]] },
+  {
+    from: '5.0.0',
+    to: 'v12.0.0',
+    ingress: { 'ingress.appscode.com/sticky-session': 'true' },
+    service: {},
+    rows: [[true, false, null, ['ingress/default/shop: ingress.appscode.com/sticky-session']]],
+  },
+  {
+    from: '5.0.0',
+    to: '6.0.0',
+    ingress: {},
+    service: { 'ingress.appscode.com/sticky-session': 'true' },
+    rows: [[true, false, null, ['service/default/web: ingress.appscode.com/sticky-session']]],
+  },
   // 4.0.0-alpha.1 reads ingress.kubernetes.io/affinity, any non-empty value (4.0.0 annotations.go).
-  { from: '3.2.0', to: '4.0.0', ingress: { 'ingress.kubernetes.io/affinity': 'false' }, service: {}, rows: [[false, true, 'SERVERID', ['ingress/default/shop: ingress.kubernetes.io/affinity']]] },
+  {
+    from: '3.2.0',
+    to: '4.0.0',
+    ingress: { 'ingress.kubernetes.io/affinity': 'false' },
+    service: {},
+    rows: [[false, true, 'SERVERID', ['ingress/default/shop: ingress.kubernetes.io/affinity']]],
+  },
   // 5.0.0-rc.11 also reads the ingress.appscode.com/ spellings (5.0.0 getString via toIngressKey).
-  { from: '4.0.0', to: '5.0.0', ingress: { 'ingress.appscode.com/affinity': 'cookie' }, service: {}, rows: [[false, true, 'SERVERID', ['ingress/default/shop: ingress.appscode.com/affinity']]] },
+  {
+    from: '4.0.0',
+    to: '5.0.0',
+    ingress: { 'ingress.appscode.com/affinity': 'cookie' },
+    service: {},
+    rows: [[false, true, 'SERVERID', ['ingress/default/shop: ingress.appscode.com/affinity']]],
+  },
   // 9.0.0 reads the Service's cookie settings when only the Service is sticky (9.0.0 parser.go getEndpoints).
-  { from: '8.0.1', to: '9.0.0', ingress: {}, service: { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'WEBID' }, rows: [[true, true, 'WEBID', ['service/default/web: ingress.appscode.com/session-cookie-name']]] },
+  {
+    from: '8.0.1',
+    to: '9.0.0',
+    ingress: {},
+    service: { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'WEBID' },
+    rows: [[true, true, 'WEBID', ['service/default/web: ingress.appscode.com/session-cookie-name']]],
+  },
   // Nothing changes between 6.0 and 8.0.1 for a plain affinity: cookie Ingress.
   { from: '6.0.0', to: '8.0.1', ingress: { 'ingress.appscode.com/affinity': 'cookie' }, service: {}, rows: [] },
 ];
@@ -68,22 +113,45 @@ for (const c of CASES) {
     const after = withAnnotations(objects, plan.changes);
     const old = computeStatus(objects, { ...BASE, profile: profile(c.from) }).items.map((i) => [i.sticky, i.mode, i.cookie]);
     if (plan.impossible.length === 0) {
-      assert.deepEqual(computeStatus(after, { ...BASE, profile: profile(c.from) }).items.map((i) => [i.sticky, i.mode, i.cookie]), old);
-      assert.deepEqual(computeStatus(after, { ...BASE, profile: profile(c.to) }).items.map((i) => [i.sticky, i.mode, i.cookie]), old);
+      assert.deepEqual(
+        computeStatus(after, { ...BASE, profile: profile(c.from) }).items.map((i) => [i.sticky, i.mode, i.cookie]),
+        old,
+      );
+      assert.deepEqual(
+        computeStatus(after, { ...BASE, profile: profile(c.to) }).items.map((i) => [i.sticky, i.mode, i.cookie]),
+        old,
+      );
       assert.deepEqual(upgradeCheck(after, BASE, profile(c.from), profile(c.to)), []);
     }
     // No key the current version reads is removed.
-    for (const change of plan.changes) assert.deepEqual(change.remove.filter((k) => keysRead(profile(c.from), change.role).has(k)), []);
+    for (const change of plan.changes)
+      assert.deepEqual(
+        change.remove.filter((k) => keysRead(profile(c.from), change.role).has(k)),
+        [],
+      );
   });
 }
 
 test('migrate 5.0 -> v12 adds affinity: cookie beside sticky-session and the 6.0 cookie keys', () => {
-  const objects = shop({ 'ingress.appscode.com/sticky-session': 'true', 'ingress.kubernetes.io/session-cookie-name': 'SHOPID', 'ingress.kubernetes.io/session-cookie-hash': 'md5' }, {});
+  const objects = shop(
+    {
+      'ingress.appscode.com/sticky-session': 'true',
+      'ingress.kubernetes.io/session-cookie-name': 'SHOPID',
+      'ingress.kubernetes.io/session-cookie-hash': 'md5',
+    },
+    {},
+  );
   const plan = planMigration(objects, BASE, profile('5.0.0'), profile('v12.0.0'), { force: false });
   assert.deepEqual(plan.impossible, []);
-  assert.deepEqual(plan.changes.map((c) => [c.object, c.set]), [
-    ['ingress/default/shop', { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'SHOPID', 'ingress.appscode.com/session-cookie-hash': 'md5' }],
-  ]);
+  assert.deepEqual(
+    plan.changes.map((c) => [c.object, c.set]),
+    [
+      [
+        'ingress/default/shop',
+        { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'SHOPID', 'ingress.appscode.com/session-cookie-hash': 'md5' },
+      ],
+    ],
+  );
 });
 
 test('a key both versions read is only given a value that means the same to the current one', () => {
@@ -91,7 +159,10 @@ test('a key both versions read is only given a value that means the same to the 
   const objects = shop({ 'ingress.appscode.com/affinity': 'none' }, {});
   const plan = planMigration(objects, BASE, profile('6.0.0'), profile('5.0.0'), { force: false });
   assert.deepEqual(plan.impossible, []);
-  assert.deepEqual(plan.changes.map((c) => [c.set, c.remove]), [[{ 'ingress.appscode.com/affinity': '' }, []]]);
+  assert.deepEqual(
+    plan.changes.map((c) => [c.set, c.remove]),
+    [[{ 'ingress.appscode.com/affinity': '' }, []]],
+  );
 });
 
 test('a backend one version writes no config for: impossible, nothing planned for it without force', () => {
@@ -108,9 +179,15 @@ test('a backend one version writes no config for: impossible, nothing planned fo
 });
 
 test('prune removes only the keys neither version reads', () => {
-  const objects = shop({ 'ingress.appscode.com/sticky-session': 'true', 'ingress.appscode.com/affinity': 'cookie', 'ingress.kubernetes.io/session-cookie-name': 'X' }, {});
+  const objects = shop(
+    { 'ingress.appscode.com/sticky-session': 'true', 'ingress.appscode.com/affinity': 'cookie', 'ingress.kubernetes.io/session-cookie-name': 'X' },
+    {},
+  );
   const changes = planPrune(objects, profile('v12.0.0'), profile('9.0.0'));
-  assert.deepEqual(changes.map((c) => [c.object, c.remove]), [['ingress/default/shop', ['ingress.appscode.com/sticky-session', 'ingress.kubernetes.io/session-cookie-name']]]);
+  assert.deepEqual(
+    changes.map((c) => [c.object, c.remove]),
+    [['ingress/default/shop', ['ingress.appscode.com/sticky-session', 'ingress.kubernetes.io/session-cookie-name']]],
+  );
   assert.deepEqual(planPrune(objects, profile('5.0.0'), profile('v12.0.0')), []);
 });
 
@@ -147,7 +224,11 @@ test('property: after migrate, status under either version equals status under t
         assert.deepEqual(underFrom, old);
         assert.deepEqual(underTo, old);
       }
-      for (const change of plan.changes) assert.deepEqual(change.remove.filter((k) => keysRead(from, change.role).has(k)), []);
+      for (const change of plan.changes)
+        assert.deepEqual(
+          change.remove.filter((k) => keysRead(from, change.role).has(k)),
+          [],
+        );
     }),
     { seed: 8, numRuns: 400 },
   );

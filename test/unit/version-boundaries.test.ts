@@ -86,7 +86,8 @@ const CASES: Case[] = [
   },
   {
     name: 'backends without ready endpoints: 5.x drops HTTP ones, 6.0-8.x every one, 9.0 writes them',
-    source: '5.0.0 parser.go:456 (if len(bk.Endpoints) > 0) and default backend kept; 8.0.1 parser.go:352-358 (spec.backend skipped); 9.0.0 parser.go (event only)',
+    source:
+      '5.0.0 parser.go:456 (if len(bk.Endpoints) > 0) and default backend kept; 8.0.1 parser.go:352-358 (spec.backend skipped); 9.0.0 parser.go (event only)',
     yaml:
       ingress(
         STICKY_OLD + ', ' + STICKY,
@@ -98,7 +99,8 @@ const CASES: Case[] = [
       service('s1', ['10.1.0.1']) +
       service('empty', []),
     expect: {
-      '5.0.0': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0\nbackend default-backend\ncookie SERVERID insert indirect nocache',
+      '5.0.0':
+        'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0\nbackend default-backend\ncookie SERVERID insert indirect nocache',
       '8.0.1': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
       '9.0.0':
         'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0\nbackend empty.default:80\ncookie SERVERID insert indirect nocache\nbackend default-backend\ncookie SERVERID insert indirect nocache',
@@ -106,7 +108,8 @@ const CASES: Case[] = [
   },
   {
     name: 'renamed duplicates hash host-port-path until 7.2, address-host-port-path from 7.3 (443 for TLS hosts, http.port)',
-    source: '7.2.0 pkg/haproxy/api/types.go canonicalize md5(host-port-path); 7.3.0 md5(address-host-port-path); v12.0.0 parser.go:473-478 (binder port 443 with TLS, else http.port)',
+    source:
+      '7.2.0 pkg/haproxy/api/types.go canonicalize md5(host-port-path); 7.3.0 md5(address-host-port-path); v12.0.0 parser.go:473-478 (binder port 443 with TLS, else http.port)',
     yaml:
       ingress(
         '',
@@ -119,8 +122,10 @@ const CASES: Case[] = [
       ) + service('s1', ['10.1.0.1']),
     expect: {
       // "http://8080" sorts before "https://443" (HTTPService.sortKey).
-      '7.2.0': 'backend s1.default:80-418908e80fb970a30c0f937c23211ffa\nserver pod-s1-0 10.1.0.1:8080\nbackend s1.default:80-5c3ac1c1a5f0dbe0f111f6ca1b7bf397\nserver pod-s1-0 10.1.0.1:8080',
-      '7.3.0': 'backend s1.default:80-e589093e8460a501acb7cd68dfda27a7\nserver pod-s1-0 10.1.0.1:8080\nbackend s1.default:80-9a882cfadd287b38b186070d20ae403a\nserver pod-s1-0 10.1.0.1:8080',
+      '7.2.0':
+        'backend s1.default:80-418908e80fb970a30c0f937c23211ffa\nserver pod-s1-0 10.1.0.1:8080\nbackend s1.default:80-5c3ac1c1a5f0dbe0f111f6ca1b7bf397\nserver pod-s1-0 10.1.0.1:8080',
+      '7.3.0':
+        'backend s1.default:80-e589093e8460a501acb7cd68dfda27a7\nserver pod-s1-0 10.1.0.1:8080\nbackend s1.default:80-9a882cfadd287b38b186070d20ae403a\nserver pod-s1-0 10.1.0.1:8080',
     },
   },
   {
@@ -143,14 +148,17 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
   },
   {
     name: 'an int servicePort matching no port number matches a single unnamed port from 9.0',
-    source: '8.0.1 parser.go:196-202 (p.Port only: service port unavailable, backend skipped); v12.0.0 parser.go:239-246 (p.Name == port.StrVal, "" for an int)',
+    source:
+      '8.0.1 parser.go:196-202 (p.Port only: service port unavailable, backend skipped); v12.0.0 parser.go:239-246 (p.Name == port.StrVal, "" for an int)',
     yaml: ingress('', `  rules:\n  - http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 8080}}]}`) + service('s1', ['10.1.0.1']),
     expect: { '8.0.1': '', '9.0.0': 'backend s1.default:8080\nserver pod-s1-0 10.1.0.1:8080' },
   },
   {
     name: 'hostNames keeps only the endpoints with those hostnames',
     source: '3.2.0 parser.go:121, 164-175 and v12.0.0 parser.go:150, 226-236 (isForwardable)',
-    yaml: ingress('', `  rules:\n  - http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 80, hostNames: [s1-1]}}]}`) + service('s1', ['10.1.0.1', '10.1.0.2']),
+    yaml:
+      ingress('', `  rules:\n  - http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 80, hostNames: [s1-1]}}]}`) +
+      service('s1', ['10.1.0.1', '10.1.0.2']),
     expect: { '5.0.0': 'backend s1.default:80\nserver pod-s1-1 10.1.0.2:8080', 'v12.0.0': 'backend s1.default:80\nserver pod-s1-1 10.1.0.2:8080' },
   },
   {
@@ -163,8 +171,10 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
     name: 'ssl-passthrough refuses an HTTP rule with several paths',
     source: 'v12.0.0 parser.go:1060-1063 (len(rule.HTTP.Paths) != 1: error, no config)',
     yaml:
-      ingress(`ingress.appscode.com/ssl-passthrough: 'true'`, `  rules:\n  - http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}, {path: /b, backend: {serviceName: s1, servicePort: 80}}]}`) +
-      service('s1', ['10.1.0.1']),
+      ingress(
+        `ingress.appscode.com/ssl-passthrough: 'true'`,
+        `  rules:\n  - http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}, {path: /b, backend: {serviceName: s1, servicePort: 80}}]}`,
+      ) + service('s1', ['10.1.0.1']),
     expect: { 'v12.0.0': 'no config: HAProxyConfigFailed', '5.0.0': 'no config: HAProxyConfigCreateFailed' },
   },
   {
@@ -204,8 +214,11 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
   },
   {
     name: 'ingress.kubernetes.io/rewrite-target is read before 6.0 only; the rule goes before rewriteRules',
-    source: '5.0.0 apis/voyager/v1beta1/annotations.go getString (toIngressKey first), parser.go rewriteTarget; v12.0.0 annotations.go get[RewriteTarget] (ingress.appscode.com only)',
-    yaml: ingress(`ingress.kubernetes.io/rewrite-target: /`, `  rules:\n  - http: {paths: [{path: /web, backend: {serviceName: s1, servicePort: 80}}]}`) + service('s1', ['10.1.0.1']),
+    source:
+      '5.0.0 apis/voyager/v1beta1/annotations.go getString (toIngressKey first), parser.go rewriteTarget; v12.0.0 annotations.go get[RewriteTarget] (ingress.appscode.com only)',
+    yaml:
+      ingress(`ingress.kubernetes.io/rewrite-target: /`, `  rules:\n  - http: {paths: [{path: /web, backend: {serviceName: s1, servicePort: 80}}]}`) +
+      service('s1', ['10.1.0.1']),
     expect: {
       '5.0.0': 'backend s1.default:80\nreqrep ^([^\\ :]*)\\ /web/?(.*$) \\1\\ /\\2\nserver pod-s1-0 10.1.0.1:8080',
       '6.0.0-rc.0': 'backend s1.default:80\nserver pod-s1-0 10.1.0.1:8080',
@@ -214,15 +227,19 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
   {
     name: 'loadBalanceOn and alpn reach the section from 9.0',
     source: '8.0.1 templates/http-backend.cfg (no balance, no alpn); 9.0.0 http-backend.cfg (balance, ALPNOptions after send-proxy)',
-    yaml: ingress(STICKY, `  rules:\n  - http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 80, loadBalanceOn: leastconn, alpn: [h2, http/1.1]}}]}`) + service('s1', ['10.1.0.1']),
+    yaml:
+      ingress(STICKY, `  rules:\n  - http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 80, loadBalanceOn: leastconn, alpn: [h2, http/1.1]}}]}`) +
+      service('s1', ['10.1.0.1']),
     expect: {
       '8.0.1': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
-      '9.0.0': 'backend s1.default:80\nbalance leastconn\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0 alpn h2,http/1.1',
+      '9.0.0':
+        'backend s1.default:80\nbalance leastconn\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0 alpn h2,http/1.1',
     },
   },
   {
     name: 'server options from Service annotations; agent-check from v11',
-    source: '10.0.0 templates/http-backend.cfg (tls, check, send-proxy); v11.0.0 http-backend.cfg (agent-check agent-port before send-proxy); v12.0.0 parser.go:171-183',
+    source:
+      '10.0.0 templates/http-backend.cfg (tls, check, send-proxy); v11.0.0 http-backend.cfg (agent-check agent-port before send-proxy); v12.0.0 parser.go:171-183',
     yaml:
       ingress('', `  rules:\n  - http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 80}}]}`) +
       service(
@@ -264,7 +281,8 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
   },
   {
     name: 'a missing basic-auth Secret: no config; present: auth lines in the default backend',
-    source: 'v12.0.0 parser.go:360-372 (Secrets Get error: return err); templates/default-backend.cfg (acl __auth_ok__, http-request auth; realm written only when empty)',
+    source:
+      'v12.0.0 parser.go:360-372 (Secrets Get error: return err); templates/default-backend.cfg (acl __auth_ok__, http-request auth; realm written only when empty)',
     yaml:
       ingress(`ingress.appscode.com/auth-type: basic, ingress.appscode.com/auth-secret: pass`, `  backend: {serviceName: s1, servicePort: 80}`) +
       service('s1', ['10.1.0.1']) +
@@ -278,7 +296,9 @@ subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: web, port: 8080}]}]
       ingress(`ingress.appscode.com/auth-type: basic, ingress.appscode.com/auth-secret: pass`, `  backend: {serviceName: s1, servicePort: 80}`) +
       service('s1', ['10.1.0.1']) +
       `---\napiVersion: v1\nkind: Secret\nmetadata: {name: pass, namespace: default}\ndata: {auth: eA==}\n`,
-    expect: { 'v12.0.0': 'backend default-backend\nacl __auth_ok__ http_auth(pass-auth)\nhttp-request auth realm "" if !__auth_ok__\nserver pod-s1-0 10.1.0.1:8080' },
+    expect: {
+      'v12.0.0': 'backend default-backend\nacl __auth_ok__ http_auth(pass-auth)\nhttp-request auth realm "" if !__auth_ok__\nserver pod-s1-0 10.1.0.1:8080',
+    },
   },
   {
     name: 'an invalid externalIPs value: the operator fails on its own Service and writes no config',
