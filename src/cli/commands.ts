@@ -4,7 +4,7 @@
 // option in the command's file; help, parsing, validation and completion follow.
 
 import type { CookieHash } from '../core/semantics.ts';
-import { CLUSTER_FLAGS, outputFlag, SELECTOR_FLAG, SEMANTICS_FLAGS, SOURCE_FLAGS } from './flags.ts';
+import { CLUSTER_FLAGS, outputFlag, printerFlag, SELECTOR_FLAG, SEMANTICS_FLAGS, SOURCE_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
 import { bool, choice, list, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
 
@@ -30,7 +30,10 @@ const DEPLOYED = bool({ describe: 'Compare with the deployed haproxy.cfg (DEPLOY
 
 export const STATUS_FLAGS = {
   ...SOURCE_FLAGS,
-  output: outputFlag(['wide', 'json', 'yaml']),
+  output: printerFlag(['wide', 'json', 'yaml']),
+  'sort-by': string({
+    describe: "Sort the backends by this JSONPath over each item of the StickyStatus document (kubectl's --sort-by), e.g. '{.service.name}'",
+  }),
   selector: SELECTOR_FLAG,
   'no-headers': bool({ describe: 'Print no column headers' }),
   deployed: DEPLOYED,

@@ -84,5 +84,26 @@ export function outputFlag<const V extends readonly string[]>(formats: V) {
   });
 }
 
+/** kubectl's template printers: `-o jsonpath=TEMPLATE` and the others that carry a text after `=`. */
+export const TEMPLATE_PRINTERS = ['jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'custom-columns', 'custom-columns-file'] as const;
+export type TemplatePrinter = (typeof TEMPLATE_PRINTERS)[number];
+export type Printer<V extends string> = { format: V; template: null } | { format: TemplatePrinter; template: string };
+
+/** -o with kubectl's named formats and its template printers, listed once for help, completion and the error. */
+export function printerFlag<const V extends readonly string[]>(formats: V): Flag<Printer<V[number]> | undefined> {
+  const all = [...formats, ...TEMPLATE_PRINTERS.map((p) => `${p}=`)];
+  const flag = value({ short: 'o', describe: `Output format: ${formats.join(', ')}, or ${TEMPLATE_PRINTERS.map((p) => `${p}=...`).join(', ')}` }, (text) => {
+    if (text === undefined) return undefined;
+    const named = formats.find((f) => f === text);
+    if (named !== undefined) return { format: named, template: null };
+    const at = text.indexOf('=');
+    const kind = TEMPLATE_PRINTERS.find((p) => p === text.slice(0, at));
+    if (at > 0 && kind !== undefined) return { format: kind, template: text.slice(at + 1) };
+    throw new UserError(`unable to match a printer suitable for the output format "${text}", allowed formats are: ${[...all].sort().join(',')}`);
+  });
+  // Listed for help and completion as the fixed formats are.
+  return { ...flag, values: all };
+}
+
 export type ClusterOptions = ValuesOf<typeof CLUSTER_FLAGS> & GlobalOptions;
 export type SourceOptions = ValuesOf<typeof SOURCE_FLAGS> & GlobalOptions;

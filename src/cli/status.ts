@@ -5,10 +5,14 @@ import type { ObjectSet } from '../core/objects.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
 import { deployedStates } from '../core/drift.ts';
 import { formatBackends, renderBackends, type RenderedBackend } from '../core/render.ts';
+import { readFileSync } from 'node:fs';
 import { renderDocument } from '../output/document.ts';
+import { columnValue, parseColumns, runTemplate, sortItems, templateValues, TemplateError } from '../output/jsonpath.ts';
+import { renderTable } from '../output/table.ts';
+import type { TemplatePrinter } from './flags.ts';
 import { statusTable } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
-import { ServerError } from '../errors.ts';
+import { ServerError, UserError } from '../errors.ts';
 import type { StatusOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
 import type { Context } from './io.ts';
@@ -25,7 +29,7 @@ interface Plan {
 }
 
 function plan(options: StatusOptions): Plan {
-  return { targets: options.targets, output: options.output, selector: options.selector, deployed: options.deployed || options.output === 'wide' };
+  return { targets: options.targets, output: options.output, selector: options.selector, deployed: options.deployed || options.output?.format === 'wide' };
 }
 
 function selectIngresses(objects: ObjectSet, options: Plan): void {
@@ -100,6 +104,51 @@ function addDeployed(items: StatusItem[], gathered: Gathered): void {
   }
 }
 
+/** kubectl's errors for a bad template: `error parsing jsonpath TEMPLATE, REASON`. */
+function templated<T>(run: () => T, template: string): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof TemplateError) throw new UserError(`error parsing jsonpath ${template}, ${error.message}`);
+    throw error;
+  }
+}
+
+function printTemplate(format: TemplatePrinter, text: string, status: StickyStatus, noHeaders: boolean): string {
+  const template = format.endsWith('-file') ? readTemplateFile(text) : text;
+  if (format === 'custom-columns' || format === 'custom-columns-file') {
+    const columns = templated(() => parseColumns(template.trim().split('\n').length === 2 ? fileColumns(template) : template), template);
+    return templated(
+      () =>
+        renderTable(
+          columns.map((c) => c.header),
+          status.items.map((item) => columns.map((c) => columnValue(c.path, item))),
+          { noHeaders },
+        ),
+      template,
+    );
+  }
+  if (format === 'jsonpath-as-json') return templated(() => JSON.stringify(templateValues(template, status), null, 4), template);
+  return templated(() => runTemplate(template, status), template);
+}
+
+/** custom-columns-file: a header line and a line of paths, aligned. */
+function fileColumns(text: string): string {
+  const [headers = '', paths = ''] = text.trim().split('\n');
+  const h = headers.trim().split(/\s+/);
+  const p = paths.trim().split(/\s+/);
+  if (h.length !== p.length) throw new TemplateError(`number of headers (${h.length}) does not match number of paths (${p.length})`);
+  return h.map((header, i) => `${header}:${p[i]}`).join(',');
+}
+
+function readTemplateFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`error reading template ${path}`);
+  }
+}
+
 export async function runStatus(options: StatusOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const todo = plan(options);
@@ -118,8 +167,14 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
 
   io.err(`Semantics: ${gathered.choice.reason}`);
   for (const line of warningLines(status.warnings)) io.err(line);
-  if (todo.output === 'json' || todo.output === 'yaml') {
-    io.out(renderDocument(status, todo.output));
+  if (options['sort-by'] !== undefined) status.items = templated(() => sortItems(status.items, options['sort-by'] ?? ''), options['sort-by']);
+  const output = todo.output;
+  if (output?.format === 'json' || output?.format === 'yaml') {
+    io.out(renderDocument(status, output.format));
+    return 0;
+  }
+  if (output && output.template !== null) {
+    io.out(printTemplate(output.format, output.template, status, options['no-headers']));
     return 0;
   }
   if (status.items.length === 0) {
@@ -129,7 +184,7 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
   const namespaces = new Set(status.items.map((i) => i.ingress.namespace));
   io.out(
     statusTable(status.items, {
-      wide: todo.output === 'wide',
+      wide: output?.format === 'wide',
       allNamespaces: options['all-namespaces'] || (gathered.kube === null && namespaces.size > 1),
       noHeaders: options['no-headers'],
     }),

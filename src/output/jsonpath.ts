@@ -432,3 +432,17 @@ export function sortItems<T>(items: readonly T[], path: string): T[] {
     })
     .map((e) => e.item);
 }
+
+/** Every value the template's path actions yield, in order: kubectl's jsonpath-as-json. */
+export function templateValues(template: string, document: unknown): unknown[] {
+  const data = JSON.parse(JSON.stringify(document ?? null)) as Json;
+  const out: Json[] = [];
+  const visit = (parts: readonly Part[], current: Json) => {
+    for (const part of parts) {
+      if (part.kind === 'path') out.push(...walk(part.steps, [current], data));
+      else if (part.kind === 'range') for (const item of walk(part.steps, [current], data)) visit(part.body, item);
+    }
+  };
+  visit(parseTemplate(template), data);
+  return out;
+}

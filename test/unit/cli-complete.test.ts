@@ -96,8 +96,17 @@ test('every TARGET type word the parser accepts is offered, and everything offer
 });
 
 test("values and live lookups, with the parser's grammar for the words before", () => {
-  assert.deepEqual(values(['status', '-o', '']), ['wide', 'json', 'yaml']);
-  assert.deepEqual(values(['status', '--output=j']), ['--output=json']);
+  assert.deepEqual(values(['status', '-o', '']), [
+    'wide',
+    'json',
+    'yaml',
+    'jsonpath=',
+    'jsonpath-as-json=',
+    'jsonpath-file=',
+    'custom-columns=',
+    'custom-columns-file=',
+  ]);
+  assert.deepEqual(values(['status', '--output=j']), ['--output=json', '--output=jsonpath=', '--output=jsonpath-as-json=', '--output=jsonpath-file=']);
   assert.deepEqual(values(['enable', '--dry-run=s']), ['--dry-run=server']);
   assert.deepEqual(values(['enable', '--cookie-hash', '']), ['md5', 'sha', 'index']);
   assert.equal(complete(['status', '-f', '']).directive, Directive.Default, 'files for -f');

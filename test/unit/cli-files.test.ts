@@ -50,7 +50,8 @@ test('the grammar the issue names: -owide, -ndefault -ojson, --no-headers=true w
   assert.deepEqual(on, {
     code: 1,
     stdout: '',
-    stderr: 'error: unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml\n',
+    stderr:
+      'error: unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,wide,yaml\n',
   });
 });
 
@@ -94,7 +95,10 @@ test("-f - reads the Io's stdin; --help and --version print and exit 0", async (
   for (const flag of ['--namespace', '--no-headers', '--output', '--selector', '--filename', '--all-namespaces', ' -v'])
     assert.match(help.stdout, new RegExp(`${flag}\\b`), flag);
   assert.doesNotMatch(help.stdout, /--version/, 'status takes no --version');
-  assert.match(help.stdout, /\[choices: "wide", "json", "yaml"\]/);
+  assert.match(
+    help.stdout,
+    /\[choices: "wide", "json", "yaml", "jsonpath=", "jsonpath-as-json=", "jsonpath-file=",\s+"custom-columns=", "custom-columns-file="\]/,
+  );
   const version = await runSticky(['--version']);
   assert.deepEqual(version, { code: 0, stdout: '0.0.0-test\n', stderr: '' });
 });

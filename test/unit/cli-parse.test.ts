@@ -13,11 +13,11 @@ import { MAX_PRINTED_WARNINGS, warningLines } from '../../src/output/warnings.ts
 const parseStatus = (words: string[]) => parseCommand(status.declaration, words).options;
 
 test('shorthands take attached values, = forms and the next word', () => {
-  assert.equal(parseStatus(['-owide']).output, 'wide');
-  assert.equal(parseStatus(['-o=json']).output, 'json');
-  assert.equal(parseStatus(['-o', 'yaml']).output, 'yaml');
-  assert.equal(parseStatus(['--output=json']).output, 'json');
-  assert.equal(parseStatus(['--output', 'wide']).output, 'wide');
+  assert.equal(parseStatus(['-owide']).output?.format, 'wide');
+  assert.equal(parseStatus(['-o=json']).output?.format, 'json');
+  assert.equal(parseStatus(['-o', 'yaml']).output?.format, 'yaml');
+  assert.equal(parseStatus(['--output=json']).output?.format, 'json');
+  assert.equal(parseStatus(['--output', 'wide']).output?.format, 'wide');
   assert.equal(parseStatus(['-nteam-a']).namespace, 'team-a');
   assert.equal(parseStatus(['-ndefault', '-ojson']).namespace, 'default');
   assert.equal(parseStatus(['-v6']).v, 6);
@@ -48,7 +48,7 @@ test('flags before and after TARGETs; -- ends flags; -f repeats and splits on co
     { kind: 'service', name: 's1' },
     { kind: 'ingress', flavor: null, name: 'web' },
   ]);
-  assert.equal(options.output, 'wide');
+  assert.equal(options.output?.format, 'wide');
   assert.deepEqual(parseStatus(['-f', 'a.yaml,b.yaml', '-f', 'c/', 'svc/s1']).filename, ['a.yaml', 'b.yaml', 'c/']);
   assert.deepEqual(parseStatus(['-f', '-']).filename, ['-']);
   assert.deepEqual(parseStatus(['--', 'svc/s1']).targets, [{ kind: 'service', name: 's1' }]);
@@ -57,7 +57,10 @@ test('flags before and after TARGETs; -- ends flags; -f repeats and splits on co
 
 test("values are checked while parsing, with kubectl's words", () => {
   // -on is -o n: not an output format. It must never be silently ignored.
-  assert.throws(() => parseStatus(['-on']), { message: 'unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml' });
+  assert.throws(() => parseStatus(['-on']), {
+    message:
+      'unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,wide,yaml',
+  });
   assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '-o', 'wide']), {
     message: 'unable to match a printer suitable for the output format "wide", allowed formats are: json,name,yaml',
   });
