@@ -3,7 +3,7 @@
 // ConfigMap voyager-NAME (exit 0 same, 1 different, >1 error, as kubectl diff).
 
 import { handledByVoyager } from '../core/backends.ts';
-import { keyByFor, stickyParts } from '../core/drift.ts';
+import { CONFIG_KEY, configMapName, keyByFor, stickyParts } from '../core/drift.ts';
 import { KEY } from '../core/semantics.ts';
 import type { IngressView } from '../core/objects.ts';
 import { formatBackends, renderIngress } from '../core/render.ts';
@@ -15,12 +15,6 @@ import type { RenderOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
 import type { Context } from './io.ts';
 import type { Target } from './targets.ts';
-
-export const CONFIG_KEY = 'haproxy.cfg';
-
-export function configMapName(ingress: string): string {
-  return `voyager-${ingress}`;
-}
 
 function findIngress(gathered: Gathered, target: Target & { kind: 'ingress' }): IngressView {
   const scope = gathered.scope;

@@ -3,7 +3,7 @@
 import { computeStatus, type StatusItem, type StickyStatus } from '../core/effective.ts';
 import type { ObjectSet } from '../core/objects.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
-import { deployedStates } from '../core/drift.ts';
+import { CONFIG_KEY, configMapName, deployedStates } from '../core/drift.ts';
 import { formatBackends, renderBackends, type RenderedBackend } from '../core/render.ts';
 import { readFileSync } from 'node:fs';
 import { renderDocument } from '../output/document.ts';
@@ -16,7 +16,6 @@ import { ServerError, UserError } from '../errors.ts';
 import type { StatusOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
 import type { Context } from './io.ts';
-import { CONFIG_KEY, configMapName } from './render.ts';
 import type { Target } from './targets.ts';
 
 /** What to do, from the flags: everything about them was checked while parsing. */

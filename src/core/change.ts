@@ -35,7 +35,7 @@ export type AnnotationPatch = Record<string, string | null>;
 export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; message: string };
 
 /** Why a --cookie-hash value cannot be written, or null when it can. */
-export function cookieHashProblem(value: string): string | null {
+function cookieHashProblem(value: string): string | null {
   return isCookieHash(value) ? null : `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index`;
 }
 

@@ -16,6 +16,13 @@ import { isModern, type Profile } from './semantics.ts';
 
 export type KeyBy = 'name' | 'servers';
 
+/** Where the operator keeps an Ingress's config: ConfigMap voyager-NAME in its namespace, key haproxy.cfg. */
+export const CONFIG_KEY = 'haproxy.cfg';
+
+export function configMapName(ingress: string): string {
+  return `voyager-${ingress}`;
+}
+
 /** How backends are matched between configs under the profile. */
 export function keyByFor(profile: Profile): KeyBy {
   return isModern(profile) ? 'name' : 'servers';
