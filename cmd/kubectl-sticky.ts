@@ -1,11 +1,13 @@
 // Entry point. Builds the yargs app and loads a command's code only when it runs, so --help and
 // --version never load the Kubernetes client.
 
+import { basename } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { errorLine } from '../src/errors.ts';
 import { clusterOptions, semanticsOptions, sourceOptions } from '../src/cli/flags.ts';
 import { processIo } from '../src/cli/io.ts';
+import { isCompleterName } from '../src/cli/completion-install.ts';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -111,7 +113,13 @@ const cli = yargs(joinStdinFlag(hideBin(process.argv)))
     mutateCommand('disable'),
     (args) => run(async () => (await import('../src/cli/mutate.ts')).runMutate('disable', args as never, processIo)),
   )
-  .demandCommand(1, 'error: a command is required (status, render, enable, disable)')
+  .command(
+    'completion <action>',
+    'Make `kubectl sticky <TAB>` complete: install (or uninstall) kubectl_complete-sticky beside this plugin',
+    (y: Argv) => y.positional('action', { type: 'string', choices: ['install', 'uninstall'], demandOption: true }),
+    (args) => run(async () => (await import('../src/cli/completion-install.ts')).runCompletionCommand(String(args['action']), processIo)),
+  )
+  .demandCommand(1, 'error: a command is required (status, render, enable, disable, completion)')
   // kubectl's -f takes one value per flag (-f a -f b); a greedy array would eat the TARGETs after it.
   .parserConfiguration({ 'greedy-arrays': false })
   .strict()
@@ -142,9 +150,11 @@ function kubectlWording(message: string): string {
 // kubectl's plugin completion runs `kubectl_complete-sticky WORDS... PARTIAL`, which runs
 // `kubectl-sticky __complete WORDS... PARTIAL` (hidden; see src/cli/complete.ts).
 // No top-level await here: the self-contained executables bundle this file as CommonJS.
+// Called as kubectl_complete-sticky (the link `completion install` makes), every word is for completion.
 const words = hideBin(process.argv);
-if (words[0] === '__complete') {
-  void import('../src/cli/complete.ts').then(({ runComplete }) => runComplete(words.slice(1)));
+const asCompleter = isCompleterName(basename(process.argv0));
+if (asCompleter || words[0] === '__complete') {
+  void import('../src/cli/complete.ts').then(({ runComplete }) => runComplete(asCompleter ? words : words.slice(1)));
 } else {
   void cli.parseAsync().then(() => {
     process.exitCode = exitCode;

@@ -39,6 +39,8 @@ interface CommandSpec {
   describe: string;
   /** Takes TARGET arguments (svc/NAME, ingress/NAME). */
   targets: boolean;
+  /** Fixed words for the one argument (completion install|uninstall). */
+  actions?: readonly string[];
   flags: readonly FlagSpec[];
 }
 
@@ -121,6 +123,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     targets: true,
     flags: [...CLUSTER, ...SEMANTICS, ...CHANGE, OUTPUT_CHANGE, { name: 'purge', value: false, describe: 'Also remove the cookie name and hash annotations' }],
   },
+  { name: 'completion', describe: 'Install or uninstall kubectl_complete-sticky beside this plugin', targets: false, actions: ['install', 'uninstall'], flags: [] },
 ];
 
 /** Resource type words of TARGET, by what they list. */
@@ -275,6 +278,10 @@ export function complete(args: readonly string[]): Plan {
       candidates: COMMANDS.filter((c) => c.name.startsWith(partial)).map((c) => ({ value: c.name, description: c.describe })),
       directive: Directive.NoFileComp,
     };
+  }
+  if (command.actions) {
+    const given = args.slice(0, -1).some((w) => command.actions?.includes(w));
+    return { candidates: given ? [] : command.actions.filter((a) => a.startsWith(partial)).map((value) => ({ value })), directive: Directive.NoFileComp };
   }
   if (!command.targets) return { candidates: [], directive: Directive.NoFileComp };
 

@@ -26,7 +26,7 @@ function completeRun(args: readonly string[], env: Record<string, string> = {}) 
 test('pure: commands, flags, values and target prefixes', () => {
   assert.deepEqual(
     complete(['']).candidates.map((c) => c.value),
-    ['status', 'render', 'enable', 'disable'],
+    ['status', 'render', 'enable', 'disable', 'completion'],
   );
   assert.deepEqual(complete(['en']).candidates.map((c) => c.value), ['enable']);
   assert.deepEqual(complete(['status', '--all']).candidates.map((c) => c.value), ['--all-namespaces']);
