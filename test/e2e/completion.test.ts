@@ -51,7 +51,7 @@ test('pure: commands, flags, values and target prefixes', () => {
 
 test('kubectl_complete-sticky answers commands and flags fast, without a cluster', () => {
   const commands = completeRun(['']);
-  assert.deepEqual(commands.values, ['status', 'render', 'enable', 'disable']);
+  assert.deepEqual(commands.values, ['status', 'render', 'enable', 'disable', 'completion']);
   assert.match(commands.lines[0] ?? '', /^status\t\S/);
   assert.equal(commands.directive, 4);
   assert.ok(completeRun(['status', '-']).values.includes('--namespace'));
