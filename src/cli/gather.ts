@@ -131,16 +131,19 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
     }
   };
 
-  const [voyager, networking, services, endpoints, configMaps, deployments] = await Promise.all([
+  // The operator's Events on Ingresses: what it says it refused, to set beside the prediction.
+  const events = () => optional('events', () => kube.list(client.EVENTS, scope, { fieldSelector: 'involvedObject.kind=Ingress' }));
+  const [voyager, networking, services, endpoints, configMaps, deployments, ingressEvents] = await Promise.all([
     voyagerVersion ? required(() => kube.list(client.voyagerIngresses(voyagerVersion), scope, ingressQuery)) : Promise.resolve([]),
     optional('ingresses.networking.k8s.io', () => kube.list(client.NETWORKING_INGRESSES, scope, ingressQuery)),
     listServices(scope),
     needs.endpoints ? optional('endpoints', () => kube.list(client.ENDPOINTS, scope)) : Promise.resolve([]),
     needs.configMaps ? optional('configmaps', () => kube.list(client.CONFIGMAPS, scope)) : Promise.resolve([]),
     operatorDeployments(),
+    events(),
   ]);
 
-  const objects = objectsFrom([...voyager, ...networking, ...services, ...endpoints, ...configMaps, ...deployments], kube.namespace);
+  const objects = objectsFrom([...voyager, ...networking, ...services, ...endpoints, ...configMaps, ...deployments, ...ingressEvents], kube.namespace);
 
   // Backends may name Services in other namespaces (`name.namespace`): fetch those namespaces too.
   if (scope) {
@@ -157,9 +160,18 @@ export async function gatherLive(args: SourceArgs, needs: GatherNeeds, labelSele
     objects.endpoints.push(...more.endpoints);
   }
 
+  // Secrets are never listed live (names only would do, but the right to list them is rare).
+  objects.secrets = null;
+  const choice = decide(args['voyager-version'], objects, discovery?.versions ?? []);
+  // Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: status needs them.
+  if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) {
+    const namespaces = scope ? [scope, ...new Set(objects.services.map((s) => s.meta.namespace).filter((n) => n !== scope))] : [''];
+    const lists = await Promise.all(namespaces.map((namespace) => optional(`endpoints${namespace ? ` in ${namespace}` : ''}`, () => kube.list(client.ENDPOINTS, namespace))));
+    objects.endpoints.push(...objectsFrom(lists.flat(), kube.namespace).endpoints);
+  }
   return {
     objects,
-    choice: decide(args['voyager-version'], objects, discovery?.versions ?? []),
+    choice,
     unreadableServiceNamespaces: unreadable,
     scope,
     kube,

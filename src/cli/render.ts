@@ -6,7 +6,7 @@ import { handledByVoyager } from '../core/backends.ts';
 import { driftDiff, keyByFor, stickyParts } from '../core/drift.ts';
 import { KEY } from '../core/semantics.ts';
 import type { IngressView } from '../core/objects.ts';
-import { formatBackends, inVoyagerOrder, renderIngress } from '../core/render.ts';
+import { formatBackends, renderIngress } from '../core/render.ts';
 import { ServerError, UserError } from '../errors.ts';
 import type { SourceArgs } from './flags.ts';
 import { gather, type Gathered } from './gather.ts';
@@ -70,10 +70,15 @@ export async function runRender(args: RenderArgs, io: Io): Promise<number> {
     ...(handledByVoyager(ingress, ingressClass)
       ? []
       : [{ object, message: `Voyager${ingressClass ? ` run with --ingress-class ${ingressClass}` : ''} does not handle this Ingress (class ${ingress.meta.annotations[KEY.ingressClass] ?? 'none'}): it writes no config for it; shown as it would be` }]),
+    ...result.notes.map((message) => ({ object, message })),
     ...result.skipped.map((s) => ({ object, message: `backend for service ${s.service.namespace}/${s.service.name}:${s.service.port} is not written: ${s.reason}` })),
     ...result.backends.flatMap((b) => b.notes.map((message) => ({ object, message: `backend ${b.name}: ${message}` }))),
   ]);
-  const computed = formatBackends(inVoyagerOrder(result.backends));
+  if (!result.written && result.failure) {
+    // HAProxy keeps its last config; --deployed shows what that is.
+    throw new UserError(`${profile.version === profile.id ? `Voyager ${profile.id}` : `Voyager ${profile.version}`} writes no haproxy.cfg for ${object} (${result.failure.event}): ${result.failure.message}${args.deployed ? '' : '; HAProxy keeps running its last config (see render --deployed)'}`, 1);
+  }
+  const computed = formatBackends(result.backends);
   if (!args.deployed) {
     io.out(computed.trimEnd());
     return 0;

@@ -3,8 +3,11 @@
 
 import { backendLabel, backendsOf, handledByVoyager, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
 import { objectLabel, type IngressView, type ObjectSet, type ServiceView } from './objects.ts';
+import { parseIngress, type IngressConfig } from './parse.ts';
+import type { EventView } from './objects.ts';
 import {
   COOKIE_KEYS,
+  eventReasons,
   KEY,
   STICKY_ON_KEYS,
   cookieKeys,
@@ -160,6 +163,14 @@ function compareText(a: string, b: string): number {
 }
 
 export function computeStatus(objects: ObjectSet, options: StatusOptions): StickyStatus {
+  return analyse(objects, options).status;
+}
+
+/**
+ * The status document and, for every Ingress the operator handles, its parse (parse.ts): the
+ * annotations decide what would be sticky; the parse decides what the operator writes at all.
+ */
+export function analyse(objects: ObjectSet, options: StatusOptions): { status: StickyStatus; configs: Map<IngressView, IngressConfig> } {
   const { profile } = options;
   const services = indexServices(objects.services);
   const unreadable = new Set(options.unreadableServiceNamespaces ?? []);
@@ -189,6 +200,7 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
     .sort((a, b) => compareText(a.meta.namespace, b.meta.namespace) || compareText(a.meta.name, b.meta.name));
 
   const items: StatusItem[] = [];
+  const configs = new Map<IngressView, IngressConfig>();
   for (const ingress of ingresses) {
     const ingressObject = ingressLabel(ingress);
     const ingressAnnotations = ingress.meta.annotations;
@@ -196,8 +208,10 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
     const passthrough = parseGoBool(ingressAnnotations[KEY.sslPassthrough] ?? '') === true;
     const replicas = Number(ingressAnnotations[KEY.replicas] ?? '1');
     const ingressCookie = trackCookie(ingressObject, 'ingress', ingressAnnotations);
+    const passthroughDefault = passthrough && !ingress.rules.some((rule) => rule.http);
+    const ingressItems: StatusItem[] = [];
     for (const backend of backendsOf(ingress)) {
-      items.push(
+      ingressItems.push(
         backendItem(backend, {
           profile,
           ingress,
@@ -211,9 +225,14 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
           serviceWarnings: (service) => warningsOf(serviceLabel(service), 'service', service.meta.annotations),
           ingressCookie,
           trackCookie,
+          passthroughDefault,
         }),
       );
     }
+    const config = parseIngress(ingress, objects, profile, ingressItems);
+    configs.set(ingress, config);
+    warnings.push(...operatorWords(ingress, config, objects.events, profile));
+    items.push(...writtenItems(ingress, ingressItems, config, profile));
   }
 
   for (const use of cookieUses.values()) {
@@ -228,13 +247,110 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
   }
 
   for (const item of items) warnings.push(...item.warnings);
-  return {
+  const status: StickyStatus = {
     apiVersion: 'kubectl-sticky/v1alpha1',
     kind: 'StickyStatus',
     semantics: { voyagerVersion: profile.id, source: options.source },
     items,
     warnings: dedupe(warnings),
   };
+  return { status, configs };
+}
+
+const FAILED = new Set(['IngressInvalid', 'HAProxyConfigFailed', 'HAProxyConfigCreateFailed', 'ConfigMapReconcileFailed', 'ConfigMapCreateFailed']);
+// A failed Service means no config only when no ConfigMap was written: the operator reconciles the
+// ConfigMap before the LoadBalancer Service (shared/operator c109 wrote both events and a config).
+const SERVICE_FAILED = new Set(['ServiceReconcileFailed', 'ServiceCreateFailed']);
+const WROTE = new Set(['ConfigMapReconcileSuccessful', 'ConfigMapCreateSuccessful']);
+
+/**
+ * The operator's own words, from the Events it recorded on the Ingress, beside the prediction:
+ * its latest "wrote / did not write" Event agrees or disagrees with the parse, and its
+ * BackendInvalid Events name the backends it left out. Events expire (an hour by default), so
+ * silence says nothing.
+ */
+function operatorWords(ingress: IngressView, config: IngressConfig, events: readonly EventView[], profile: Profile): Warning[] {
+  const object = ingressLabel(ingress);
+  const mine = events
+    .filter((e) => e.namespace === ingress.meta.namespace && e.involved.kind === 'Ingress' && e.involved.name === ingress.meta.name)
+    .sort((a, b) => compareText(a.time, b.time));
+  const out: Warning[] = [];
+  const latest =
+    [...mine].reverse().find((e) => FAILED.has(e.reason) || WROTE.has(e.reason)) ?? [...mine].reverse().find((e) => SERVICE_FAILED.has(e.reason));
+  const said = (e: EventView) => `${e.reason} "${e.message}"${e.time ? ` (${e.time})` : ''}`;
+  if (latest) {
+    const failed = !WROTE.has(latest.reason);
+    if (config.written && failed) {
+      out.push({ object, message: `DISAGREES: the operator's latest Event is ${said(latest)}, but ${describeProfile(profile)} would write a config from the objects read; the cause is outside them (a Secret, the cluster) or the operator runs another version` });
+    } else if (!config.written && !failed) {
+      out.push({ object, message: `DISAGREES: the prediction is that no config is written, but the operator's latest Event is ${said(latest)}; check --voyager-version` });
+    } else if (!config.written) {
+      out.push({ object, message: `the operator agrees: ${said(latest)}` });
+    }
+  }
+  const backendInvalid = eventReasons(profile).backendInvalid;
+  const skippedEvents = mine.filter((e) => e.reason === 'BackendInvalid' || e.reason === backendInvalid);
+  if (skippedEvents.length > 0) {
+    const skipped = config.written ? config.skipped.length : 0;
+    const messages = [...new Set(skippedEvents.map((e) => e.message))].slice(-3);
+    for (const message of messages) {
+      // From 9.0 a backend without endpoints is written with this Event: no disagreement.
+      const written = profile.rules.writesBackendsWithoutEndpoints && message.includes('endpoint not found');
+      const verdict = config.written && skipped === 0 && !written ? 'DISAGREES: the prediction leaves no backend out, but the operator says' : 'the operator says';
+      out.push({ object, message: `${verdict}: BackendInvalid "${message}"` });
+    }
+  }
+  return out;
+}
+
+/**
+ * A backendRules line `cookie NAME ...` follows Voyager's own cookie line in the section, and
+ * HAProxy keeps the last `cookie` directive of a backend (checked with haproxy, see
+ * test/e2e/haproxy.test.ts): the cookie clients get is that one.
+ */
+function overriddenCookie(item: StatusItem, backendRules: readonly string[], object: string): StatusItem {
+  if (item.mode !== 'cookie' || !item.cookie) return item;
+  const rule = [...backendRules].reverse().find((line) => /^cookie\s+\S/.test(line.trim()));
+  if (!rule) return item;
+  const name = rule.trim().split(/\s+/)[1] ?? item.cookie.name;
+  const warning = {
+    object,
+    message: `backend ${backendLabel(item.backend)}: the backendRules line "${rule.trim()}" comes after Voyager's "cookie ${item.cookie.name} insert indirect nocache", and HAProxy uses the last cookie line: the sticky cookie is ${name}, as that line sets it`,
+  };
+  return { ...item, cookie: { ...item.cookie, name }, warnings: dedupe([...item.warnings, warning]) };
+}
+
+/**
+ * What reaches haproxy.cfg: an Ingress the operator writes no config for has no sticky backend
+ * (one warning says why), and a backend it leaves out is not sticky (a warning each).
+ */
+function writtenItems(ingress: IngressView, items: readonly StatusItem[], config: IngressConfig, profile: Profile): StatusItem[] {
+  const object = ingressLabel(ingress);
+  const version = describeProfile(profile);
+  const unstick = (item: StatusItem, warning: Warning): StatusItem => ({
+    ...item,
+    sticky: item.sticky === null ? null : false,
+    sources: [],
+    mode: null,
+    cookie: null,
+    warnings: dedupe([...item.warnings, warning]),
+  });
+  if (!config.written) {
+    const warning = {
+      object,
+      message: `${version} writes no haproxy.cfg for this Ingress (${config.failure.event}): ${config.failure.message}; HAProxy keeps running its last config, so no backend of it is sticky by these annotations`,
+    };
+    return items.map((item) => unstick(item, warning));
+  }
+  const skipped = new Map(config.skipped.map((s) => [s.item, s]));
+  const sections = new Map(config.backends.map((b) => [b.item, b]));
+  return items.map((item, index) => {
+    const left = skipped.get(index);
+    if (!left) return overriddenCookie(item, sections.get(index)?.backendRules ?? [], object);
+    // A missing Service already has its own warning from backendItem.
+    if (!item.service.found) return item;
+    return unstick(item, { object, message: `${version} leaves backend ${backendLabel(item.backend)} out of haproxy.cfg: ${left.reason}` });
+  });
 }
 
 interface BackendContext {
@@ -250,6 +366,8 @@ interface BackendContext {
   serviceWarnings: (service: ServiceView) => Warning[];
   ingressCookie: CookieUse;
   trackCookie: (object: string, role: 'ingress' | 'service', annotations: Annotations) => CookieUse;
+  /** ssl-passthrough with no HTTP rule: the default backend becomes a TCP rule on :80. */
+  passthroughDefault: boolean;
 }
 
 function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
@@ -270,7 +388,9 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
       return notSticky(null);
     }
     const hint = backend.ref.serviceName.includes('.') ? ` ("${backend.ref.serviceName}" means Service ${backend.service.name} in namespace ${backend.service.namespace})` : '';
-    warnings.push({ object: serviceObject, message: `not found${hint}: Voyager skips ${where}` });
+    // Before 6.0 the Ingress-level warning (writtenItems) says what follows: no config at all.
+    const consequence = profile.rules.skipsBrokenBackends ? `Voyager skips ${where}` : `needed by ${where}`;
+    warnings.push({ object: serviceObject, message: `not found${hint}: ${consequence}` });
     return notSticky(false);
   }
 
@@ -301,7 +421,7 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   if (sources.length === 0) return notSticky(false);
 
   // ssl-passthrough turns HTTP rules into TCP; the default backend's template still writes a cookie.
-  const tcp = backend.type === 'tcp' || (ctx.passthrough && backend.type === 'http');
+  const tcp = backend.type === 'tcp' || (ctx.passthrough && backend.type === 'http') || (ctx.passthroughDefault && backend.type === 'default');
   if (tcp) {
     if (ctx.ingressSticky) ctx.ingressCookie.stickyWithoutCookie = true;
     if (serviceReading.sticky) serviceCookie.stickyWithoutCookie = true;

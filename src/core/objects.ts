@@ -27,8 +27,32 @@ export interface BackendRef {
   serviceName: string;
   /** The port as written: a number as a decimal string, or a port name. */
   servicePort: string;
+  /** Written as a number (Go's intstr Int), not as a string: decides which Service port matches. */
+  servicePortIsInt: boolean;
   /** An explicit HAProxy backend name (Voyager's `backend.name`). */
   backendName: string | null;
+  /** Options of the backend as written; which spelling a version reads is decided in parse.ts. */
+  options: BackendOptions;
+}
+
+/** Voyager's per-backend fields beside the service reference (empty for a standard Ingress). */
+export interface BackendOptions {
+  /** `backendRules`, `rewriteRules`, `headerRules` (6.0 and later spell them so). */
+  backendRules: string[];
+  rewriteRules: string[];
+  headerRules: string[];
+  /** `backendRule`, `rewriteRule`, `headerRule`: the spelling before 6.0. */
+  backendRule: string[];
+  rewriteRule: string[];
+  headerRule: string[];
+  hostNames: string[];
+  alpn: string[];
+  proto: string;
+  loadBalanceOn: string;
+}
+
+export function noBackendOptions(): BackendOptions {
+  return { backendRules: [], rewriteRules: [], headerRules: [], backendRule: [], rewriteRule: [], headerRule: [], hostNames: [], alpn: [], proto: '', loadBalanceOn: '' };
 }
 
 export interface HttpPathSpec {
@@ -38,8 +62,14 @@ export interface HttpPathSpec {
 
 export interface RuleSpec {
   host: string | null;
-  http: { port: number | null; paths: HttpPathSpec[] } | null;
-  tcp: { port: number | null; backend: BackendRef } | null;
+  http: { port: number | null; address: string; noTLS: boolean; alpn: string[]; proto: string; paths: HttpPathSpec[] } | null;
+  tcp: { port: number | null; address: string; noTLS: boolean; backend: BackendRef } | null;
+}
+
+export interface TlsSpec {
+  hosts: string[];
+  /** spec.tls[].secretName, or ref.name. */
+  secretName: string;
 }
 
 export interface IngressView {
@@ -48,6 +78,9 @@ export interface IngressView {
   meta: Meta;
   defaultBackend: BackendRef | null;
   rules: RuleSpec[];
+  tls: TlsSpec[];
+  /** spec.externalIPs of a Voyager Ingress (copied to the Service the operator creates). */
+  externalIPs: string[];
 }
 
 export interface ServicePortView {
@@ -67,6 +100,7 @@ export interface ServiceView {
 
 export interface EndpointAddress {
   ip: string;
+  hostname: string | null;
   /** Pod name from the address's targetRef, when it points at a Pod. */
   podName: string | null;
 }
@@ -90,6 +124,24 @@ export interface ConfigMapView {
   data: Record<string, string>;
 }
 
+/** An Event recorded on an object (core/v1), as far as the core compares it with its prediction. */
+export interface EventView {
+  namespace: string;
+  involved: { kind: string; name: string };
+  type: string;
+  reason: string;
+  message: string;
+  /** lastTimestamp, else eventTime, else firstTimestamp ('' when none): RFC 3339 text sorts by time. */
+  time: string;
+  count: number;
+}
+
+/** A Secret by name and the keys of its data; values are never read. */
+export interface SecretView {
+  meta: Meta;
+  keys: string[];
+}
+
 export interface DeploymentView {
   meta: Meta;
   images: string[];
@@ -102,11 +154,14 @@ export interface ObjectSet {
   endpoints: EndpointsView[];
   configMaps: ConfigMapView[];
   deployments: DeploymentView[];
+  /** null when Secrets were not read (live: their names are not asked for). */
+  secrets: SecretView[] | null;
+  events: EventView[];
   issues: ReadIssue[];
 }
 
 export function emptyObjectSet(): ObjectSet {
-  return { ingresses: [], services: [], endpoints: [], configMaps: [], deployments: [], issues: [] };
+  return { ingresses: [], services: [], endpoints: [], configMaps: [], deployments: [], secrets: [], events: [], issues: [] };
 }
 
 export function isObject(value: unknown): value is JsonObject {
@@ -156,6 +211,10 @@ function stringMap(value: unknown, label: string, field: string, issues: ReadIss
   return out;
 }
 
+/**
+ * Reads metadata; null when the object has no name, or when the API server would refuse it
+ * (a non-string annotation or label value): the operator never sees such an object.
+ */
 function readMeta(raw: JsonObject, kind: string, fallbackNamespace: string, issues: ReadIssue[]): Meta | null {
   const metadata = asObject(raw['metadata']);
   const name = asString(metadata['name']);
@@ -172,12 +231,29 @@ function readMeta(raw: JsonObject, kind: string, fallbackNamespace: string, issu
         'metadata.annotation (singular) is not a Kubernetes field: kubectl apply rejects it (strict field validation), and with --validate=false the API server drops it, so none of its keys take effect. Did you mean metadata.annotations?',
     });
   }
+  const before = issues.length;
+  const annotations = stringMap(metadata['annotations'], label, 'annotation', issues);
+  const labels = stringMap(metadata['labels'], label, 'label', issues);
+  if (issues.length > before) return null;
+  return { name, namespace, annotations, labels, resourceVersion: asString(metadata['resourceVersion']) };
+}
+
+function stringList(value: unknown): string[] {
+  return asArray(value).filter((item): item is string => typeof item === 'string');
+}
+
+function readOptions(backend: JsonObject): BackendOptions {
   return {
-    name,
-    namespace,
-    annotations: stringMap(metadata['annotations'], label, 'annotation', issues),
-    labels: stringMap(metadata['labels'], label, 'label', issues),
-    resourceVersion: asString(metadata['resourceVersion']),
+    backendRules: stringList(backend['backendRules']),
+    rewriteRules: stringList(backend['rewriteRules']),
+    headerRules: stringList(backend['headerRules']),
+    backendRule: stringList(backend['backendRule']),
+    rewriteRule: stringList(backend['rewriteRule']),
+    headerRule: stringList(backend['headerRule']),
+    hostNames: stringList(backend['hostNames']),
+    alpn: stringList(backend['alpn']),
+    proto: asString(backend['proto']) ?? '',
+    loadBalanceOn: asString(backend['loadBalanceOn']) ?? '',
   };
 }
 
@@ -188,20 +264,20 @@ function voyagerBackend(raw: unknown, version: 'v1beta1' | 'v1'): BackendRef | n
     const serviceName = asString(backend['serviceName']);
     const servicePort = asIntOrString(backend['servicePort']);
     if (!serviceName || servicePort === null) return null;
-    return { serviceName, servicePort, backendName };
+    return { serviceName, servicePort, servicePortIsInt: typeof backend['servicePort'] === 'number', backendName, options: readOptions(backend) };
   }
   const service = asObject(backend['service']);
   const serviceName = asString(service['name']);
   const port = asObject(service['port']);
   const servicePort = asIntOrString(port['number']) ?? asIntOrString(port['name']);
   if (!serviceName || servicePort === null) return null;
-  return { serviceName, servicePort, backendName };
+  return { serviceName, servicePort, servicePortIsInt: asIntOrString(port['number']) !== null, backendName, options: readOptions(backend) };
 }
 
 function networkingBackend(raw: unknown, apiVersion: string): BackendRef | null {
-  const backend = asObject(raw);
-  if (apiVersion === 'networking.k8s.io/v1') return voyagerBackend(backend, 'v1');
-  return voyagerBackend(backend, 'v1beta1');
+  const backend = voyagerBackend(raw, apiVersion === 'networking.k8s.io/v1' ? 'v1' : 'v1beta1');
+  // A standard Ingress has no Voyager backend fields (its schema prunes them).
+  return backend && { ...backend, backendName: null, options: noBackendOptions() };
 }
 
 function readRules(spec: JsonObject, toBackend: (raw: unknown) => BackendRef | null, withTcp: boolean): RuleSpec[] {
@@ -218,17 +294,32 @@ function readRules(spec: JsonObject, toBackend: (raw: unknown) => BackendRef | n
         const backend = toBackend(pathSpec['backend']);
         if (backend) paths.push({ path: asString(pathSpec['path']) || null, backend });
       }
-      http = { port: withTcp ? asPort(httpRule['port']) : null, paths };
+      http = {
+        port: withTcp ? asPort(httpRule['port']) : null,
+        address: withTcp ? (asString(httpRule['address']) ?? '') : '',
+        noTLS: httpRule['noTLS'] === true,
+        alpn: stringList(httpRule['alpn']),
+        proto: asString(httpRule['proto']) ?? '',
+        paths,
+      };
     } else if (withTcp && isObject(rule['tcp'])) {
       const tcpRule = rule['tcp'];
       const backend = toBackend(tcpRule['backend']);
-      if (backend) tcp = { port: asPort(tcpRule['port']), backend };
+      if (backend) tcp = { port: asPort(tcpRule['port']), address: asString(tcpRule['address']) ?? '', noTLS: tcpRule['noTLS'] === true, backend };
     }
     return { host, http, tcp };
   });
 }
 
+function readTls(spec: JsonObject): TlsSpec[] {
+  return asArray(spec['tls']).map((raw) => {
+    const tls = asObject(raw);
+    return { hosts: stringList(tls['hosts']), secretName: asString(tls['secretName']) || asString(asObject(tls['ref'])['name']) || '' };
+  });
+}
+
 export const VOYAGER_GROUP = 'voyager.appscode.com';
+const LEGACY_GROUP = 'appscode.com';
 const NETWORKING_VERSIONS = ['networking.k8s.io/v1', 'networking.k8s.io/v1beta1', 'extensions/v1beta1'];
 
 function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: string, issues: ReadIssue[]): IngressView | null {
@@ -240,11 +331,29 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
     const version = apiVersion === `${VOYAGER_GROUP}/v1` ? 'v1' : 'v1beta1';
     const toBackend = (b: unknown) => voyagerBackend(b, version);
     const defaultBackend = toBackend(version === 'v1' ? spec['defaultBackend'] : spec['backend']);
-    return { apiVersion, flavor: 'voyager', meta, defaultBackend, rules: readRules(spec, toBackend, true) };
+    const label = objectLabel('ingress', meta.namespace, meta.name);
+    const listed = asArray(spec['rules']).findIndex((rule) => Array.isArray(asObject(rule)['tcp']));
+    if (listed >= 0) {
+      // Real operators never saw such an Ingress: the CRD's schema refuses it (shared/operator c131).
+      issues.push({
+        object: label,
+        message: `spec.rules[${listed}].tcp is a list, but Voyager's tcp is one object {port, backend}: the API server rejects this Ingress, so it counts for nothing here (write one rule per TCP port)`,
+      });
+      return null;
+    }
+    return {
+      apiVersion,
+      flavor: 'voyager',
+      meta,
+      defaultBackend,
+      rules: readRules(spec, toBackend, true),
+      tls: readTls(spec),
+      externalIPs: stringList(spec['externalIPs']),
+    };
   }
   const toBackend = (b: unknown) => networkingBackend(b, apiVersion);
   const defaultBackend = toBackend(apiVersion === 'networking.k8s.io/v1' ? spec['defaultBackend'] : spec['backend']);
-  return { apiVersion, flavor: 'networking', meta, defaultBackend, rules: readRules(spec, toBackend, false) };
+  return { apiVersion, flavor: 'networking', meta, defaultBackend, rules: readRules(spec, toBackend, false), tls: readTls(spec), externalIPs: [] };
 }
 
 function readService(raw: JsonObject, fallbackNamespace: string, issues: ReadIssue[]): ServiceView | null {
@@ -264,6 +373,13 @@ function readService(raw: JsonObject, fallbackNamespace: string, issues: ReadIss
       protocol: asString(port['protocol']) ?? 'TCP',
     });
   }
+  if (ports.length > 1 && ports.some((port) => port.name === null)) {
+    issues.push({
+      object: objectLabel('service', meta.namespace, meta.name),
+      message: 'has several ports and not every one is named: the API server rejects this Service (spec.ports[].name is required when there is more than one port), so it counts for nothing here',
+    });
+    return null;
+  }
   return {
     meta,
     type: asString(spec['type']) ?? 'ClusterIP',
@@ -280,7 +396,7 @@ function readAddresses(list: unknown): EndpointAddress[] {
     const ip = asString(address['ip']);
     if (!ip) continue;
     const ref = asObject(address['targetRef']);
-    out.push({ ip, podName: asString(ref['kind']) === 'Pod' ? asString(ref['name']) : null });
+    out.push({ ip, hostname: asString(address['hostname']) || null, podName: asString(ref['kind']) === 'Pod' ? asString(ref['name']) : null });
   }
   return out;
 }
@@ -316,8 +432,9 @@ function readEndpointSlice(raw: JsonObject, fallbackNamespace: string): Endpoint
     if (asObject(endpoint['conditions'])['ready'] === false) continue;
     const ref = asObject(endpoint['targetRef']);
     const podName = asString(ref['kind']) === 'Pod' ? asString(ref['name']) : null;
+    const hostname = asString(endpoint['hostname']) || null;
     for (const ip of asArray(endpoint['addresses'])) {
-      if (typeof ip === 'string' && ip) addresses.push({ ip, podName });
+      if (typeof ip === 'string' && ip) addresses.push({ ip, hostname, podName });
     }
   }
   return {
@@ -354,6 +471,14 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
   const issues = set.issues;
   switch (kind) {
     case 'Ingress': {
+      if (apiVersion.startsWith(`${LEGACY_GROUP}/`)) {
+        const name = asString(asObject(raw['metadata'])['name']) ?? '<unnamed>';
+        issues.push({
+          object: `ingress/${name}`,
+          message: `${apiVersion} is the API group of Voyager before 3.0, which no operator since serves: this Ingress is not read; its group is now ${VOYAGER_GROUP}/v1beta1 (rename apiVersion)`,
+        });
+        return;
+      }
       if (!apiVersion.startsWith(`${VOYAGER_GROUP}/`) && !NETWORKING_VERSIONS.includes(apiVersion)) return;
       const ingress = readIngress(raw, apiVersion, fallbackNamespace, issues);
       if (ingress) set.ingresses.push(ingress);
@@ -379,6 +504,25 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
       if (meta) set.configMaps.push({ meta, data: stringMap(raw['data'], objectLabel('configmap', meta.namespace, meta.name), 'data key', []) });
       return;
     }
+    case 'Secret': {
+      const meta = readMeta(raw, 'secret', fallbackNamespace, issues);
+      if (meta && set.secrets) set.secrets.push({ meta, keys: [...Object.keys(asObject(raw['data'])), ...Object.keys(asObject(raw['stringData']))] });
+      return;
+    }
+    case 'Event': {
+      const metadata = asObject(raw['metadata']);
+      const involved = asObject(raw['involvedObject']);
+      set.events.push({
+        namespace: asString(involved['namespace']) || asString(metadata['namespace']) || fallbackNamespace,
+        involved: { kind: asString(involved['kind']) ?? '', name: asString(involved['name']) ?? '' },
+        type: asString(raw['type']) ?? '',
+        reason: asString(raw['reason']) ?? '',
+        message: asString(raw['message']) ?? '',
+        time: asString(raw['lastTimestamp']) || asString(raw['eventTime']) || asString(raw['firstTimestamp']) || '',
+        count: typeof raw['count'] === 'number' ? raw['count'] : 1,
+      });
+      return;
+    }
     case 'Deployment': {
       const deployment = readDeployment(raw, fallbackNamespace, issues);
       if (deployment) set.deployments.push(deployment);
@@ -389,8 +533,30 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
   }
 }
 
+/**
+ * Objects read from files. An object met again (same kind, namespace and name) replaces the
+ * earlier one, as `kubectl apply -f` of the same files leaves only the last.
+ */
 export function objectsFrom(raws: readonly unknown[], fallbackNamespace: string): ObjectSet {
   const set = emptyObjectSet();
   for (const raw of raws) addObject(set, raw, fallbackNamespace);
+  const lastWins = <T>(list: T[], key: (item: T) => string): T[] => {
+    const byKey = new Map<string, T>();
+    for (const item of list) {
+      const k = key(item);
+      byKey.delete(k);
+      byKey.set(k, item);
+    }
+    return [...byKey.values()];
+  };
+  const metaKey = (m: Meta) => `${m.namespace}/${m.name}`;
+  set.ingresses = lastWins(set.ingresses, (i) => `${i.flavor}/${metaKey(i.meta)}`);
+  set.services = lastWins(set.services, (s) => metaKey(s.meta));
+  // EndpointSlices are many per Service by design: only Endpoints objects are deduplicated.
+  let slice = 0;
+  set.endpoints = lastWins(set.endpoints, (e) => (e.source === 'endpoints' ? `${e.namespace}/${e.serviceName}` : `slice ${slice++}`));
+  set.configMaps = lastWins(set.configMaps, (c) => metaKey(c.meta));
+  set.deployments = lastWins(set.deployments, (d) => metaKey(d.meta));
+  if (set.secrets) set.secrets = lastWins(set.secrets, (s) => metaKey(s.meta));
   return set;
 }

@@ -33,6 +33,51 @@ export interface Profile {
   cookieHash: boolean;
   /** Server names are `pod-<pod name>` (4.0.0-rc.2 and later) instead of `pod-<IP>`. */
   podServerNames: boolean;
+  /** What the operator's parser and templates do at this version: see VERSION_RULES. */
+  rules: VersionRules;
+}
+
+/**
+ * Behaviours of the operator's parser and templates that changed at one release each. The key
+ * names the behaviour that holds FROM that release on; every row says where in Voyager's code
+ * (repository appscode/voyager at the tag) it was read.
+ */
+export interface VersionRules {
+  /**
+   * 6.0.0-rc.0: a missing Service, port or Endpoints drops only that backend (an event), where
+   * before it failed the whole Ingress; names lose their random suffix; `backend.name`; the
+   * backend fields are spelled backendRules/rewriteRules/headerRules (before: backendRule, ...);
+   * Ingress annotations are read only under ingress.appscode.com/; TCP servers are sorted too.
+   */
+  skipsBrokenBackends: boolean;
+  /** 7.0.0-rc.0: several TCP rules may share an address:port (hosts); 6.0.x keeps the last one. */
+  tcpRulesShareFrontend: boolean;
+  /** 7.3.0: a renamed duplicate backend hashes "address-host-port-path" (before: "host-port-path"). */
+  collisionSeedHasAddress: boolean;
+  /** 9.0.0: backends without ready endpoints are written (before: left out). */
+  writesBackendsWithoutEndpoints: boolean;
+  /** 9.0.0: a servicePort may name a Service port (before: the Ingress is invalid). */
+  namedServicePorts: boolean;
+  /** 9.0.0: `loadBalanceOn`, `alpn` and `proto` of a backend reach its section. */
+  balanceAlpnProto: boolean;
+  /** v11.0.0: the Service annotations agent-port / agent-interval add `agent-check` to servers. */
+  agentCheck: boolean;
+}
+
+export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; source: string }[] = [
+  { rule: 'skipsBrokenBackends', since: '6.0.0-rc.0', source: '5.0.0 pkg/ingress/parser.go:430-436 (return err); 6.0.0 parser.go:330-345 (event, skip)' },
+  { rule: 'tcpRulesShareFrontend', since: '7.0.0-rc.0', source: '6.0.0 parser.go:551 (map overwrite); 7.0.0-rc.0 parser.go type tcpInfo' },
+  { rule: 'collisionSeedHasAddress', since: '7.3.0', source: '7.2.0 pkg/haproxy/api/types.go canonicalize(host, port, path); 7.3.0 canonicalize(address, host, port, path)' },
+  { rule: 'writesBackendsWithoutEndpoints', since: '9.0.0', source: '8.0.1 parser.go:352-358 (else if len(bk.Endpoints) == 0: skipped); 9.0.0 parser.go (event only)' },
+  { rule: 'namedServicePorts', since: '9.0.0', source: '8.0.1 parser.go:196-202 (p.Port only); 9.0.0 getSpecifiedPort also compares p.Name' },
+  { rule: 'balanceAlpnProto', since: '9.0.0', source: '8.0.1 templates/http-backend.cfg (no balance/alpn/proto); 9.0.0 http-backend.cfg' },
+  { rule: 'agentCheck', since: '11.0.0', source: '10.0.0 templates/http-backend.cfg (no agent-check); v11.0.0 http-backend.cfg' },
+];
+
+function rulesAt(v: Version | 'latest'): VersionRules {
+  const out = {} as Record<keyof VersionRules, boolean>;
+  for (const row of VERSION_RULES) out[row.rule] = v === 'latest' || atLeast(v, row.since);
+  return out;
 }
 
 /** 6.0 and later: `affinity: cookie` is the only key, and backend names are deterministic. */
@@ -100,7 +145,7 @@ export function profileFor(text: string): ProfileResult {
   const trimmed = text.trim();
   const calendar = /^v?(\d{4})\.(\d{1,2})\.(\d{1,2})(?:-[0-9A-Za-z.-]+)?$/.exec(trimmed);
   if (calendar) {
-    return { ok: true, profile: { id: '9.0', version: trimmed, cookieHash: true, podServerNames: true } };
+    return { ok: true, profile: { id: '9.0', version: trimmed, cookieHash: true, podServerNames: true, rules: rulesAt('latest') } };
   }
   const v = parseVersion(trimmed);
   if (!v) {
@@ -109,7 +154,7 @@ export function profileFor(text: string): ProfileResult {
   if (!atLeast(v, '3.2.0')) {
     return { ok: false, message: `Voyager ${text} has no sticky sessions: they arrived in 3.2.0` };
   }
-  const base = { version: trimmed, cookieHash: atLeast(v, '4.0.0-rc.0'), podServerNames: atLeast(v, '4.0.0-rc.2') };
+  const base = { version: trimmed, cookieHash: atLeast(v, '4.0.0-rc.0'), podServerNames: atLeast(v, '4.0.0-rc.2'), rules: rulesAt(v) };
   let id: ProfileId;
   if (atLeast(v, '9.0.0')) id = '9.0';
   else if (atLeast(v, '6.0.0-rc.0')) id = '6.0';
@@ -155,6 +200,32 @@ function ingressAffinityKeys(profile: Profile): string[] {
     default:
       return [KEY.affinity];
   }
+}
+
+/**
+ * The keys an Ingress annotation is looked up under. Before 6.0 every Ingress annotation was read
+ * as `ingress.kubernetes.io/<name>` first, then `ingress.appscode.com/<name>` (5.0.0
+ * apis/voyager/v1beta1/annotations.go getString/getBool via toIngressKey); from 6.0 only the latter.
+ */
+export function ingressKeys(profile: Profile, name: string): string[] {
+  const own = `ingress.appscode.com/${name}`;
+  return profile.rules.skipsBrokenBackends ? [own] : [`ingress.kubernetes.io/${name}`, own];
+}
+
+/**
+ * The Event reasons the operator records on an Ingress, by what happened. 6.0.0-rc.0 renamed them
+ * (5.0.0 pkg/eventer/recorder.go "HAProxyConfigCreateFailed", "ConfigMapCreateSuccessful";
+ * 6.0.0-rc.0 "HAProxyConfigFailed", "ConfigMapReconcileSuccessful", and BackendInvalid arrived).
+ */
+export function eventReasons(profile: Profile): { invalid: string; configFailed: string; serviceFailed: string; written: string; backendInvalid: string | null } {
+  return profile.rules.skipsBrokenBackends
+    ? { invalid: 'IngressInvalid', configFailed: 'HAProxyConfigFailed', serviceFailed: 'ServiceReconcileFailed', written: 'ConfigMapReconcileSuccessful', backendInvalid: 'BackendInvalid' }
+    : { invalid: 'IngressInvalid', configFailed: 'HAProxyConfigCreateFailed', serviceFailed: 'ServiceCreateFailed', written: 'ConfigMapCreateSuccessful', backendInvalid: null };
+}
+
+/** An Ingress annotation's value as the operator reads it ('' when absent). */
+export function ingressAnnotation(profile: Profile, annotations: Annotations, name: string): string {
+  return lookup(annotations, ingressKeys(profile, name))?.value ?? '';
 }
 
 export interface StickyReading {
@@ -284,7 +355,7 @@ export function chooseSemantics(evidence: SemanticsEvidence): { ok: true; choice
     }
   }
   if (evidence.servedVersions?.includes('v1')) {
-    const profile: Profile = { id: '9.0', version: '9.0', cookieHash: true, podServerNames: true };
+    const profile: Profile = { id: '9.0', version: '9.0', cookieHash: true, podServerNames: true, rules: rulesAt('latest') };
     return { ok: true, choice: { profile, source: 'discovery', reason: 'Voyager 9.0 or later, because the server serves voyager.appscode.com/v1 (v2021.09.15+)' } };
   }
   const why = operator ? `the operator image tag "${operator.tag}" is not a version` : 'no --voyager-version and no operator Deployment found';

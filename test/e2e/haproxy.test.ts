@@ -13,6 +13,7 @@ import net from 'node:net';
 import { caseNames, loadCase, renderCase } from '../golden/render/cases.ts';
 import { objectsFrom } from '../../src/core/objects.ts';
 import { cookieValue, formatBackends, renderBackends, type RenderedBackend } from '../../src/core/render.ts';
+import { computeStatus } from '../../src/core/effective.ts';
 import { profileFor } from '../../src/core/semantics.ts';
 
 const HAPROXY = process.env['HAPROXY'] || 'haproxy';
@@ -252,6 +253,41 @@ test('live: a rendered cookie backend keeps a client on one server', { timeout: 
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) seen.add((await get(front, null)).body);
     assert.deepEqual([...seen].sort(), ['web-0', 'web-1'], 'cookie-less requests should reach both servers');
+  } finally {
+    await haproxy?.stop();
+    await Promise.all(servers.map((s) => close(s)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Voyager writes backendRules after its own cookie line (v12.0.0 templates/http-backend.cfg:13-16);
+// status says the later `cookie` line is the one clients get. This asks the real HAProxy.
+test('live: a backendRules cookie line overrides the sticky cookie, as status reports', { timeout: 60_000 }, async () => {
+  requireHaproxy();
+  const servers = [0, 1].map((i) => http.createServer((_req, res) => res.end(`web-${i}`)));
+  const dir = tempDir();
+  let haproxy: Running | null = null;
+  try {
+    const ports = [await listen(servers[0] as http.Server), await listen(servers[1] as http.Server)] as [number, number];
+    const set = objects(
+      { 'ingress.appscode.com/affinity': 'cookie' },
+      { http: { paths: [{ path: '/', backend: { serviceName: 'web', servicePort: 80, backendRules: ['cookie APPSTICK insert nocache'] } }] } },
+      ports,
+      'http',
+    );
+    const ingress = set.ingresses[0];
+    assert.ok(ingress);
+    const backends = renderBackends(ingress, set, profile('9.0.0'));
+    assert.deepEqual(backends[0]?.lines.filter((l) => l.startsWith('cookie ')), ['cookie SERVERID insert indirect nocache', 'cookie APPSTICK insert nocache']);
+    const status = computeStatus(set, { profile: profile('9.0.0'), source: 'flag', ingressClass: null });
+    assert.equal(status.items[0]?.cookie?.name, 'APPSTICK');
+    assert.ok(status.warnings.some((w) => w.message.includes('the sticky cookie is APPSTICK')));
+    haproxy = await startHaproxy((port) => wrap(backends, port, 'http'), dir);
+    const first = await get(haproxy.port, null);
+    const names = first.setCookie.map((c) => (c.split('=')[0] ?? '').trim());
+    assert.deepEqual(names, ['APPSTICK'], `HAProxy set ${JSON.stringify(first.setCookie)}`);
+    const pinned = first.setCookie[0]?.split(';')[0] ?? '';
+    for (let i = 0; i < 10; i++) assert.equal((await get(haproxy.port, pinned)).body, first.body);
   } finally {
     await haproxy?.stop();
     await Promise.all(servers.map((s) => close(s)));

@@ -115,3 +115,34 @@ test('status -o wide shows DEPLOYED, and JSON items carry "deployed" with --depl
   const unknown = JSON.parse(run(['status', '-o', 'json', '--deployed']).stdout);
   assert.equal(unknown.items[0].deployed, 'unknown');
 });
+
+// The operator's Events beside the prediction (reasons from v12.0.0 pkg/eventer/event_reasons.go).
+test('status quotes the operator\'s Events on the Ingress and flags where they disagree with the prediction', () => {
+  const event = (name: string, reason: string, message: string, time: string) =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: NS },
+      involvedObject: { apiVersion: 'voyager.appscode.com/v1beta1', kind: 'Ingress', name: 'web', namespace: NS },
+      type: 'Warning',
+      reason,
+      message,
+      source: { component: 'voyager-operator' },
+      firstTimestamp: time,
+      lastTimestamp: time,
+      count: 1,
+    });
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, event('web.invalid', 'HAProxyConfigFailed', 'Reason: secrets "mypasswd" not found', '2026-12-01T10:00:00Z'));
+  try {
+    const result = sticky(['status', '-n', NS, '--voyager-version', 'v12.0.0'], { kubeconfig: cluster.kubeconfig });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /ingress\/e2e-render\/web: DISAGREES: the operator's latest Event is HAProxyConfigFailed "Reason: secrets "mypasswd" not found"/);
+    // A later success is the operator's latest word: no disagreement left.
+    mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, event('web.written', 'ConfigMapReconcileSuccessful', 'Successfully created ConfigMap voyager-web', '2026-12-01T11:00:00Z'));
+    const after = sticky(['status', '-n', NS, '--voyager-version', 'v12.0.0'], { kubeconfig: cluster.kubeconfig });
+    assert.equal(after.code, 0, after.stderr);
+    assert.doesNotMatch(after.stderr, /DISAGREES/);
+  } finally {
+    kubectl(['delete', 'events', '-n', NS, 'web.invalid', 'web.written', '--ignore-not-found'], { kubeconfig: cluster.kubeconfig });
+  }
+});

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { objectsFrom } from '../../src/core/objects.ts';
-import { inVoyagerOrder, renderBackends } from '../../src/core/render.ts';
+import { renderBackends } from '../../src/core/render.ts';
 import { profileFor } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
 
@@ -36,7 +36,7 @@ test('sections follow Voyager: HTTP frontends by port text, hosts named > wildca
   assert.ok(ingress);
   const profile = profileFor('9.0.0');
   assert.ok(profile.ok);
-  const order = inVoyagerOrder(renderBackends(ingress, objects, profile.profile)).map((b) => b.service.name);
+  const order = renderBackends(ingress, objects, profile.profile).map((b) => b.service.name);
   // Frontend keys compare as text: "http://80" before "http://8080", TCP "10000" before "9898".
   assert.deepEqual(order, ['s7', 's6', 's3', 's2', 's1', 's4', 's5', 's9', 's8', 's0']);
 });

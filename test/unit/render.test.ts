@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { caseNames, loadCase, renderCase } from '../golden/render/cases.ts';
 import { computeStatus } from '../../src/core/effective.ts';
-import { cookieValue, formatBackends, normaliseConfig, renderBackends } from '../../src/core/render.ts';
+import { cookieValue, formatBackends, normaliseConfig, renderBackends, renderIngress } from '../../src/core/render.ts';
 import { driftDiff, keyByFor, stickyParts } from '../../src/core/drift.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 
@@ -86,7 +86,7 @@ test('formatBackends reproduces the spec examples byte for byte', () => {
   ]);
   assert.equal(http, 'backend s1.default:80\n\tcookie SERVERID insert indirect nocache\n\tserver pod-web-0 10.0.0.11:8080 cookie pod-web-0\n\tserver pod-web-1 10.0.0.12:8080 cookie pod-web-1\n');
   const tcp = readFileSync(join(loadCase('tcp-stick').dir, 'expected.cfg'), 'utf8');
-  assert.ok(tcp.startsWith('backend tcp-service.default:50077\n\tmode tcp\n\tstick-table type ip size 100k expire 30m\n\tstick on src\n\tserver pod-db-0 10.0.0.31:8080\n'));
+  assert.ok(tcp.includes('backend tcp-service.default:50077\n\tmode tcp\n\tstick-table type ip size 100k expire 30m\n\tstick on src\n\tserver pod-db-0 10.0.0.31:8080\n'));
 });
 
 test('normaliseConfig trims, collapses whitespace and drops empty lines', () => {
@@ -183,12 +183,18 @@ test('keyByFor: names from 6.0 on', () => {
   assert.equal(keyByFor(profile('4.0.0')), 'servers');
 });
 
-test('named service port before 6.0 is skipped (getSpecifiedPort compared numbers only)', () => {
+// Before 9.0 the validator runs strconv.Atoi on servicePort (6.0.0 apis/voyager/v1beta1/validator.go:179,
+// 319; the real 8.0.1 and 5.0.0 operators record IngressInvalid); 9.0.0 getSpecifiedPort matches p.Name.
+test('a named service port makes the Ingress invalid before 9.0 and names a port from 9.0', () => {
   const golden = loadCase('named-port');
   const ingress = golden.objects.ingresses[0];
   assert.ok(ingress);
-  assert.equal(renderBackends(ingress, golden.objects, profile('5.0.0')).length, 0);
-  assert.equal(renderBackends(ingress, golden.objects, profile('6.0.0'))[0]?.name, 'site.default:0');
+  for (const version of ['5.0.0', '8.0.1']) {
+    const result = renderIngress(ingress, golden.objects, profile(version));
+    assert.equal(result.written, false, version);
+    assert.equal(result.failure?.event, 'IngressInvalid', version);
+  }
+  assert.equal(renderBackends(ingress, golden.objects, profile('9.0.0'))[0]?.name, 'site.default:0');
 });
 
 test('pre-6.0 names are stand-ins and explicit names are not honoured', () => {
@@ -196,6 +202,7 @@ test('pre-6.0 names are stand-ins and explicit names are not honoured', () => {
   const ingress = golden.objects.ingresses[0];
   assert.ok(ingress);
   const names = renderBackends(ingress, golden.objects, profile('5.0.0')).map((b) => [b.name, b.nameStable]);
+  // haproxy.cfg order: the :80 frontend's paths /b then /a, then the :8443 frontend.
   assert.deepEqual(names, [
     ['s1.default:80', false],
     ['s1.default:80', false],

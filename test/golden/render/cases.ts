@@ -45,6 +45,7 @@ export function renderCase(golden: GoldenCase): { backends: RenderedBackend[]; t
   let text = '';
   for (const ingress of ingresses) {
     const result = renderIngress(ingress, golden.objects, golden.profile);
+    if (result.failure) text += `# no config for ${ingress.meta.namespace}/${ingress.meta.name}: ${result.failure.event}: ${result.failure.message}\n`;
     backends.push(...result.backends);
     text += formatBackends(result.backends);
     for (const skipped of result.skipped) {

@@ -1,0 +1,539 @@
+// Voyager's parser for one Ingress: objects and a version in, the template data of its backend
+// sections out (in haproxy.cfg's order), or the reason the operator writes no config at all.
+// It follows the operator's pkg/ingress/parser.go (generateConfig, serviceEndpoints,
+// getEndpoints) and pkg/haproxy/api/helper.go (TemplateData sort, canonicalize,
+// moveAcmePathToTop) at the tags named in semantics.VERSION_RULES; render.ts turns the data into
+// lines. Stickiness itself is decided in effective.ts and passed in, so status and render cannot
+// disagree. Pure.
+
+import { createHash } from 'node:crypto';
+import { backendLabel, backendsOf, indexEndpoints, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
+import type { StatusItem } from './effective.ts';
+import type { BackendOptions, EndpointAddress, IngressView, ObjectSet, ServicePortView, ServiceView } from './objects.ts';
+import { eventReasons, ingressAnnotation, parseGoBool, type Profile } from './semantics.ts';
+
+/** Which Voyager template writes the section: an ssl-passthrough HTTP rule is written as TCP. */
+export type SectionType = 'default' | 'http' | 'tcp';
+
+/** The effective stickiness of one backend, from effective.ts. */
+export type StickyDecision = Pick<StatusItem, 'sticky' | 'mode' | 'cookie'>;
+
+export interface TemplateEndpoint {
+  /** `pod-<pod name>`, `pod-<IP>`, or `external`. */
+  name: string;
+  /** An IP, or the DNS name of an ExternalName Service. */
+  address: string;
+  port: string;
+  external: boolean;
+  /** ExternalName with use-dns-resolver: the resolver's name and whether it health-checks. */
+  resolver: { name: string; check: boolean } | null;
+  tlsOption: string;
+  check: { port: string } | null;
+  agent: { port: string; interval: string } | null;
+  sendProxy: string;
+}
+
+export interface TemplateBackend {
+  /** Index of the backend in backendsOf(ingress), which is also its status item. */
+  item: number;
+  name: string;
+  /** false before 6.0: the real name carries a random suffix, this is a stand-in. */
+  nameStable: boolean;
+  type: SectionType;
+  declared: BackendType;
+  host: string | null;
+  path: string | null;
+  /** The frontend port it is bound to (80/443/http.port, or the TCP port); null for the default backend. */
+  frontendPort: number | null;
+  /** The frontend serves TLS (`https://` redirects for ExternalName). */
+  offloadSSL: boolean;
+  service: { namespace: string; name: string; port: string; externalName: string | null };
+  decision: StickyDecision;
+  balance: string;
+  basicAuth: { realm: string; userLists: string[] } | null;
+  backendRules: string[];
+  rewriteRules: string[];
+  headerRules: string[];
+  alpn: string;
+  proto: string;
+  endpoints: TemplateEndpoint[];
+  notes: string[];
+}
+
+export interface SkippedBackend {
+  item: number;
+  declared: BackendType;
+  host: string | null;
+  path: string | null;
+  service: { namespace: string; name: string; port: string };
+  reason: string;
+}
+
+/** Why the operator writes no haproxy.cfg: the Event reason it records (eventReasons), and what it means. */
+export interface ConfigFailure {
+  event: string;
+  message: string;
+}
+
+type FailureKind = 'invalid' | 'configFailed' | 'serviceFailed';
+
+export type IngressConfig =
+  | { written: true; backends: TemplateBackend[]; skipped: SkippedBackend[]; notes: string[] }
+  | { written: false; failure: ConfigFailure; notes: string[] };
+
+const ACME_PATH = '/.well-known/acme-challenge/';
+const MATCH_ALL = '*';
+
+/** IngressRule.GetHost(): trimmed; `*` means every host, written as "". */
+function ruleHost(host: string | null): string {
+  const trimmed = (host ?? '').trim();
+  return trimmed === MATCH_ALL ? '' : trimmed;
+}
+
+/** Go's intstr IntValue(): a number's value, a name's 0 (Atoi fails). */
+function portIntValue(servicePort: string): number {
+  return /^\d+$/.test(servicePort) ? Number(servicePort) : 0;
+}
+
+/** getBackendName: `<svc>.<ns>:<port>`; for `a.b.c` only the first two labels are kept. */
+export function generatedBackendName(serviceName: string, servicePort: string, ingressNamespace: string): string {
+  const parts = serviceName.split('.');
+  const port = portIntValue(servicePort);
+  if (parts.length === 1) return `${parts[0]}.${ingressNamespace}:${port}`;
+  return `${parts[0]}.${parts[1]}:${port}`;
+}
+
+/**
+ * getSpecifiedPort: the first port whose number equals the servicePort's IntValue or, from 9.0,
+ * whose name equals its string value; an int servicePort has the string value "", so it also
+ * matches an unnamed port (v12.0.0 parser.go:239-246).
+ */
+function findServicePort(service: ServiceView, ref: Backend['ref'], profile: Profile): ServicePortView | null {
+  const number = portIntValue(ref.servicePort);
+  const strVal = ref.servicePortIsInt ? '' : ref.servicePort;
+  for (const port of service.ports) {
+    if (port.port === number) return port;
+    if (profile.rules.namedServicePorts && (port.name ?? '') === strVal) return port;
+  }
+  return null;
+}
+
+/** FindTLSSecret: a spec.tls host equal to the rule's host, or `*.<host>` (v12.0.0 diff.go:95-107). */
+function usesTls(ingress: IngressView, host: string | null, noTLS: boolean): boolean {
+  const h = host ?? '';
+  if (noTLS || h === '') return false;
+  return ingress.tls.some((tls) => tls.hosts.some((t) => t === h || t === `*.${h}`));
+}
+
+function sendProxy(version: string): string {
+  if (version === 'v1') return 'send-proxy';
+  if (version === 'v2' || version === 'v2-ssl' || version === 'v2-ssl-cn') return `send-proxy-${version}`;
+  return '';
+}
+
+/** getEndpoints: the union of the subset ports that match the Service port's target, filtered by hostNames. */
+function endpointAddresses(objects: ObjectSet, service: ServiceView, servicePort: ServicePortView, hostNames: readonly string[]): { addresses: { address: EndpointAddress; port: string }[]; known: boolean; fromSlices: boolean } {
+  const matching = indexEndpoints(objects.endpoints).get(serviceKey(service.meta.namespace, service.meta.name)) ?? [];
+  const endpoints = matching.filter((e) => e.source === 'endpoints');
+  const chosen = endpoints.length > 0 ? endpoints : matching.filter((e) => e.source === 'endpointslice');
+  const target = servicePort.targetPort ?? servicePort.port;
+  const out: { address: EndpointAddress; port: string }[] = [];
+  for (const subset of chosen.flatMap((e) => e.subsets)) {
+    for (const epPort of subset.ports) {
+      let port: string | null = null;
+      if (typeof target === 'number') {
+        if (epPort.port === target) port = String(target);
+      } else if (epPort.name === target || (epPort.name ?? '') === (servicePort.name ?? '')) {
+        port = String(epPort.port);
+      }
+      if (port === null) {
+        if (subset.ports.length !== 1) continue;
+        port = String(epPort.port);
+      }
+      for (const address of subset.addresses) {
+        const forwardable = hostNames.length === 0 || hostNames.some((h) => h.toLowerCase() === (address.hostname ?? '').toLowerCase());
+        if (forwardable) out.push({ address, port });
+      }
+    }
+  }
+  return { addresses: out, known: chosen.length > 0, fromSlices: endpoints.length === 0 && chosen.length > 0 };
+}
+
+interface Rule {
+  index: number;
+  /** Status item of each backend of the rule. */
+  items: number[];
+}
+
+interface Draft extends TemplateBackend {
+  generated: boolean;
+  bindAddress: string;
+  /** The host as the template data holds it (wildcards as ""; before 7.0 TCP keeps it raw). */
+  seedHost: string;
+  ruleIndex: number;
+}
+
+/** The operator's parse of one Ingress under the profile; `decisions` are its status items, in backendsOf order. */
+export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: Profile, decisions: readonly StickyDecision[]): IngressConfig {
+  const rules = profile.rules;
+  const legacy = !rules.skipsBrokenBackends;
+  const annotations = ingress.meta.annotations;
+  const notes: string[] = [];
+  const reasons = eventReasons(profile);
+  const fail = (kind: FailureKind, message: string): IngressConfig => ({ written: false, failure: { event: reasons[kind], message }, notes });
+  const backends = backendsOf(ingress);
+  const passthrough = parseGoBool(ingressAnnotation(profile, annotations, 'ssl-passthrough')) === true;
+
+  // Validation that refuses the whole Ingress before anything is rendered.
+  if (!rules.namedServicePorts) {
+    // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
+    const named = backends.find((b) => portIntValue(b.ref.servicePort) === 0 && !/^\d+$/.test(b.ref.servicePort));
+    if (named) {
+      return fail('invalid', `servicePort "${named.ref.servicePort}" of backend ${backendLabel(named)} is a port name; Voyager ${profile.version} reads service ports as numbers only (named ports arrived in 9.0.0)`);
+    }
+  }
+  if (passthrough) {
+    // convertRulesForSSLPassthrough (v12.0.0 parser.go:1060-1106): one path per rule, no header or rewrite rules.
+    for (const [index, rule] of ingress.rules.entries()) {
+      if (!rule.http) continue;
+      if (rule.http.paths.length !== 1) return fail('configFailed', `spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
+      const options = optionsOf(rule.http.paths[0]?.backend.options, profile);
+      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('configFailed', `spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
+    }
+    if (!ingress.rules.some((r) => r.http) && ingress.defaultBackend) {
+      const options = optionsOf(ingress.defaultBackend.options, profile);
+      if (options.headers.length > 0 || options.rewrites.length > 0) return fail('configFailed', 'spec.backend has header or rewrite rules, which ssl-passthrough does not support');
+    }
+  }
+  if (legacy) {
+    // 5.0.0 validator.go: a TCP address:port used twice is refused ("is reusing addr").
+    const seen = new Map<string, number>();
+    for (const [index, rule] of ingress.rules.entries()) {
+      if (!rule.tcp) continue;
+      const key = `${rule.tcp.address || MATCH_ALL}:${rule.tcp.port ?? 0}`;
+      const first = seen.get(key);
+      if (first !== undefined) return fail('invalid', `spec.rules[${index}].tcp reuses ${key}, also used by spec.rules[${first}]; Voyager ${profile.version} allows one TCP rule per address and port`);
+      seen.set(key, index);
+    }
+  }
+  for (const [index, ip] of ingress.externalIPs.entries()) {
+    if (!isIp(ip)) return fail('serviceFailed', `spec.externalIPs[${index}] "${ip}" is not an IP address: the API server refuses the Service the operator creates for this Ingress`);
+  }
+  // Secrets the operator must read before it renders (v12.0.0 parser.go:360-386; 5.0.0 the same).
+  if (objects.secrets === null) {
+    if (ingressAnnotation(profile, annotations, 'auth-secret') || ingressAnnotation(profile, annotations, 'auth-tls-secret')) {
+      notes.push('the auth Secrets this Ingress names were not checked (Secrets are not read live); if one is missing, the operator writes no config');
+    }
+  } else {
+    const secret = (name: string) => objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name) ?? null;
+    const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
+    if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '' && !secret(authSecret)) {
+      return fail('configFailed', `basic auth Secret ${ingress.meta.namespace}/${authSecret} not found`);
+    }
+    const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
+    if (tlsSecret !== '') {
+      const found = secret(tlsSecret);
+      if (!found) return fail('configFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} not found`);
+      if (!found.keys.includes('ca.crt')) return fail('configFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} has no key ca.crt`);
+    }
+  }
+  const globalAuth = ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && ingressAnnotation(profile, annotations, 'auth-secret') !== '';
+  const globalTlsAuth = ingressAnnotation(profile, annotations, 'auth-tls-secret') !== '';
+
+  const services = indexServices(objects.services);
+  const skipped: SkippedBackend[] = [];
+  const drafts: Draft[] = [];
+  const state: { failure: string | null } = { failure: null };
+
+  const httpRules = ingress.rules.filter((r) => r.http).length;
+  const build = (index: number, backend: Backend, frame: { type: SectionType; bindAddress: string; frontendPort: number | null; offloadSSL: boolean; ruleIndex: number }): void => {
+    if (state.failure) return;
+    const skip = (reason: string) => {
+      if (legacy) {
+        state.failure = `${reason} (backend ${backendLabel(backend)})`;
+        return;
+      }
+      skipped.push({ item: index, declared: backend.type, host: backend.host, path: backend.path, service: { namespace: backend.service.namespace, name: backend.service.name, port: backend.ref.servicePort }, reason });
+    };
+    const service = services.get(serviceKey(backend.service.namespace, backend.service.name));
+    if (!service) return skip(`service ${backend.service.namespace}/${backend.service.name} not found`);
+    const decision = decisions[index] ?? { sticky: false, mode: null, cookie: null };
+    const options = optionsOf(backend.ref.options, profile);
+    const draftNotes: string[] = [];
+    let endpoints: TemplateEndpoint[];
+    if (service.type === 'ExternalName') {
+      const useDns = parseGoBool(service.meta.annotations['ingress.appscode.com/use-dns-resolver'] ?? '') === true;
+      const external = service.externalName ?? '';
+      let resolver: TemplateEndpoint['resolver'] = null;
+      if (useDns) {
+        const nameservers = service.meta.annotations['ingress.appscode.com/dns-resolver-nameservers'] ?? '';
+        const check = parseGoBool(service.meta.annotations['ingress.appscode.com/dns-resolver-check-health'] ?? '');
+        resolver = { name: external, check: check ?? nameservers.replace(/[[\]"\s]/g, '') !== '' };
+      }
+      endpoints = [
+        {
+          name: 'external',
+          address: external,
+          port: backend.ref.servicePort,
+          external: true,
+          resolver,
+          tlsOption: legacy ? '' : (service.meta.annotations['ingress.appscode.com/backend-tls'] ?? ''),
+          check: null,
+          agent: null,
+          sendProxy: '',
+        },
+      ];
+    } else {
+      const servicePort = findServicePort(service, backend.ref, profile);
+      if (!servicePort) return skip(`service port ${backend.ref.servicePort} unavailable for service ${service.meta.namespace}/${service.meta.name}`);
+      const found = endpointAddresses(objects, service, servicePort, options.hostNames);
+      if (found.fromSlices) draftNotes.push('no Endpoints object: servers read from EndpointSlices (Voyager itself reads Endpoints)');
+      const a = service.meta.annotations;
+      endpoints = found.addresses.map(({ address, port }) => ({
+        name: profile.podServerNames && address.podName ? `pod-${address.podName}` : `pod-${address.ip}`,
+        address: address.ip,
+        port,
+        external: false,
+        resolver: null,
+        tlsOption: a['ingress.appscode.com/backend-tls'] ?? '',
+        check: a['ingress.appscode.com/check'] === 'true' ? { port: a['ingress.appscode.com/check-port'] ?? '' } : null,
+        agent: rules.agentCheck && a['ingress.appscode.com/agent-port'] ? { port: a['ingress.appscode.com/agent-port'] ?? '', interval: a['ingress.appscode.com/agent-interval'] ?? '' } : null,
+        sendProxy: sendProxy(a['ingress.appscode.com/send-proxy'] ?? ''),
+      }));
+      if (endpoints.length === 0) {
+        const why = found.known ? 'no ready endpoints' : 'no Endpoints for it among the objects read';
+        // 3.2-5.x leave out HTTP and TCP backends only (5.0.0 parser.go:456, 496); 6.0-8.x every backend (8.0.1 parser.go:352-358).
+        const leftOut = !rules.writesBackendsWithoutEndpoints && (rules.skipsBrokenBackends || frame.type !== 'default');
+        if (leftOut && found.known) {
+          skipped.push({ item: index, declared: backend.type, host: backend.host, path: backend.path, service: { namespace: service.meta.namespace, name: service.meta.name, port: backend.ref.servicePort }, reason: `${why}: Voyager ${profile.version} leaves such backends out (9.0 and later write them)` });
+          return;
+        }
+        draftNotes.push(leftOut ? `${why}: the servers are unknown, and if it has none Voyager ${profile.version} leaves this backend out` : `${why}: the backend has no servers (Voyager records an event and writes it anyway)`);
+      }
+    }
+    if (endpoints.some((e) => e.external) && frame.type !== 'tcp' && !endpoints[0]?.resolver && options.rules.length === 0) {
+      draftNotes.push('ExternalName without use-dns-resolver: Voyager redirects (301) instead of proxying');
+    }
+    if (options.unreadNotes.length > 0) draftNotes.push(...options.unreadNotes);
+    // Service-level basic auth needs its Secret's keys; the Ingress-wide kind moves auth to the frontend.
+    let basicAuth: TemplateBackend['basicAuth'] = null;
+    if (service.meta.annotations['ingress.appscode.com/auth-type'] === 'basic' && service.meta.annotations['ingress.appscode.com/auth-secret']) {
+      const name = service.meta.annotations['ingress.appscode.com/auth-secret'] ?? '';
+      const secret = objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name);
+      if (secret && secret.keys.length > 0) basicAuth = { realm: service.meta.annotations['ingress.appscode.com/auth-realm'] ?? '', userLists: secret.keys.map((k) => `${name}-${k}`).sort() };
+      else if (objects.secrets === null) draftNotes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
+    }
+    if (frame.type === 'http' && (globalAuth || globalTlsAuth)) basicAuth = null;
+    if (frame.type === 'default' && globalAuth) {
+      const name = ingressAnnotation(profile, annotations, 'auth-secret');
+      const secret = objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name);
+      basicAuth = { realm: ingressAnnotation(profile, annotations, 'auth-realm'), userLists: (secret?.keys ?? []).map((k) => `${name}-${k}`).sort() };
+    }
+    // Servers are sorted by IP as text, except TCP ones before 6.0 (5.0.0 pkg/haproxy/renderer.go:58, 83).
+    if (frame.type !== 'tcp' || !legacy) endpoints = [...endpoints].sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
+    const explicit = rules.skipsBrokenBackends ? backend.ref.backendName : null;
+    const generatedName = frame.type === 'default' && backend.type === 'default' ? 'default-backend' : generatedBackendName(backend.ref.serviceName, backend.ref.servicePort, ingress.meta.namespace);
+    const rewrite = frame.type === 'http' ? rewriteTarget(ingressAnnotation(profile, annotations, 'rewrite-target'), backend.path ?? '', options.rewrites) : options.rewrites;
+    drafts.push({
+      item: index,
+      name: explicit ?? generatedName,
+      generated: explicit === null,
+      nameStable: rules.skipsBrokenBackends || frame.type === 'default',
+      type: frame.type,
+      declared: backend.type,
+      host: backend.host,
+      path: backend.path,
+      frontendPort: frame.frontendPort,
+      offloadSSL: frame.offloadSSL,
+      bindAddress: frame.bindAddress,
+      seedHost: frame.type === 'tcp' && !rules.tcpRulesShareFrontend ? (backend.host ?? '') : ruleHost(backend.host),
+      ruleIndex: frame.ruleIndex,
+      service: { namespace: service.meta.namespace, name: service.meta.name, port: backend.ref.servicePort, externalName: service.type === 'ExternalName' ? service.externalName : null },
+      decision,
+      balance: rules.balanceAlpnProto ? options.balance : '',
+      basicAuth,
+      backendRules: options.rules,
+      rewriteRules: frame.type === 'tcp' ? [] : rewrite,
+      headerRules: frame.type === 'tcp' ? [] : options.headers,
+      alpn: rules.balanceAlpnProto ? options.alpn : '',
+      proto: rules.balanceAlpnProto ? options.proto : '',
+      endpoints,
+      notes: draftNotes,
+    });
+  };
+
+  // Walk the backends in the operator's order: default backend, then rules as written.
+  const items = new Map<Backend, number>(backends.map((b, i) => [b, i]));
+  const defaultBackend = backends.find((b) => b.type === 'default');
+  const passthroughDefault = passthrough && httpRules === 0 && defaultBackend !== undefined;
+  if (defaultBackend && !passthroughDefault) build(items.get(defaultBackend) ?? 0, defaultBackend, { type: 'default', bindAddress: '', frontendPort: null, offloadSSL: false, ruleIndex: -1 });
+  const tcpOwner = new Map<string, number>();
+  let ruleBackend = backends.findIndex((b) => b.type !== 'default');
+  for (const [ruleIndex, rule] of ingress.rules.entries()) {
+    if (rule.http) {
+      const tls = usesTls(ingress, rule.host, rule.http.noTLS);
+      const port = rule.http.port && rule.http.port > 0 ? rule.http.port : tls ? 443 : 80;
+      const address = rule.http.address || MATCH_ALL;
+      for (let p = 0; p < rule.http.paths.length; p++, ruleBackend++) {
+        const backend = backends[ruleBackend];
+        if (!backend) continue;
+        if (passthrough) {
+          // Passthrough turns the rule into TCP on the same port, without TLS (noTLS: true).
+          build(ruleBackend, backend, { type: 'tcp', bindAddress: address, frontendPort: port, offloadSSL: false, ruleIndex });
+          tcpOwner.set(`${address}:${port}`, ruleIndex);
+        } else {
+          build(ruleBackend, backend, { type: 'http', bindAddress: address, frontendPort: port, offloadSSL: tls, ruleIndex });
+        }
+      }
+    } else if (rule.tcp) {
+      const backend = backends[ruleBackend];
+      ruleBackend++;
+      if (!backend) continue;
+      const address = rule.tcp.address || MATCH_ALL;
+      const key = `${address}:${rule.tcp.port ?? 0}`;
+      build(items.get(backend) ?? 0, backend, { type: 'tcp', bindAddress: address, frontendPort: rule.tcp.port, offloadSSL: false, ruleIndex });
+      const earlier = tcpOwner.get(key);
+      if (earlier !== undefined && !rules.tcpRulesShareFrontend && !legacy) {
+        // 6.0.x keeps one TCP service per address:port: the later rule replaces the earlier (6.0.0 parser.go:551).
+        for (const gone of drafts.filter((d) => d.type === 'tcp' && d.ruleIndex === earlier)) {
+          drafts.splice(drafts.indexOf(gone), 1);
+          skipped.push({ item: gone.item, declared: gone.declared, host: gone.host, path: gone.path, service: { namespace: gone.service.namespace, name: gone.service.name, port: gone.service.port }, reason: `spec.rules[${ruleIndex}] uses the same TCP address and port ${key}, and Voyager ${profile.version} keeps only the last such rule` });
+        }
+      }
+      tcpOwner.set(key, ruleIndex);
+    }
+  }
+  if (passthroughDefault && defaultBackend) {
+    // With only spec.backend, passthrough makes it a TCP rule on :80 (v12.0.0 parser.go:1090-1106).
+    build(items.get(defaultBackend) ?? 0, defaultBackend, { type: 'tcp', bindAddress: MATCH_ALL, frontendPort: 80, offloadSSL: false, ruleIndex: ingress.rules.length });
+  }
+  if (state.failure) return fail('configFailed', state.failure);
+
+  nameDuplicates(drafts, profile);
+  return { written: true, backends: inConfigOrder(drafts, profile).map(({ generated: _g, bindAddress: _b, seedHost: _s, ruleIndex: _r, ...backend }) => backend), skipped, notes };
+}
+
+interface ReadOptions {
+  balance: string;
+  rules: string[];
+  rewrites: string[];
+  headers: string[];
+  hostNames: string[];
+  alpn: string;
+  proto: string;
+  /** Fields written in the spelling this version does not read. */
+  unreadNotes: string[];
+}
+
+/** The backend fields under the spelling the version reads: before 6.0 backendRule, rewriteRule, headerRule. */
+function optionsOf(options: BackendOptions | undefined, profile: Profile): ReadOptions {
+  const o = options ?? { backendRules: [], rewriteRules: [], headerRules: [], backendRule: [], rewriteRule: [], headerRule: [], hostNames: [], alpn: [], proto: '', loadBalanceOn: '' };
+  const modern = profile.rules.skipsBrokenBackends;
+  const unread: string[] = [];
+  const pairs: [string, string[], string, string[]][] = [
+    ['backendRules', o.backendRules, 'backendRule', o.backendRule],
+    ['rewriteRules', o.rewriteRules, 'rewriteRule', o.rewriteRule],
+    ['headerRules', o.headerRules, 'headerRule', o.headerRule],
+  ];
+  for (const [plural, pluralValue, singular, singularValue] of pairs) {
+    if (modern && singularValue.length > 0) unread.push(`${singular} is not read by Voyager ${profile.version} (the field is ${plural} since 6.0)`);
+    if (!modern && pluralValue.length > 0) unread.push(`${plural} is not read by Voyager ${profile.version} (the field is ${singular} before 6.0)`);
+  }
+  return {
+    balance: o.loadBalanceOn,
+    rules: modern ? o.backendRules : o.backendRule,
+    rewrites: modern ? o.rewriteRules : o.rewriteRule,
+    headers: modern ? o.headerRules : o.headerRule,
+    hostNames: o.hostNames,
+    alpn: o.alpn.length > 0 ? `alpn ${o.alpn.join(',')}` : '',
+    proto: o.proto,
+    unreadNotes: unread,
+  };
+}
+
+/** rewriteTarget (v12.0.0 parser.go:258-276; the same in 5.0.0): a reqrep rule put before the others. */
+function rewriteTarget(target: string, path: string, rewriteRules: readonly string[]): string[] {
+  if (target === '') return [...rewriteRules];
+  if (target === '/') return [`^([^\\ :]*)\\ ${path}/?(.*$) \\1\\ ${target}\\2`, ...rewriteRules];
+  const to = path.endsWith('/') ? `${target}/` : target;
+  return [`^([^\\ :]*)\\ ${path}(.*$) \\1\\ ${to}\\2`, ...rewriteRules];
+}
+
+/**
+ * TemplateData.sort/canonicalize: a generated name used more than once (explicit names count)
+ * gets `-<hex md5>` of "address-host-port-path" (7.3.0 and later) or "host-port-path" (6.0 to
+ * 7.2); the default backend's parts are all empty. Before 6.0 names were random: nothing to do.
+ */
+function nameDuplicates(drafts: Draft[], profile: Profile): void {
+  if (!profile.rules.skipsBrokenBackends) return;
+  const counts = new Map<string, number>();
+  for (const d of drafts) counts.set(d.name, (counts.get(d.name) ?? 0) + 1);
+  for (const d of drafts) {
+    if (!d.generated || (counts.get(d.name) ?? 0) < 2) continue;
+    const parts =
+      d.type === 'default' ? ['', '', '', ''] : [d.bindAddress, d.seedHost, String(d.frontendPort ?? 0), d.type === 'http' ? (d.path ?? '') : ''];
+    const seed = (profile.rules.collisionSeedHasAddress ? parts : parts.slice(1)).join('-');
+    d.name = `${d.name}-${createHash('md5').update(seed).digest('hex')}`;
+  }
+}
+
+function hostRank(host: string): number {
+  if (host === '') return 0;
+  return host.startsWith('*') ? 1 : 2;
+}
+
+function compareDesc(a: string, b: string): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}
+
+/** Hosts with a name first, then wildcards, then the empty host; each group by name, descending. */
+function compareHosts(a: string, b: string): number {
+  return hostRank(b) - hostRank(a) || compareDesc(a.toLowerCase().replace(/^\*\./, ''), b.toLowerCase().replace(/^\*\./, ''));
+}
+
+/** Paths with more segments first, then by path descending. */
+function comparePaths(a: string, b: string): number {
+  const x = a.toLowerCase().replace(/^\/+|\/+$/g, '');
+  const y = b.toLowerCase().replace(/^\/+|\/+$/g, '');
+  return y.split('/').length - x.split('/').length || compareDesc(x, y);
+}
+
+/**
+ * haproxy.cfg's order: HTTP frontends by `http://PORT` or `https://PORT` (text), hosts and paths
+ * as above, the ACME challenge path of :80 moved first; then TCP frontends by port (text), hosts
+ * as above; the default backend last (templates/haproxy.cfg; helper.go sort, moveAcmePathToTop).
+ * Go's sort.Slice is an insertion sort at these sizes, so equal keys keep their order.
+ */
+function inConfigOrder(drafts: readonly Draft[], profile: Profile): Draft[] {
+  // Before 7.0 a TCP service has one host and sorts by "host:port" (6.0.0 pkg/haproxy/api/types.go sortKey).
+  const tcpKey = (d: Draft) => (profile.rules.tcpRulesShareFrontend ? String(d.frontendPort ?? '') : `${d.host ?? ''}:${d.frontendPort ?? ''}`);
+  const frontend = (d: Draft) => (d.type === 'http' ? `${d.offloadSSL ? 'https' : 'http'}://${d.frontendPort ?? 80}` : tcpKey(d));
+  const http = drafts.filter((d) => d.type === 'http');
+  const tcp = drafts.filter((d) => d.type === 'tcp');
+  const byFrontend = (list: Draft[]) => {
+    const groups = new Map<string, Draft[]>();
+    for (const d of list) {
+      const key = `${frontend(d)}\u0000${d.bindAddress}`;
+      groups.set(key, [...(groups.get(key) ?? []), d]);
+    }
+    return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
+  };
+  const out: Draft[] = [];
+  for (const group of byFrontend(http)) {
+    // A frontend's TLS setting is its last rule's; group members share it in practice.
+    const sorted = [...group].sort((a, b) => compareHosts(ruleHost(a.host), ruleHost(b.host)) || comparePaths(a.path ?? '', b.path ?? ''));
+    const acme = sorted.findIndex((d) => d.frontendPort === 80 && ruleHost(d.host) === '' && d.path === ACME_PATH);
+    if (acme > 0) sorted.unshift(...sorted.splice(acme, 1));
+    out.push(...sorted);
+  }
+  for (const group of byFrontend(tcp)) out.push(...[...group].sort((a, b) => compareHosts(ruleHost(a.host), ruleHost(b.host))));
+  out.push(...drafts.filter((d) => d.type === 'default'));
+  return out;
+}
+
+function isIp(text: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) return v4.slice(1).every((part) => Number(part) <= 255 && !/^0\d/.test(part));
+  return /^[0-9a-fA-F:]+$/.test(text) && text.includes(':') && text.split('::').length <= 2;
+}
+
