@@ -2,12 +2,14 @@
 // ~/.cache/kubectl-sticky/krew/) installs the linux/amd64 archive of dist/release offline, and the
 // self-contained plugin then runs through kubectl with no Node.js on PATH; `kubectl sticky
 // completion install` makes `kubectl sticky <TAB>` complete, and after `completion uninstall` and
-// `krew uninstall` nothing of the plugin is left under KREW_ROOT.
+// `krew uninstall` nothing of the plugin is left under KREW_ROOT. Also from an index served on
+// loopback: `krew upgrade` to a new version keeps completion working; and krew's own validator
+// accepts the manifest and installs all five archives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { archiveName, ensureRelease, releaseDir, root, version } from '../../scripts/package.ts';
@@ -132,22 +134,14 @@ test("krew's validator (validate-krew-manifest v0.4.3) accepts the manifest and 
   const krew = krewBinary();
   const manifest = await ensureRelease();
   // It downloads each platform's uri: a loopback server hands it dist/release's archives.
-  const server = createServer((req, res) => {
-    const file = join(releaseDir, basename(req.url ?? ''));
-    if (!existsSync(file) || !/\.(tar\.gz|zip)$/.test(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-length': statSync(file).size });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { server, port } = await serveRelease();
   try {
-    const address = server.address();
-    assert.ok(address && typeof address === 'object');
     const dir = join(tmp, 'validate');
     mkdirSync(join(dir, 'bin'), { recursive: true });
     symlinkSync(krew, join(dir, 'bin', 'kubectl-krew'));
     const local = join(dir, 'sticky.yaml');
     const text = readFileSync(manifest, 'utf8');
-    writeFileSync(local, text.replace(/https:\/\/github\.com\/[^"\s]*\//g, `http://127.0.0.1:${address.port}/`));
+    writeFileSync(local, loopbackUris(text, port));
     assert.notEqual(readFileSync(local, 'utf8'), text, 'uris point at the loopback server');
     const env = { HOME: dir, PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`, KREW_NO_UPGRADE_CHECK: '1' };
     // Asynchronous: the server answers in this process while the validator runs.
@@ -161,6 +155,78 @@ test("krew's validator (validate-krew-manifest v0.4.3) accepts the manifest and 
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /structural validation OK/);
     assert.match(r.out, /all 5 spec\.platforms installed fine/);
+  } finally {
+    server.close();
+  }
+});
+
+/** A loopback HTTP server for dist/release's archives, standing in for the GitHub release. */
+async function serveRelease(): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const file = join(releaseDir, basename(req.url ?? ''));
+    if (!existsSync(file) || !/\.(tar\.gz|zip)$/.test(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-length': statSync(file).size });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return { server, port: address.port };
+}
+
+const loopbackUris = (manifest: string, port: number): string => {
+  const out = manifest.replace(/https:\/\/github\.com\/[^"\s]*\//g, `http://127.0.0.1:${port}/`);
+  assert.notEqual(out, manifest, 'uris point at the loopback server');
+  return out;
+};
+
+/** A child process run without blocking this one, whose loopback server must answer meanwhile. */
+function runAsync(cmd: string, args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('from an index: install, completion install, `krew upgrade` to a new version keeps completion working, uninstalls leave nothing', { timeout: 15 * 60_000 }, async () => {
+  const krew = krewBinary();
+  const manifest = await ensureRelease(['linux/amd64']);
+  const { server, port } = await serveRelease();
+  try {
+    const krewRoot = join(tmp, 'index-root');
+    const index = join(krewRoot, 'index', 'default');
+    mkdirSync(join(index, 'plugins'), { recursive: true });
+    execFileSync('git', ['init', '-q', index]);
+    const text = loopbackUris(readFileSync(manifest, 'utf8'), port);
+    writeFileSync(join(index, 'plugins', 'sticky.yaml'), text);
+    const krewBin = join(tmp, 'index-krew-bin');
+    mkdirSync(krewBin);
+    symlinkSync(krew, join(krewBin, 'kubectl-krew'));
+    const tools = toolsDir(join(tmp, 'index-tools'), ['kubectl', 'sh']);
+    const env = { HOME: tmp, KREW_ROOT: krewRoot, KREW_NO_UPGRADE_CHECK: '1', KUBECONFIG: join(tmp, 'no-kubeconfig'), PATH: `${join(krewRoot, 'bin')}:${krewBin}:${tools}` };
+
+    const install = await runAsync('kubectl', ['krew', 'install', '--no-update-index', 'sticky'], env);
+    assert.equal(install.code, 0, install.stderr);
+    assert.equal(run('kubectl', ['sticky', 'completion', 'install'], env).code, 0);
+    assert.match(run('kubectl', ['__complete', 'sticky', 'en'], env).stdout, /^enable\t/m);
+
+    // A new version in the index: krew re-points bin/kubectl-sticky into the new store folder.
+    writeFileSync(join(index, 'plugins', 'sticky.yaml'), text.replace(/^  version: v.*$/m, '  version: v99.0.0'));
+    const upgrade = await runAsync('kubectl', ['krew', 'upgrade', '--no-update-index', 'sticky'], env);
+    assert.equal(upgrade.code, 0, upgrade.stderr);
+    assert.deepEqual(readdirSync(join(krewRoot, 'store', 'sticky')), ['v99.0.0'], 'the old version is gone');
+    assert.match(readlinkSync(join(krewRoot, 'bin', 'kubectl-sticky')), /v99\.0\.0/);
+    assert.match(run('kubectl', ['__complete', 'sticky', 'en'], env).stdout, /^enable\t/m, 'completion survives the upgrade');
+
+    assert.equal(run('kubectl', ['sticky', 'completion', 'uninstall'], env).code, 0);
+    const uninstall = await runAsync('kubectl', ['krew', 'uninstall', 'sticky'], env);
+    assert.equal(uninstall.code, 0, uninstall.stderr);
+    assert.deepEqual(walk(krewRoot).filter((path) => !path.startsWith('index') && /sticky/.test(path)), [], 'nothing named sticky left');
+    assert.deepEqual(readdirSync(join(krewRoot, 'bin')), []);
   } finally {
     server.close();
   }
