@@ -100,7 +100,10 @@ test("the Mach-O checker accepts the Node binaries' own signatures; removal leav
     assert.equal(unsigned.length, parseMachO(node).codeSignature?.dataoff, 'the signature was the end of the file');
     assert.deepEqual(verifyCodeSignature(unsigned).problems, ['no LC_CODE_SIGNATURE']);
     assert.deepEqual(verifyCodeSignature(adhocSign(unsigned, 'node')).problems, []);
+    assert.throws(() => adhocSign(node, 'node'), /already signed/);
+    assert.throws(() => adhocSign(Buffer.concat([unsigned, Buffer.alloc(16)]), 'node'), /__LINKEDIT does not end the file/);
   }
+  assert.throws(() => removeCodeSignature(Buffer.from('#!/bin/sh\n')), /not a 64-bit little-endian Mach-O/);
 });
 
 test("the PE checksum of Node's signed exe is the one Microsoft's tools stored; removal leaves no certificate table", async () => {
@@ -113,4 +116,6 @@ test("the PE checksum of Node's signed exe is the one Microsoft's tools stored; 
   assert.equal(stripped.length, pe.security.offset);
   assert.deepEqual(parsePe(stripped).security, { offset: 0, size: 0 });
   assert.equal(parsePe(stripped).checksum, peChecksum(stripped));
+  assert.throws(() => removeAuthenticode(Buffer.concat([exe, Buffer.alloc(64)])), /the certificate table does not end the file/);
+  assert.equal(removeAuthenticode(stripped), stripped, 'an unsigned file comes back as it is');
 });
