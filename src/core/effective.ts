@@ -283,7 +283,7 @@ function operatorWords(ingress: IngressView, config: IngressConfig, events: read
     if (config.written && failed) {
       out.push({ object, message: `DISAGREES: the operator's latest Event is ${said(latest)}, but ${describeProfile(profile)} would write a config from the objects read; the cause is outside them (a Secret, the cluster) or the operator runs another version` });
     } else if (!config.written && !failed) {
-      out.push({ object, message: `DISAGREES: the prediction is that no config is written, but the operator's latest Event is ${said(latest)}; check --voyager-version` });
+      out.push({ object, message: `DISAGREES: the prediction is that no config is written, but the operator's latest Event is ${said(latest)}; is the operator the version assumed here?` });
     } else if (!config.written) {
       out.push({ object, message: `the operator agrees: ${said(latest)}` });
     }

@@ -96,7 +96,7 @@ function portIntValue(servicePort: string): number {
 }
 
 /** getBackendName: `<svc>.<ns>:<port>`; for `a.b.c` only the first two labels are kept. */
-export function generatedBackendName(serviceName: string, servicePort: string, ingressNamespace: string): string {
+function generatedBackendName(serviceName: string, servicePort: string, ingressNamespace: string): string {
   const parts = serviceName.split('.');
   const port = portIntValue(servicePort);
   if (parts.length === 1) return `${parts[0]}.${ingressNamespace}:${port}`;

@@ -4,13 +4,12 @@
 // them at the version (v12.0.0, 8.0.1 and 5.0.0 read side by side). Pure.
 
 import { createHash } from 'node:crypto';
-import type { BackendType } from './backends.ts';
 import { analyse, type Mode } from './effective.ts';
 import type { IngressView, ObjectSet } from './objects.ts';
-import type { ConfigFailure, SectionType, SkippedBackend, TemplateBackend } from './parse.ts';
+import type { ConfigFailure, SkippedBackend, TemplateBackend } from './parse.ts';
 import { KEY, isCookieHash, type CookieHash, type Profile } from './semantics.ts';
 
-export { generatedBackendName, type ConfigFailure, type SectionType, type SkippedBackend } from './parse.ts';
+export type { ConfigFailure, SectionType, SkippedBackend } from './parse.ts';
 
 export interface RenderedServer {
   /** `pod-<pod name>`, `pod-<IP>`, or `external` for an ExternalName Service. */
@@ -22,18 +21,8 @@ export interface RenderedServer {
   cookie: string | null;
 }
 
-export interface RenderedBackend {
-  /** Index of the backend among the Ingress's backends (its status item). */
-  item: number;
-  name: string;
-  /** false before 6.0: Voyager appends a random suffix, so the name is a stand-in (see drift.ts). */
-  nameStable: boolean;
-  type: SectionType;
-  declared: BackendType;
-  host: string | null;
-  path: string | null;
-  frontendPort: number | null;
-  service: { namespace: string; name: string; port: string; externalName: string | null };
+/** A backend section as written: its place and service as parse.ts found them, its lines as the templates write them. */
+export interface RenderedBackend extends Pick<TemplateBackend, 'item' | 'name' | 'nameStable' | 'type' | 'declared' | 'host' | 'path' | 'frontendPort' | 'service'> {
   sticky: boolean;
   mode: Mode | null;
   cookie: { name: string; hash: CookieHash | null } | null;
