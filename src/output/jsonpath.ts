@@ -1,0 +1,419 @@
+// kubectl's JSONPath templates (k8s.io/client-go/util/jsonpath), over plain JSON documents: text
+// with {actions}; fields, $ and @, [i] [a:b:c] [*] [i,j] ['a','b'], .. (recursive), .*,
+// [?(@.x OP v)] filters (== != < > <= >= =~, or existence), {range ...}{end}, quoted literals
+// such as {"\n"}. As kubectl's printers: missing keys print nothing, several results are joined
+// by spaces, objects print as compact JSON with sorted keys. Also kubectl's relaxed form of a
+// path (custom-columns, --sort-by) and the custom-columns printer.
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+type Step =
+  | { kind: 'root' }
+  | { kind: 'current' }
+  | { kind: 'field'; names: string[] }
+  | { kind: 'all' }
+  | { kind: 'recursive' }
+  | { kind: 'index'; indexes: number[] }
+  | { kind: 'slice'; start: number | null; end: number | null; step: number | null }
+  | { kind: 'wildcard' }
+  | { kind: 'union'; paths: Step[][] }
+  | { kind: 'filter'; left: Step[]; op: string | null; right: Operand | null };
+
+type Operand = { kind: 'path'; steps: Step[] } | { kind: 'value'; value: Json };
+
+type Part = { kind: 'text'; text: string } | { kind: 'path'; steps: Step[] } | { kind: 'range'; steps: Step[]; body: Part[] };
+
+// --- parsing ---------------------------------------------------------------------------------
+
+function splitActions(template: string): { text: string; action: boolean }[] {
+  const out: { text: string; action: boolean }[] = [];
+  let i = 0;
+  let text = '';
+  while (i < template.length) {
+    const c = template[i] ?? '';
+    if (c !== '{') {
+      text += c;
+      i++;
+      continue;
+    }
+    if (text) out.push({ text, action: false });
+    text = '';
+    // Find the closing brace, skipping quoted strings.
+    let j = i + 1;
+    let quote: string | null = null;
+    for (; j < template.length; j++) {
+      const d = template[j] ?? '';
+      if (quote) {
+        if (d === '\\') j++;
+        else if (d === quote) quote = null;
+      } else if (d === '"' || d === "'") quote = d;
+      else if (d === '}') break;
+    }
+    if (j >= template.length) throw new TemplateError(`unclosed action`);
+    out.push({ text: template.slice(i + 1, j), action: true });
+    i = j + 1;
+  }
+  if (text) out.push({ text, action: false });
+  return out;
+}
+
+function unquote(text: string): string {
+  return JSON.parse(`"${text.slice(1, -1).replace(/"/g, '\\"').replace(/\\\\"/g, '\\"')}"`) as string;
+}
+
+function parseLiteral(text: string): Json {
+  const t = text.trim();
+  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+  if (t === 'true' || t === 'false') return t === 'true';
+  if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) return t.slice(1, -1);
+  throw new TemplateError(`unrecognized filter value ${t}`);
+}
+
+const FILTER_OPS = ['==', '!=', '<=', '>=', '=~', '<', '>'];
+
+function parseFilter(body: string): Step {
+  const m = /^\?\((.*)\)$/s.exec(body.trim());
+  if (!m) throw new TemplateError(`invalid filter ${body}`);
+  const expr = (m[1] ?? '').trim();
+  let at = -1;
+  let op: string | null = null;
+  let quote: string | null = null;
+  for (let i = 0; i < expr.length && op === null; i++) {
+    const c = expr[i] ?? '';
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if ('=!<>~'.includes(c)) {
+      const two = expr.slice(i, i + 2);
+      op = FILTER_OPS.find((o) => two.startsWith(o)) ?? null;
+      if (op === null) {
+        const run = /^[=!<>~]+/.exec(expr.slice(i))?.[0] ?? c;
+        throw new TemplateError(`unrecognized filter operator ${run}`);
+      }
+      if ('=!<>~'.includes(expr[i + op.length] ?? '')) throw new TemplateError(`unrecognized filter operator ${/^[=!<>~]+/.exec(expr.slice(i))?.[0] ?? op}`);
+      at = i;
+    }
+  }
+  const leftText = op === null ? expr : expr.slice(0, at).trim();
+  const left = parsePath(leftText);
+  if (op === null) return { kind: 'filter', left, op: null, right: null };
+  const rightText = expr.slice(at + op.length).trim();
+  const right: Operand = rightText.startsWith('@') || rightText.startsWith('$') || rightText.startsWith('.') ? { kind: 'path', steps: parsePath(rightText) } : { kind: 'value', value: parseLiteral(rightText) };
+  return { kind: 'filter', left, op, right };
+}
+
+function parseBracket(body: string): Step {
+  const t = body.trim();
+  if (t === '*') return { kind: 'wildcard' };
+  if (t.startsWith('?')) return parseFilter(t);
+  if (t.startsWith("'") || t.startsWith('"')) {
+    const names = t.split(/\s*,\s*/).map((n) => n.slice(1, -1));
+    // A quoted name with dots is a path: ['metadata.name', 'status.capacity'].
+    if (names.length > 1 || names.some((n) => n.includes('.'))) return { kind: 'union', paths: names.map((n) => parsePath(`.${n}`)) };
+    return { kind: 'field', names };
+  }
+  if (t.includes(':')) {
+    const [a, b, c] = t.split(':').map((x) => x.trim());
+    const num = (x: string | undefined) => (x === undefined || x === '' ? null : Number(x));
+    for (const x of [a, b, c]) if (x !== undefined && x !== '' && !/^-?\d+$/.test(x)) throw new TemplateError(`invalid array index ${t}`);
+    return { kind: 'slice', start: num(a), end: num(b), step: num(c) };
+  }
+  const parts = t.split(',').map((x) => x.trim());
+  if (parts.some((x) => !/^-?\d+$/.test(x))) throw new TemplateError(`invalid array index ${t}`);
+  return { kind: 'index', indexes: parts.map(Number) };
+}
+
+/** A path such as `.items[*].metadata.labels.kubernetes\.io/hostname` or `@.x`. */
+function parsePath(text: string): Step[] {
+  const steps: Step[] = [];
+  let i = 0;
+  const s = text.trim();
+  let dots = 0;
+  while (i < s.length) {
+    const c = s[i] ?? '';
+    if (c === '$') {
+      steps.push({ kind: 'root' });
+      i++;
+    } else if (c === '@') {
+      steps.push({ kind: 'current' });
+      i++;
+    } else if (c === '.') {
+      let n = 0;
+      while (s[i] === '.') {
+        n++;
+        i++;
+      }
+      dots = n;
+      if (n > 3) throw new TemplateError(`invalid recursive descent ${'.'.repeat(n)}`);
+      if (n >= 2) steps.push({ kind: 'recursive' });
+      if (s[i] === '*') {
+        steps.push({ kind: 'all' });
+        i++;
+      } else if (i >= s.length && n >= 2) {
+        // `{..}`: every value below.
+      }
+    } else if (c === '[') {
+      let j = i + 1;
+      let depth = 1;
+      let quote: string | null = null;
+      for (; j < s.length; j++) {
+        const d = s[j] ?? '';
+        if (quote) {
+          if (d === quote) quote = null;
+        } else if (d === '"' || d === "'") quote = d;
+        else if (d === '[' || d === '(') depth++;
+        else if (d === ']' || d === ')') {
+          depth--;
+          if (depth === 0 && d === ']') break;
+        }
+      }
+      if (j >= s.length) throw new TemplateError(`unterminated array`);
+      steps.push(parseBracket(s.slice(i + 1, j)));
+      i = j + 1;
+    } else if (/[A-Za-z0-9_\-\\/]/.test(c)) {
+      if (dots === 0 && steps.length === 0) throw new TemplateError(`unrecognized identifier ${/^[^\s.[]+/.exec(s.slice(i))?.[0] ?? c}`);
+      let name = '';
+      while (i < s.length && !/[.[\s]/.test(s[i] ?? '')) {
+        if (s[i] === '\\' && i + 1 < s.length) {
+          name += s[i + 1];
+          i += 2;
+        } else {
+          name += s[i];
+          i++;
+        }
+      }
+      steps.push({ kind: 'field', names: [name] });
+      dots = 0;
+    } else if (c === ' ') {
+      i++;
+    } else {
+      throw new TemplateError(`unrecognized character in action: ${c}`);
+    }
+  }
+  return steps;
+}
+
+/** Parses a template into parts; errors read as kubectl's. */
+export function parseTemplate(template: string): Part[] {
+  const root: Part[] = [];
+  const stack: Part[][] = [root];
+  for (const piece of splitActions(template)) {
+    const top = stack[stack.length - 1] as Part[];
+    if (!piece.action) {
+      top.push({ kind: 'text', text: piece.text });
+      continue;
+    }
+    const action = piece.text.trim();
+    if (action === 'end') {
+      if (stack.length === 1) throw new TemplateError('not in range, nothing to end');
+      stack.pop();
+    } else if (action.startsWith('range ')) {
+      const part: Part = { kind: 'range', steps: parsePath(action.slice(6)), body: [] };
+      top.push(part);
+      stack.push(part.body);
+    } else if ((action.startsWith('"') && action.endsWith('"') && action.length >= 2) || (action.startsWith("'") && action.endsWith("'") && action.length >= 2)) {
+      top.push({ kind: 'text', text: unquote(action) });
+    } else if (action === '') {
+      top.push({ kind: 'text', text: '' });
+    } else {
+      top.push({ kind: 'path', steps: parsePath(action) });
+    }
+  }
+  if (stack.length > 1) throw new TemplateError('unclosed range (missing {end})');
+  return root;
+}
+
+// --- evaluation ------------------------------------------------------------------------------
+
+function isObject(value: Json): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function typeName(value: Json): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'map' : typeof value;
+}
+
+function descendants(value: Json): Json[] {
+  const out: Json[] = [value];
+  if (Array.isArray(value)) for (const v of value) out.push(...descendants(v));
+  else if (isObject(value)) for (const key of Object.keys(value)) out.push(...descendants(value[key] as Json));
+  return out;
+}
+
+function compare(a: Json, op: string, b: Json): boolean {
+  if (op === '=~') {
+    if (typeof a !== 'string' || typeof b !== 'string') throw new TemplateError('regular expression match needs strings');
+    return new RegExp(b).test(a);
+  }
+  if (op === '==') return JSON.stringify(a) === JSON.stringify(b);
+  if (op === '!=') return JSON.stringify(a) !== JSON.stringify(b);
+  if (typeof a === 'number' && typeof b === 'number') return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+  if (typeof a === 'string' && typeof b === 'string') return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+  return false;
+}
+
+function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json[] {
+  let values = [...inputs];
+  for (let k = 0; k < steps.length; k++) {
+    const step = steps[k] as Step;
+    // `{..}` alone is the value itself.
+    if (step.kind === 'recursive' && k === steps.length - 1) continue;
+    if (step.kind === 'union') {
+      values = step.paths.flatMap((path) => walk(path, values, root));
+      continue;
+    }
+    const next: Json[] = [];
+    for (const value of values) {
+      switch (step.kind) {
+        case 'root':
+          next.push(root);
+          break;
+        case 'current':
+          next.push(value);
+          break;
+        case 'recursive':
+          next.push(...descendants(value));
+          break;
+        case 'all':
+        case 'wildcard':
+          if (Array.isArray(value)) next.push(...value);
+          else if (isObject(value)) next.push(...Object.keys(value).sort().map((key) => value[key] as Json));
+          break;
+        case 'field':
+          if (isObject(value)) for (const name of step.names) if (name in value) next.push(value[name] as Json);
+          break;
+        case 'index': {
+          if (!Array.isArray(value)) {
+            if (steps[k - 1]?.kind === 'recursive') break;
+            throw new TemplateError(`${typeName(value)} is not array or slice`);
+          }
+          for (const i of step.indexes) {
+            const at = i < 0 ? value.length + i : i;
+            if (at < 0 || at >= value.length) throw new TemplateError(`array index out of bounds: index ${i}, length ${value.length}`);
+            next.push(value[at] as Json);
+          }
+          break;
+        }
+        case 'slice': {
+          if (!Array.isArray(value)) {
+            if (steps[k - 1]?.kind === 'recursive') break;
+            throw new TemplateError(`${typeName(value)} is not array or slice`);
+          }
+          const n = value.length;
+          const clamp = (x: number) => Math.max(0, Math.min(n, x < 0 ? n + x : x));
+          const start = step.start === null ? 0 : clamp(step.start);
+          const end = step.end === null ? n : clamp(step.end);
+          const by = step.step ?? 1;
+          for (let i = start; i < end; i += by) next.push(value[i] as Json);
+          break;
+        }
+        case 'filter': {
+          const items = Array.isArray(value) ? value : [];
+          for (const item of items) {
+            const left = walk(step.left, [item], root);
+            if (step.op === null || step.right === null) {
+              if (left.length > 0) next.push(item);
+              continue;
+            }
+            const rights = step.right.kind === 'value' ? [step.right.value] : walk(step.right.steps, [item], root);
+            const op = step.op;
+            if (left.some((l) => rights.some((r) => compare(l, op, r)))) next.push(item);
+          }
+          break;
+        }
+      }
+    }
+    values = next;
+  }
+  return values;
+}
+
+/** Go's JSON: compact, map keys sorted. */
+function goJson(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
+  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${goJson(value[k] as Json)}`).join(',')}}`;
+  return JSON.stringify(value);
+}
+
+function print(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
+  return goJson(value);
+}
+
+function execute(parts: readonly Part[], current: Json, root: Json): string {
+  let out = '';
+  for (const part of parts) {
+    if (part.kind === 'text') out += part.text;
+    else if (part.kind === 'path') out += walk(part.steps, [current], root).map(print).join(' ');
+    else for (const item of walk(part.steps, [current], root)) out += execute(part.body, item, root);
+  }
+  return out;
+}
+
+/** Runs a kubectl JSONPath template over a JSON document. */
+export function runTemplate(template: string, document: unknown): string {
+  const data = JSON.parse(JSON.stringify(document ?? null)) as Json;
+  return execute(parseTemplate(template), data, data);
+}
+
+/** kubectl's RelaxedJSONPathExpression: `spec.x`, `.spec.x`, `{.spec.x}` all mean `{.spec.x}`. */
+export function relaxedPath(path: string): string {
+  const t = path.trim();
+  if (t.startsWith('{') && t.endsWith('}')) return t;
+  return `{${t.startsWith('.') || t.startsWith('$') || t.startsWith('[') ? '' : '.'}${t}}`;
+}
+
+/** The values of a relaxed path for one item, as custom-columns shows them (`<none>` when missing). */
+export function columnValue(path: string, item: unknown): string {
+  const data = JSON.parse(JSON.stringify(item ?? null)) as Json;
+  const parts = parseTemplate(relaxedPath(path));
+  const path0 = parts.find((p) => p.kind === 'path');
+  if (!path0 || path0.kind !== 'path') return execute(parts, data, data);
+  const values = walk(path0.steps, [data], data);
+  return values.length === 0 ? '<none>' : values.map(print).join(',');
+}
+
+/** `custom-columns=NAME:PATH,...`: the column specs, each PATH checked. */
+export function parseColumns(spec: string): { header: string; path: string }[] {
+  if (spec.trim() === '') throw new TemplateError('custom-columns format specified but no custom columns given');
+  return spec.split(',').map((column) => {
+    const at = column.indexOf(':');
+    if (at <= 0) throw new TemplateError(`unexpected custom-columns spec: ${column}, expected <header>:<json-path-expr>`);
+    const path = column.slice(at + 1);
+    parseTemplate(relaxedPath(path));
+    return { header: column.slice(0, at), path };
+  });
+}
+
+/** The items sorted by a relaxed path, as --sort-by: numbers by value, the rest as text. */
+export function sortItems<T>(items: readonly T[], path: string): T[] {
+  const parts = parseTemplate(relaxedPath(path));
+  const first = parts.find((p) => p.kind === 'path');
+  const key = (item: T): Json => {
+    if (!first || first.kind !== 'path') return null;
+    const data = JSON.parse(JSON.stringify(item ?? null)) as Json;
+    return walk(first.steps, [data], data)[0] ?? null;
+  };
+  return [...items]
+    .map((item, index) => ({ item, index, k: key(item) }))
+    .sort((a, b) => {
+      if (typeof a.k === 'number' && typeof b.k === 'number') return a.k - b.k || a.index - b.index;
+      const x = a.k === null ? '' : print(a.k);
+      const y = b.k === null ? '' : print(b.k);
+      return x < y ? -1 : x > y ? 1 : a.index - b.index;
+    })
+    .map((e) => e.item);
+}
