@@ -159,12 +159,6 @@ function endpointAddresses(objects: ObjectSet, service: ServiceView, servicePort
   return { addresses: out, known: chosen.length > 0, fromSlices: endpoints.length === 0 && chosen.length > 0 };
 }
 
-interface Rule {
-  index: number;
-  /** Status item of each backend of the rule. */
-  items: number[];
-}
-
 interface Draft extends TemplateBackend {
   generated: boolean;
   bindAddress: string;
@@ -256,7 +250,10 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
       skipped.push({ item: index, declared: backend.type, host: backend.host, path: backend.path, service: { namespace: backend.service.namespace, name: backend.service.name, port: backend.ref.servicePort }, reason });
     };
     const service = services.get(serviceKey(backend.service.namespace, backend.service.name));
-    if (!service) return skip(`service ${backend.service.namespace}/${backend.service.name} not found`);
+    if (!service) {
+      skip(`service ${backend.service.namespace}/${backend.service.name} not found`);
+      return;
+    }
     const decision = decisions[index] ?? { sticky: false, mode: null, cookie: null };
     const options = optionsOf(backend.ref.options, profile);
     const draftNotes: string[] = [];
@@ -285,7 +282,10 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
       ];
     } else {
       const servicePort = findServicePort(service, backend.ref, profile);
-      if (!servicePort) return skip(`service port ${backend.ref.servicePort} unavailable for service ${service.meta.namespace}/${service.meta.name}`);
+      if (!servicePort) {
+        skip(`service port ${backend.ref.servicePort} unavailable for service ${service.meta.namespace}/${service.meta.name}`);
+        return;
+      }
       const found = endpointAddresses(objects, service, servicePort, options.hostNames);
       if (found.fromSlices) draftNotes.push('no Endpoints object: servers read from EndpointSlices (Voyager itself reads Endpoints)');
       const a = service.meta.annotations;

@@ -70,7 +70,7 @@ function states(objects: ObjectSet, options: StatusOptions): Map<string, { item:
     previous = id;
     const ingress = byIngress.get(id);
     const config = ingress ? configs.get(ingress) : undefined;
-    const written = config !== undefined && config.written && !config.skipped.some((s) => s.item === index);
+    const written = config?.written === true && !config.skipped.some((s) => s.item === index);
     out.set(itemKey(item), { item, state: { written, sticky: item.sticky, mode: item.mode, cookie: item.cookie } });
   }
   return out;

@@ -381,7 +381,7 @@ export function columnValue(path: string, item: unknown): string {
   const data = JSON.parse(JSON.stringify(item ?? null)) as Json;
   const parts = parseTemplate(relaxedPath(path));
   const path0 = parts.find((p) => p.kind === 'path');
-  if (!path0 || path0.kind !== 'path') return execute(parts, data, data);
+  if (path0?.kind !== 'path') return execute(parts, data, data);
   const values = walk(path0.steps, [data], data);
   return values.length === 0 ? '<none>' : values.map(print).join(',');
 }
@@ -403,7 +403,7 @@ export function sortItems<T>(items: readonly T[], path: string): T[] {
   const parts = parseTemplate(relaxedPath(path));
   const first = parts.find((p) => p.kind === 'path');
   const key = (item: T): Json => {
-    if (!first || first.kind !== 'path') return null;
+    if (first?.kind !== 'path') return null;
     const data = JSON.parse(JSON.stringify(item ?? null)) as Json;
     return walk(first.steps, [data], data)[0] ?? null;
   };
