@@ -2,6 +2,8 @@
 // code only when they run, so --help and --version never load the Kubernetes client.
 // No top-level await: the self-contained executables bundle this file as CommonJS.
 
+import { basename } from 'node:path';
+import { isCompleterName } from '../src/cli/completion-install.ts';
 import { errorLine } from '../src/errors.ts';
 import { main } from '../src/cli/app.ts';
 import { processIo, realConnect } from '../src/cli/io.ts';
@@ -23,11 +25,11 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   });
 }
 
-void main(process.argv.slice(2), { io: processIo, connect: realConnect }, { version: VERSION, width: Math.min(110, process.stdout.columns || 100) }).then(
-  (code) => {
-    process.exitCode = code;
-    // Done: do not wait for sockets left behind. A request that ran out of --request-timeout
-    // during a TLS handshake leaves undici's connect pending until its own 10s timeout.
-    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-  },
-);
+// Called as kubectl_complete-sticky (the link `completion install` makes), every word is for completion.
+const words = isCompleterName(basename(process.argv0)) ? ['__complete', ...process.argv.slice(2)] : process.argv.slice(2);
+void main(words, { io: processIo, connect: realConnect }, { version: VERSION, width: Math.min(110, process.stdout.columns || 100) }).then((code) => {
+  process.exitCode = code;
+  // Done: do not wait for sockets left behind. A request that ran out of --request-timeout
+  // during a TLS handshake leaves undici's connect pending until its own 10s timeout.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+});

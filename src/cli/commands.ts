@@ -198,8 +198,26 @@ export const migrate = command(
   async (options, ctx) => (await import('./upgrade.ts')).runMigrate(options, ctx),
 );
 
+export const completion = command(
+  {
+    name: 'completion',
+    summary: 'Make `kubectl sticky <TAB>` complete: install (or uninstall) kubectl_complete-sticky beside this plugin',
+    positionals: {
+      usage: 'install|uninstall',
+      kinds: [],
+      words: ['install', 'uninstall'],
+      min: 1,
+      max: 1,
+      missing: 'an action is required: kubectl sticky completion install|uninstall',
+    },
+    flags: {},
+    examples: [{ command: 'completion install', describe: 'after `kubectl krew install sticky`' }],
+  },
+  async (options, ctx) => (await import('./completion-install.ts')).runCompletionCommand(options.words[0] ?? '', ctx.io),
+);
+
 /** Every command, in the order help and completion list them. */
-export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate];
+export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate, completion];
 
 /** The declarations alone (help, completion, tests). */
 export const DECLARATIONS: readonly Declaration<Flags>[] = COMMANDS.map((c) => c.declaration);

@@ -108,6 +108,8 @@ function flagPlan(flags: ReadonlyMap<string, AnyFlag>, partial: string): Plan {
 function targetPlan(command: Declaration<Flags>, parsed: Parsed, partial: string): Plan {
   const none = { candidates: [], directive: Directive.NoFileComp };
   if (parsed.positionals.length >= command.positionals.max) return none;
+  const fixed = command.positionals.words;
+  if (fixed) return { candidates: fixed.filter((w) => w.startsWith(partial)).map((value) => ({ value })), directive: Directive.NoFileComp };
   const kinds = command.positionals.kinds;
   const slash = partial.indexOf('/');
   if (slash < 0) {

@@ -119,6 +119,8 @@ export interface Positionals {
   max: number;
   /** The error for fewer than `min`. */
   missing: string;
+  /** Fixed words instead of TARGETs (completion install|uninstall); they arrive as `words`. */
+  words?: readonly string[];
 }
 
 export interface Example {
@@ -152,7 +154,7 @@ export const GLOBAL_FLAGS = {
 export type GlobalOptions = ValuesOf<typeof GLOBAL_FLAGS>;
 
 /** A declaration's parsed command line: the flag values by name (its own and global), and the TARGETs. */
-export type Options<F extends Flags> = ValuesOf<F> & GlobalOptions & { targets: Target[] };
+export type Options<F extends Flags> = ValuesOf<F> & GlobalOptions & { targets: Target[]; words: string[] };
 
 /** The flags a command accepts, by long name: its own and the global ones. */
 export function flagsOf(flags: Flags): Map<string, AnyFlag> {
@@ -250,6 +252,12 @@ function readTargets(positionals: Positionals, command: string, words: readonly 
   if (words.length < positionals.min) throw new UserError(positionals.missing);
   if (words.length > positionals.max)
     throw new UserError(`${command} takes ${positionals.max === 1 ? 'one' : positionals.max} ${positionals.usage}, got ${words.length}: ${words.join(' ')}`);
+  const fixed = positionals.words;
+  if (fixed) {
+    const unknown = words.find((word) => !fixed.includes(word));
+    if (unknown !== undefined) throw new UserError(`unknown ${command} action "${unknown}": use ${fixed.join(' or ')}`);
+    return [];
+  }
   return words.map((word) => {
     const target = parseTarget(word);
     if (!positionals.kinds.includes(target.kind)) {
@@ -272,7 +280,8 @@ export function parseCommand<F extends Flags>(declaration: Declaration<F>, words
   const targets = global.help ? [] : readTargets(declaration.positionals, declaration.name, result.positionals);
   const missing = global.help ? [] : (declaration.requires ?? []).filter((name) => !texts.has(name));
   if (missing.length > 0) throw new UsageError(`required flag(s) ${missing.map((name) => `"${name}"`).join(', ')} not set`);
-  return { options: { ...readFlags(declaration.flags, texts), ...global, targets } };
+  const fixedWords: string[] = global.help || !declaration.positionals.words ? [] : [...result.positionals];
+  return { options: { ...readFlags(declaration.flags, texts), ...global, targets, words: fixedWords } };
 }
 
 /** A command line that does not parse: printed with kubectl's pointer to --help. */

@@ -1,22 +1,39 @@
 // Distribution through krew, end to end: krew v0.4.3 (built from the Go module proxy, cached in
 // ~/.cache/kubectl-sticky/krew/) installs the linux/amd64 archive of dist/release offline, and the
-// self-contained plugin then runs through kubectl with no Node.js on PATH. Also runs the darwin
-// archive's launcher (bundle + sh, Node from PATH) on Linux through a chain of symbolic links.
+// self-contained plugin then runs through kubectl with no Node.js on PATH; `kubectl sticky
+// completion install` makes `kubectl sticky <TAB>` complete, and after `completion uninstall` and
+// `krew uninstall` nothing of the plugin is left under KREW_ROOT. Also from an index served on
+// loopback: `krew upgrade` to a new version keeps completion working; and krew's own validator
+// accepts the manifest and installs all five archives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { archiveName, ensureRelease, releaseDir, root, version } from '../../scripts/package.ts';
 
 const KREW_VERSION = 'v0.4.3';
 
-function krewBinary(): string {
+/** krew's krew or validate-krew-manifest, built once. */
+function krewBinary(name: 'krew' | 'validate-krew-manifest' = 'krew'): string {
   const dir = join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'kubectl-sticky', 'krew', KREW_VERSION);
-  const bin = join(dir, 'krew');
+  const bin = join(dir, name);
   if (!existsSync(bin)) {
-    execFileSync('go', ['install', `sigs.k8s.io/krew/cmd/krew@${KREW_VERSION}`], {
+    execFileSync('go', ['install', `sigs.k8s.io/krew/cmd/${name}@${KREW_VERSION}`], {
       env: { ...process.env, GOBIN: dir, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
       cwd: tmpdir(),
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -46,9 +63,11 @@ function run(cmd: string, args: readonly string[], env: Record<string, string>, 
 const tmp = mkdtempSync(join(tmpdir(), 'sticky-krew-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
-test('krew installs the linux/amd64 archive; the plugin runs through kubectl without Node.js; krew uninstalls it', { timeout: 15 * 60_000 }, async () => {
+test('krew installs the linux/amd64 archive; it runs through kubectl without Node.js; completion install, completion; uninstalls leave nothing', {
+  timeout: 15 * 60_000,
+}, async () => {
   const krew = krewBinary();
-  const manifest = await ensureRelease(['linux/amd64', 'darwin/amd64']);
+  const manifest = await ensureRelease(['linux/amd64']);
   const archive = join(releaseDir, archiveName({ os: 'linux', arch: 'amd64' }));
 
   const krewRoot = join(tmp, 'krew-root');
@@ -65,7 +84,6 @@ test('krew installs the linux/amd64 archive; the plugin runs through kubectl wit
   const install = run('kubectl', ['krew', 'install', `--manifest=${manifest}`, `--archive=${archive}`], { ...env, PATH: `${krewBin}:${env.PATH}` });
   assert.equal(install.code, 0, install.stderr);
   assert.match(install.stderr, /Installed plugin: sticky/);
-  assert.match(install.stderr, /Node\.js 22\.19/, 'caveats shown');
 
   const v = run('kubectl', ['sticky', '--version'], env);
   assert.equal(v.code, 0, v.stderr);
@@ -79,59 +97,170 @@ test('krew installs the linux/amd64 archive; the plugin runs through kubectl wit
   assert.match(status.stdout, /^test-ingress\s+foo\.bar\.com\s+s1:80\s+no\s+<none>/m);
   assert.match(status.stderr, /writes no haproxy\.cfg for this Ingress/);
 
-  // The caveats' completion setup, then completion through kubectl.
+  // Completion: the one command the caveats give, then kubectl's plugin completion.
   const store = join(krewRoot, 'store', 'sticky', `v${version()}`);
-  assert.deepEqual(readdirSync(store).sort(), ['LICENSE', 'kubectl-sticky', 'kubectl_complete-sticky']);
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, run by sh
-  const setup = run('sh', ['-c', 'k="${KREW_ROOT:-$HOME/.krew}"; cp "$k/store/sticky/v' + version() + '/kubectl_complete-sticky" "$k/bin/"'], env);
+  assert.deepEqual(readdirSync(store).sort(), ['LICENSE', 'kubectl-sticky']);
+  assert.match(install.stderr, /kubectl sticky completion install/, 'caveats give the command');
+  assert.doesNotMatch(run('kubectl', ['__complete', 'sticky', 'en'], env).stdout, /^enable\t/m, 'no completion before install');
+  const setup = run('kubectl', ['sticky', 'completion', 'install'], env);
   assert.equal(setup.code, 0, setup.stderr);
-  const completion = run('kubectl', ['__complete', 'sticky', 'st'], env);
-  assert.equal(completion.code, 0, completion.stderr);
-  assert.match(completion.stdout, /^status\t/m);
-  assert.match(completion.stdout, /^:4$/m);
+  assert.equal(setup.stdout.split('\n')[0], `completion installed: ${join(krewRoot, 'bin', 'kubectl_complete-sticky')}`);
+  assert.equal(readlinkSync(join(krewRoot, 'bin', 'kubectl_complete-sticky')), 'kubectl-sticky');
+  const en = run('kubectl', ['__complete', 'sticky', 'en'], env);
+  assert.equal(en.code, 0, en.stderr);
+  assert.match(en.stdout, /^enable\t/m);
+  assert.doesNotMatch(en.stdout, /^(disable|status)\b/m);
+  const output = run('kubectl', ['__complete', 'sticky', 'status', '-o', ''], env);
+  assert.deepEqual(
+    output.stdout.split('\n').filter((l) => l && !l.startsWith(':') && !l.startsWith('Completion')),
+    ['wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-as-json=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file='],
+  );
+  assert.match(output.stdout, /^:4$/m);
+  const again = run('kubectl', ['sticky', 'completion', 'install'], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /^completion already installed: /);
+
+  const removeCompletion = run('kubectl', ['sticky', 'completion', 'uninstall'], env);
+  assert.equal(removeCompletion.code, 0, removeCompletion.stderr);
+  assert.ok(!existsSync(join(krewRoot, 'bin', 'kubectl_complete-sticky')), 'completion link removed');
 
   const list = run('kubectl', ['krew', 'list'], { ...env, PATH: `${krewBin}:${env.PATH}` });
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^(detached\/)?sticky\b/m);
   const uninstall = run('kubectl', ['krew', 'uninstall', 'sticky'], { ...env, PATH: `${krewBin}:${env.PATH}` });
   assert.equal(uninstall.code, 0, uninstall.stderr);
-  assert.ok(!existsSync(join(krewRoot, 'bin', 'kubectl-sticky')), 'link removed');
-  assert.ok(!existsSync(join(krewRoot, 'store', 'sticky')), 'store removed');
   assert.notEqual(run('kubectl', ['sticky', '--version'], env).code, 0);
+  // Nothing of the plugin under KREW_ROOT: every path left is krew's own (index/, empty bin/ and store/).
+  const left = walk(krewRoot).filter((path) => !path.startsWith('index'));
+  assert.deepEqual(
+    left.filter((path) => /sticky/.test(path)),
+    [],
+    'nothing named sticky left',
+  );
+  assert.deepEqual(readdirSync(join(krewRoot, 'bin')), [], 'bin/ is empty');
+  assert.deepEqual(readdirSync(join(krewRoot, 'store')), [], 'store/ is empty');
 });
 
-test('the darwin archive runs through its launcher, found through symbolic links, with Node from PATH', { timeout: 15 * 60_000 }, async () => {
-  await ensureRelease(['darwin/amd64']);
-  const dir = join(tmp, 'darwin');
-  const links = join(tmp, 'links');
-  mkdirSync(join(dir, 'store'), { recursive: true });
-  mkdirSync(join(links, 'bin'), { recursive: true });
-  execFileSync('tar', ['-xzf', join(releaseDir, archiveName({ os: 'darwin', arch: 'amd64' })), '-C', join(dir, 'store')]);
-  // bin/kubectl-sticky -> ../mid/kubectl-sticky (relative) -> the real launcher (absolute), like krew's link.
-  mkdirSync(join(links, 'mid'));
-  symlinkSync(join(dir, 'store', 'kubectl-sticky'), join(links, 'mid', 'kubectl-sticky'));
-  symlinkSync('../mid/kubectl-sticky', join(links, 'bin', 'kubectl-sticky'));
-  symlinkSync(join(dir, 'store', 'kubectl_complete-sticky'), join(links, 'bin', 'kubectl_complete-sticky'));
-
-  const node24 = dirname(process.execPath);
-  const tools = toolsDir(join(tmp, 'darwin-tools'), ['sh', 'readlink', 'dirname']);
-  const env = { HOME: tmp, PATH: `${node24}:${tools}`, KUBECONFIG: join(tmp, 'no-kubeconfig') };
-  const v = run(join(links, 'bin', 'kubectl-sticky'), ['--version'], env, tmp);
-  assert.equal(v.code, 0, v.stderr);
-  assert.equal(v.stdout.trim(), version());
-  // Found on PATH by name, as kubectl runs it.
-  const byName = run('sh', ['-c', 'cd / && kubectl-sticky status -f "$1"', 'sh', join(root, 'examples/seed')], {
-    ...env,
-    PATH: `${join(links, 'bin')}:${env.PATH}`,
+/** Every path under dir, relative, links not followed. */
+function walk(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    const rel = relative(base, path);
+    return e.isDirectory() && !e.isSymbolicLink() ? [rel, ...walk(path, base)] : [rel];
   });
-  assert.equal(byName.code, 0, byName.stderr);
-  assert.match(byName.stdout, /^INGRESS\s+BACKEND/);
-  const completion = run(join(links, 'bin', 'kubectl_complete-sticky'), ['status', '-o', ''], env, tmp);
-  assert.equal(completion.code, 0, completion.stderr);
-  assert.equal(completion.stdout, 'wide\njson\nyaml\n:4\n');
+}
 
-  // No Node.js at all: a clear error.
-  const none = run(join(links, 'bin', 'kubectl-sticky'), ['--version'], { ...env, PATH: tools }, tmp);
-  assert.equal(none.code, 1);
-  assert.match(none.stderr, /needs Node\.js 22\.19 or later on PATH/);
+test("krew's validator (validate-krew-manifest v0.4.3) accepts the manifest and installs every platform's archive", { timeout: 15 * 60_000 }, async () => {
+  const validator = krewBinary('validate-krew-manifest');
+  const krew = krewBinary();
+  const manifest = await ensureRelease();
+  // It downloads each platform's uri: a loopback server hands it dist/release's archives.
+  const { server, port } = await serveRelease();
+  try {
+    const dir = join(tmp, 'validate');
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    symlinkSync(krew, join(dir, 'bin', 'kubectl-krew'));
+    const local = join(dir, 'sticky.yaml');
+    const text = readFileSync(manifest, 'utf8');
+    writeFileSync(local, loopbackUris(text, port));
+    assert.notEqual(readFileSync(local, 'utf8'), text, 'uris point at the loopback server');
+    const env = { HOME: dir, PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`, KREW_NO_UPGRADE_CHECK: '1' };
+    // Asynchronous: the server answers in this process while the validator runs.
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(validator, ['-manifest', local], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /structural validation OK/);
+    assert.match(r.out, /all 5 spec\.platforms installed fine/);
+  } finally {
+    server.close();
+  }
+});
+
+/** A loopback HTTP server for dist/release's archives, standing in for the GitHub release. */
+async function serveRelease(): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const file = join(releaseDir, basename(req.url ?? ''));
+    if (!existsSync(file) || !/\.(tar\.gz|zip)$/.test(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-length': statSync(file).size });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return { server, port: address.port };
+}
+
+const loopbackUris = (manifest: string, port: number): string => {
+  const out = manifest.replace(/https:\/\/github\.com\/[^"\s]*\//g, `http://127.0.0.1:${port}/`);
+  assert.notEqual(out, manifest, 'uris point at the loopback server');
+  return out;
+};
+
+/** A child process run without blocking this one, whose loopback server must answer meanwhile. */
+function runAsync(cmd: string, args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('from an index: install, completion install, `krew upgrade` to a new version keeps completion working, uninstalls leave nothing', {
+  timeout: 15 * 60_000,
+}, async () => {
+  const krew = krewBinary();
+  const manifest = await ensureRelease(['linux/amd64']);
+  const { server, port } = await serveRelease();
+  try {
+    const krewRoot = join(tmp, 'index-root');
+    const index = join(krewRoot, 'index', 'default');
+    mkdirSync(join(index, 'plugins'), { recursive: true });
+    execFileSync('git', ['init', '-q', index]);
+    const text = loopbackUris(readFileSync(manifest, 'utf8'), port);
+    writeFileSync(join(index, 'plugins', 'sticky.yaml'), text);
+    const krewBin = join(tmp, 'index-krew-bin');
+    mkdirSync(krewBin);
+    symlinkSync(krew, join(krewBin, 'kubectl-krew'));
+    const tools = toolsDir(join(tmp, 'index-tools'), ['kubectl', 'sh']);
+    const env = {
+      HOME: tmp,
+      KREW_ROOT: krewRoot,
+      KREW_NO_UPGRADE_CHECK: '1',
+      KUBECONFIG: join(tmp, 'no-kubeconfig'),
+      PATH: `${join(krewRoot, 'bin')}:${krewBin}:${tools}`,
+    };
+
+    const install = await runAsync('kubectl', ['krew', 'install', '--no-update-index', 'sticky'], env);
+    assert.equal(install.code, 0, install.stderr);
+    assert.equal(run('kubectl', ['sticky', 'completion', 'install'], env).code, 0);
+    assert.match(run('kubectl', ['__complete', 'sticky', 'en'], env).stdout, /^enable\t/m);
+
+    // A new version in the index: krew re-points bin/kubectl-sticky into the new store folder.
+    writeFileSync(join(index, 'plugins', 'sticky.yaml'), text.replace(/^ {2}version: v.*$/m, '  version: v99.0.0'));
+    const upgrade = await runAsync('kubectl', ['krew', 'upgrade', '--no-update-index', 'sticky'], env);
+    assert.equal(upgrade.code, 0, upgrade.stderr);
+    assert.deepEqual(readdirSync(join(krewRoot, 'store', 'sticky')), ['v99.0.0'], 'the old version is gone');
+    assert.match(readlinkSync(join(krewRoot, 'bin', 'kubectl-sticky')), /v99\.0\.0/);
+    assert.match(run('kubectl', ['__complete', 'sticky', 'en'], env).stdout, /^enable\t/m, 'completion survives the upgrade');
+
+    assert.equal(run('kubectl', ['sticky', 'completion', 'uninstall'], env).code, 0);
+    const uninstall = await runAsync('kubectl', ['krew', 'uninstall', 'sticky'], env);
+    assert.equal(uninstall.code, 0, uninstall.stderr);
+    assert.deepEqual(
+      walk(krewRoot).filter((path) => !path.startsWith('index') && /sticky/.test(path)),
+      [],
+      'nothing named sticky left',
+    );
+    assert.deepEqual(readdirSync(join(krewRoot, 'bin')), []);
+  } finally {
+    server.close();
+  }
 });

@@ -94,5 +94,8 @@ test("kubectl's grammar through kubectl's plugin dispatch: -owide, -ndefault -oj
   const on = sticky(['status', '-f', 'examples/seed/', '-on']);
   assert.equal(on.code, 1);
   assert.equal(on.stdout, '');
-  assert.equal(on.stderr, 'error: unable to match a printer suitable for the output format "n", allowed formats are: json,wide,yaml\n');
+  assert.equal(
+    on.stderr,
+    'error: unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,wide,yaml\n',
+  );
 });

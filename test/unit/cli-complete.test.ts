@@ -54,7 +54,8 @@ test('every flag the parser accepts is offered, and only those', () => {
           : [
               `--${name}=${flag.values?.[0] ?? flag.suggest?.[0] ?? (flag.kind === 'int' ? '1' : name === 'request-timeout' ? '5s' : name === 'selector' ? 'a=b' : 'x')}`,
             ];
-      const targets = declaration.positionals.min > 0 ? [`${typeWords(declaration.positionals.kinds[0] ?? 'ingress')[0]}/web`] : [];
+      const fixed = declaration.positionals.words?.[0];
+      const targets = declaration.positionals.min > 0 ? [fixed ?? `${typeWords(declaration.positionals.kinds[0] ?? 'ingress')[0]}/web`] : [];
       assert.ok(parses(declaration, [...targets, ...sample]), `${declaration.name} ${sample.join(' ')}`);
       // Fixed values: offered exactly.
       if (flag.values)
@@ -72,6 +73,14 @@ test('every flag the parser accepts is offered, and only those', () => {
 test('every TARGET type word the parser accepts is offered, and everything offered parses', () => {
   const allWords = [...typeWords('service'), ...typeWords('ingress')];
   for (const declaration of DECLARATIONS) {
+    const fixed = declaration.positionals.words;
+    if (fixed) {
+      // Fixed words instead of TARGETs: offered exactly, each parses, no TARGET does.
+      assert.deepEqual(values([declaration.name, '']), [...fixed], declaration.name);
+      for (const word of fixed) assert.ok(parses(declaration, [word]), `${declaration.name} ${word}`);
+      assert.ok(!parses(declaration, ['svc/web']), `${declaration.name} svc/web`);
+      continue;
+    }
     const accepted = declaration.positionals.kinds.flatMap(typeWords);
     for (const word of allWords) {
       const offered = values([declaration.name, word]).includes(`${word}/`);
