@@ -152,7 +152,7 @@ const TO = string({
 export const UPGRADE_CHECK_FLAGS = {
   ...SOURCE_FLAGS,
   to: TO,
-  output: outputFlag(['json', 'yaml']),
+  output: printerFlag(['json', 'yaml']),
   'no-headers': bool({ describe: 'Print no column headers' }),
 } satisfies Flags;
 export type UpgradeCheckOptions = Options<typeof UPGRADE_CHECK_FLAGS>;

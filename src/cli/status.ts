@@ -5,14 +5,12 @@ import type { ObjectSet } from '../core/objects.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
 import { CONFIG_KEY, configMapName, deployedStates } from '../core/drift.ts';
 import { formatBackends, renderBackends, type RenderedBackend } from '../core/render.ts';
-import { readFileSync } from 'node:fs';
 import { renderDocument } from '../output/document.ts';
-import { columnValue, parseColumns, runTemplate, sortItems, templateValues, TemplateError } from '../output/jsonpath.ts';
-import { renderTable } from '../output/table.ts';
-import type { TemplatePrinter } from './flags.ts';
+import { sortItems } from '../output/jsonpath.ts';
+import { printTemplate, templated } from './printers.ts';
 import { statusTable } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
-import { ServerError, UserError } from '../errors.ts';
+import { ServerError } from '../errors.ts';
 import type { StatusOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
 import type { Context } from './io.ts';
@@ -100,51 +98,6 @@ function addDeployed(items: StatusItem[], gathered: Gathered): void {
       const index = rendered.findIndex((b) => sameBackend(item, b));
       item.deployed = index < 0 ? 'unknown' : (states[index] ?? 'unknown');
     }
-  }
-}
-
-/** kubectl's errors for a bad template: `error parsing jsonpath TEMPLATE, REASON`. */
-function templated<T>(run: () => T, template: string): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof TemplateError) throw new UserError(`error parsing jsonpath ${template}, ${error.message}`);
-    throw error;
-  }
-}
-
-function printTemplate(format: TemplatePrinter, text: string, status: StickyStatus, noHeaders: boolean): string {
-  const template = format.endsWith('-file') ? readTemplateFile(text) : text;
-  if (format === 'custom-columns' || format === 'custom-columns-file') {
-    const columns = templated(() => parseColumns(template.trim().split('\n').length === 2 ? fileColumns(template) : template), template);
-    return templated(
-      () =>
-        renderTable(
-          columns.map((c) => c.header),
-          status.items.map((item) => columns.map((c) => columnValue(c.path, item))),
-          { noHeaders },
-        ),
-      template,
-    );
-  }
-  if (format === 'jsonpath-as-json') return templated(() => JSON.stringify(templateValues(template, status), null, 4), template);
-  return templated(() => runTemplate(template, status), template);
-}
-
-/** custom-columns-file: a header line and a line of paths, aligned. */
-function fileColumns(text: string): string {
-  const [headers = '', paths = ''] = text.trim().split('\n');
-  const h = headers.trim().split(/\s+/);
-  const p = paths.trim().split(/\s+/);
-  if (h.length !== p.length) throw new TemplateError(`number of headers (${h.length}) does not match number of paths (${p.length})`);
-  return h.map((header, i) => `${header}:${p[i]}`).join(',');
-}
-
-function readTemplateFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(`error reading template ${path}`);
   }
 }
 

@@ -16,6 +16,7 @@ import { planLines, upgradeTable } from '../output/upgrade.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { MigrateOptions, UpgradeCheckOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
+import { printTemplate } from './printers.ts';
 import type { Context } from './io.ts';
 import type { Target } from './targets.ts';
 
@@ -56,8 +57,12 @@ export async function runUpgradeCheck(options: UpgradeCheckOptions, ctx: Context
     unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
   };
   const rows = selectRows(upgradeCheck(inScope(gathered, options.targets), base, from, to), options.targets);
-  if (options.output === 'json' || options.output === 'yaml') {
-    io.out(renderDocument({ apiVersion: 'kubectl-sticky/v1alpha1', kind: 'UpgradeCheck', from: from.version, to: to.version, items: rows }, options.output));
+  const document = { apiVersion: 'kubectl-sticky/v1alpha1', kind: 'UpgradeCheck', from: from.version, to: to.version, items: rows };
+  const output = options.output;
+  if (output?.format === 'json' || output?.format === 'yaml') {
+    io.out(renderDocument(document, output.format));
+  } else if (output && output.template !== null) {
+    io.out(printTemplate(output.format, output.template, document, options['no-headers']));
   } else if (rows.length === 0) {
     io.err(`No backend changes between ${from.version} and ${to.version}.`);
   } else {

@@ -113,3 +113,30 @@ test('enable -f --in-place changes only the annotation line; disable -f --local 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("upgrade-check with kubectl's printers: -o jsonpath and custom-columns over the UpgradeCheck document", async () => {
+  const ran = await runSticky(['upgrade-check', '--to', 'v12.0.0', '-f', 'examples/upgrade/', '-o', 'jsonpath={.items[*].service.name}']);
+  assert.equal(ran.code, 1, ran.stderr);
+  assert.equal(ran.stdout, 'api web cart\n');
+  const columns = await runSticky([
+    'upgrade-check',
+    '--to',
+    'v12.0.0',
+    '-f',
+    'examples/upgrade/',
+    '-o',
+    'custom-columns=SVC:.service.name,BEFORE:.from.sticky,AFTER:.to.sticky',
+  ]);
+  assert.deepEqual(
+    columns.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/)),
+    [
+      ['SVC', 'BEFORE', 'AFTER'],
+      ['api', 'true', 'false'],
+      ['web', 'true', 'false'],
+      ['cart', 'true', 'false'],
+    ],
+  );
+});

@@ -1,0 +1,54 @@
+// kubectl's template printers (-o jsonpath=..., custom-columns=..., and their -file forms) for
+// any command's result document, and --sort-by; the grammar itself is output/jsonpath.ts.
+
+import { readFileSync } from 'node:fs';
+import { UserError } from '../errors.ts';
+import { columnValue, parseColumns, runTemplate, templateValues, TemplateError } from '../output/jsonpath.ts';
+import { renderTable } from '../output/table.ts';
+import type { TemplatePrinter } from './flags.ts';
+
+/** kubectl's errors for a bad template: `error parsing jsonpath TEMPLATE, REASON`. */
+export function templated<T>(run: () => T, template: string): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof TemplateError) throw new UserError(`error parsing jsonpath ${template}, ${error.message}`);
+    throw error;
+  }
+}
+
+/** Prints a document with a template printer; custom-columns shows one row per item of `items`. */
+export function printTemplate(format: TemplatePrinter, text: string, document: { items: readonly unknown[] }, noHeaders: boolean): string {
+  const template = format.endsWith('-file') ? readTemplateFile(text) : text;
+  if (format === 'custom-columns' || format === 'custom-columns-file') {
+    const columns = templated(() => parseColumns(template.trim().split('\n').length === 2 ? fileColumns(template) : template), template);
+    return templated(
+      () =>
+        renderTable(
+          columns.map((c) => c.header),
+          document.items.map((item) => columns.map((c) => columnValue(c.path, item))),
+          { noHeaders },
+        ),
+      template,
+    );
+  }
+  if (format === 'jsonpath-as-json') return templated(() => JSON.stringify(templateValues(template, document), null, 4), template);
+  return templated(() => runTemplate(template, document), template);
+}
+
+/** custom-columns-file: a header line and a line of paths, aligned. */
+function fileColumns(text: string): string {
+  const [headers = '', paths = ''] = text.trim().split('\n');
+  const h = headers.trim().split(/\s+/);
+  const p = paths.trim().split(/\s+/);
+  if (h.length !== p.length) throw new TemplateError(`number of headers (${h.length}) does not match number of paths (${p.length})`);
+  return h.map((header, i) => `${header}:${p[i]}`).join(',');
+}
+
+function readTemplateFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`error reading template ${path}`);
+  }
+}
