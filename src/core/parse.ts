@@ -9,7 +9,15 @@
 import { createHash } from 'node:crypto';
 import { backendLabel, backendsOf, indexEndpoints, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
 import type { StatusItem } from './effective.ts';
-import type { BackendOptions, EndpointAddress, IngressView, ObjectSet, ServicePortView, ServiceView } from './objects.ts';
+import {
+  noBackendOptions,
+  type BackendOptions,
+  type EndpointAddress,
+  type IngressView,
+  type ObjectSet,
+  type ServicePortView,
+  type ServiceView,
+} from './objects.ts';
 import { eventReasons, ingressAnnotation, parseGoBool, type Profile } from './semantics.ts';
 
 /** Which Voyager template writes the section: an ssl-passthrough HTTP rule is written as TCP. */
@@ -500,18 +508,7 @@ interface ReadOptions {
 
 /** The backend fields under the spelling the version reads: before 6.0 backendRule, rewriteRule, headerRule. */
 function optionsOf(options: BackendOptions | undefined, profile: Profile): ReadOptions {
-  const o = options ?? {
-    backendRules: [],
-    rewriteRules: [],
-    headerRules: [],
-    backendRule: [],
-    rewriteRule: [],
-    headerRule: [],
-    hostNames: [],
-    alpn: [],
-    proto: '',
-    loadBalanceOn: '',
-  };
+  const o = options ?? noBackendOptions();
   const modern = profile.rules.skipsBrokenBackends;
   const unread: string[] = [];
   const pairs: [string, string[], string, string[]][] = [
