@@ -1,10 +1,11 @@
 // `kubectl sticky status`: the effective sticky state of every backend.
 
-import { computeStatus, type StatusItem, type StickyStatus } from '../core/effective.ts';
-import type { ObjectSet } from '../core/objects.ts';
+import { analyse, type StatusItem, type StickyStatus } from '../core/effective.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
 import { CONFIG_KEY, configMapName, deployedStates } from '../core/drift.ts';
-import { formatBackends, renderBackends, type RenderedBackend } from '../core/render.ts';
+import type { IngressView, ObjectSet } from '../core/objects.ts';
+import type { IngressConfig } from '../core/parse.ts';
+import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
 import { renderDocument } from '../output/document.ts';
 import { sortItems } from '../output/jsonpath.ts';
 import { printTemplate, templated } from './printers.ts';
@@ -79,7 +80,7 @@ const sameBackend = (item: StatusItem, b: RenderedBackend) =>
   b.service.port === item.service.port;
 
 /** Sets each item's `deployed`: does the haproxy.cfg in ConfigMap voyager-<ingress> match? */
-function addDeployed(items: StatusItem[], gathered: Gathered): void {
+function addDeployed(items: StatusItem[], gathered: Gathered, parsed: ReadonlyMap<IngressView, IngressConfig>): void {
   const profile = gathered.choice.profile;
   const byIngress = new Map<string, StatusItem[]>();
   for (const item of items) {
@@ -90,8 +91,10 @@ function addDeployed(items: StatusItem[], gathered: Gathered): void {
   const configs = new Map(gathered.objects.configMaps.map((c) => [`${c.meta.namespace}/${c.meta.name}`, c.data[CONFIG_KEY] ?? null]));
   for (const [key, group] of byIngress) {
     const ingress = ingresses.get(key);
-    if (!ingress) continue;
-    const rendered = renderBackends(ingress, gathered.objects, profile);
+    const config = ingress ? parsed.get(ingress) : undefined;
+    if (!ingress || !config) continue;
+    // The parse status already made: rendered, not parsed again.
+    const rendered = renderConfig(config).backends;
     const deployed = configs.get(`${ingress.meta.namespace}/${configMapName(ingress.meta.name)}`) ?? null;
     const states = deployedStates(formatBackends(rendered), deployed, profile);
     for (const item of group) {
@@ -106,7 +109,7 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
   const todo = plan(options);
   const gathered = await gather(options, ctx, { endpoints: todo.deployed, configMaps: todo.deployed }, todo.selector);
   selectIngresses(gathered.objects, todo);
-  const full = computeStatus(gathered.objects, {
+  const { status: full, configs } = analyse(gathered.objects, {
     profile: gathered.choice.profile,
     source: gathered.choice.source,
     ingressClass: options['ingress-class'] ?? null,
@@ -114,7 +117,7 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
   });
   const items = selectItems(full, todo.targets, gathered);
   checkTargetsFound(todo.targets, gathered, items);
-  if (todo.deployed) addDeployed(items, gathered);
+  if (todo.deployed) addDeployed(items, gathered, configs);
   const status: StickyStatus = { ...full, items, warnings: [...gathered.notes, ...selectedWarnings(full, items)] };
 
   io.err(`Semantics: ${gathered.choice.reason}`);

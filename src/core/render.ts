@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { analyse, type Mode } from './effective.ts';
 import type { IngressView, ObjectSet } from './objects.ts';
-import type { ConfigFailure, SkippedBackend, TemplateBackend } from './parse.ts';
+import type { ConfigFailure, IngressConfig, SkippedBackend, TemplateBackend } from './parse.ts';
 import { KEY, isCookieHash, type CookieHash, type Profile } from './semantics.ts';
 
 export type { ConfigFailure, SectionType, SkippedBackend } from './parse.ts';
@@ -143,6 +143,11 @@ export function renderIngress(ingress: IngressView, objects: ObjectSet, profile:
   );
   const config = configs.get(ingress);
   if (!config) throw new Error('render: the Ingress was not analysed');
+  return renderConfig(config);
+}
+
+/** The sections of one parsed Ingress (from analyse), so a caller that has the parse renders without parsing again. */
+export function renderConfig(config: IngressConfig): RenderResult {
   if (!config.written) return { written: false, failure: config.failure, backends: [], skipped: [], notes: config.notes };
   return { written: true, failure: null, backends: config.backends.map(renderSection), skipped: config.skipped, notes: config.notes };
 }
