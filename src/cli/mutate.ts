@@ -7,7 +7,7 @@ import { COOKIE_KEYS, STICKY_ON_KEYS } from '../core/semantics.ts';
 import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
 import { renderDocument } from '../output/document.ts';
 import { changeDiff } from '../output/diff.ts';
-import { effectLines } from '../output/effect.ts';
+import { configDiffs, effectLines } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
@@ -189,10 +189,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
       const diff = objectDiff(change.resolved, change.patch);
       if (diff) report(diff);
     }
-    for (const config of effect.configs) {
-      const diff = changeDiff(`haproxy.cfg of ingress ${config.ingress}`, config.before, config.after);
-      if (diff) report(diff);
-    }
+    for (const diff of configDiffs(effect)) report(diff);
   }
   return 0;
 }

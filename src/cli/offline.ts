@@ -7,9 +7,8 @@ import { effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, 
 import type { JsonObject } from '../core/objects.ts';
 import { UserError } from '../errors.ts';
 import { editManifest, type AnnotationEdit } from '../manifests/edit.ts';
-import { changeDiff } from '../output/diff.ts';
 import { renderDocument } from '../output/document.ts';
-import { effectLines } from '../output/effect.ts';
+import { configDiffs, effectLines } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { ChangeOptions } from './commands.ts';
 import { gather } from './gather.ts';
@@ -98,9 +97,6 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
   );
   for (const line of warningLines(effect.warnings)) io.err(line);
   for (const line of effectLines(effect)) io.err(line);
-  for (const config of effect.configs) {
-    const diff = changeDiff(`haproxy.cfg of ingress ${config.ingress}`, config.before, config.after);
-    if (diff) io.err(diff);
-  }
+  for (const diff of configDiffs(effect)) io.err(diff);
   return 0;
 }

@@ -2,6 +2,7 @@
 
 import type { Effect } from '../core/change.ts';
 import { stickyWord } from './status.ts';
+import { changeDiff } from './diff.ts';
 import { renderTable } from './table.ts';
 
 /** The `Effect:` lines: a table of sticky before and after, or why there is none. */
@@ -20,4 +21,9 @@ export function effectLines(effect: Pick<Effect, 'backends'>): string[] {
     { noHeaders: false },
   );
   return ['Effect:', table];
+}
+
+/** The haproxy.cfg diff of every Ingress the change touches (the same for live and file changes). */
+export function configDiffs(effect: Pick<Effect, 'configs'>): string[] {
+  return effect.configs.map((config) => changeDiff(`haproxy.cfg of ingress ${config.ingress}`, config.before, config.after)).filter((diff) => diff !== '');
 }
