@@ -214,90 +214,97 @@ function get(port: number, cookie: string | null): Promise<Reply> {
   });
 }
 
-test('live: a rendered cookie backend keeps a client on one server', { timeout: 60_000 }, async () => {
-  requireHaproxy();
+/**
+ * Two loopback HTTP servers answering `web-0` / `web-1`, the objects of an Ingress in front of
+ * them, and a way to start HAProxy on a config; everything is stopped and removed afterwards.
+ */
+async function withTwoWebServers(
+  annotations: Record<string, string>,
+  backend: object,
+  run: (set: ReturnType<typeof objects>, start: (config: (port: number) => string) => Promise<Running>) => Promise<void>,
+): Promise<void> {
   const servers = [0, 1].map((i) => http.createServer((_req, res) => res.end(`web-${i}`)));
   const dir = tempDir();
-  let haproxy: Running | null = null;
+  const started: Running[] = [];
   try {
     const ports = [await listen(servers[0] as http.Server), await listen(servers[1] as http.Server)] as [number, number];
-    const set = objects(
-      { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-hash': 'md5' },
-      { http: { paths: [{ path: '/', backend: { serviceName: 'web', servicePort: 80 } }] } },
-      ports,
-      'http',
-    );
-    const ingress = set.ingresses[0];
-    assert.ok(ingress);
-    const backends = renderBackends(ingress, set, profile('6.0.0'));
-    const backend = backends[0];
-    assert.ok(backend && backend.mode === 'cookie', 'the backend should be a sticky cookie backend');
-    assert.deepEqual(
-      backend.servers.map((s) => s.cookie),
-      [cookieValue('pod-web-0', 0, 'md5'), cookieValue('pod-web-1', 1, 'md5')],
-    );
-    haproxy = await startHaproxy((port) => wrap(backends, port, 'http'), dir);
-    const front = haproxy.port;
-
-    const first = await get(front, null);
-    const inserted = first.setCookie.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('SERVERID='));
-    assert.ok(inserted, `no SERVERID cookie inserted: ${JSON.stringify(first.setCookie)}\n${haproxy.output()}`);
-    assert.equal(inserted, `SERVERID=${cookieValue(`pod-${first.body}`, 0, 'md5')}`, 'the cookie names the server that answered');
-
-    for (let i = 0; i < 20; i++) {
-      assert.equal((await get(front, inserted)).body, first.body, `request ${i + 1} with the cookie left ${first.body}`);
-    }
-    // The other server's cookie value pins to the other server.
-    const other = first.body === 'web-0' ? 'web-1' : 'web-0';
-    for (let i = 0; i < 5; i++) {
-      assert.equal((await get(front, `SERVERID=${cookieValue(`pod-${other}`, 0, 'md5')}`)).body, other);
-    }
-    const seen = new Set<string>();
-    for (let i = 0; i < 20; i++) seen.add((await get(front, null)).body);
-    assert.deepEqual([...seen].sort(), ['web-0', 'web-1'], 'cookie-less requests should reach both servers');
+    const set = objects(annotations, { http: { paths: [{ path: '/', backend }] } }, ports, 'http');
+    await run(set, async (config) => {
+      const haproxy = await startHaproxy(config, dir);
+      started.push(haproxy);
+      return haproxy;
+    });
   } finally {
-    await haproxy?.stop();
+    await Promise.all(started.map((h) => h.stop()));
     await Promise.all(servers.map((s) => close(s)));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('live: a rendered cookie backend keeps a client on one server', { timeout: 60_000 }, async () => {
+  requireHaproxy();
+  await withTwoWebServers(
+    { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-hash': 'md5' },
+    { serviceName: 'web', servicePort: 80 },
+    async (set, start) => {
+      const ingress = set.ingresses[0];
+      assert.ok(ingress);
+      const backends = renderBackends(ingress, set, profile('6.0.0'));
+      const backend = backends[0];
+      assert.ok(backend && backend.mode === 'cookie', 'the backend should be a sticky cookie backend');
+      assert.deepEqual(
+        backend.servers.map((s) => s.cookie),
+        [cookieValue('pod-web-0', 0, 'md5'), cookieValue('pod-web-1', 1, 'md5')],
+      );
+      const haproxy = await start((port) => wrap(backends, port, 'http'));
+      const front = haproxy.port;
+
+      const first = await get(front, null);
+      const inserted = first.setCookie.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith('SERVERID='));
+      assert.ok(inserted, `no SERVERID cookie inserted: ${JSON.stringify(first.setCookie)}\n${haproxy.output()}`);
+      assert.equal(inserted, `SERVERID=${cookieValue(`pod-${first.body}`, 0, 'md5')}`, 'the cookie names the server that answered');
+
+      for (let i = 0; i < 20; i++) {
+        assert.equal((await get(front, inserted)).body, first.body, `request ${i + 1} with the cookie left ${first.body}`);
+      }
+      // The other server's cookie value pins to the other server.
+      const other = first.body === 'web-0' ? 'web-1' : 'web-0';
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await get(front, `SERVERID=${cookieValue(`pod-${other}`, 0, 'md5')}`)).body, other);
+      }
+      const seen = new Set<string>();
+      for (let i = 0; i < 20; i++) seen.add((await get(front, null)).body);
+      assert.deepEqual([...seen].sort(), ['web-0', 'web-1'], 'cookie-less requests should reach both servers');
+    },
+  );
 });
 
 // Voyager writes backendRules after its own cookie line (v12.0.0 templates/http-backend.cfg:13-16);
 // status says the later `cookie` line is the one clients get. This asks the real HAProxy.
 test('live: a backendRules cookie line overrides the sticky cookie, as status reports', { timeout: 60_000 }, async () => {
   requireHaproxy();
-  const servers = [0, 1].map((i) => http.createServer((_req, res) => res.end(`web-${i}`)));
-  const dir = tempDir();
-  let haproxy: Running | null = null;
-  try {
-    const ports = [await listen(servers[0] as http.Server), await listen(servers[1] as http.Server)] as [number, number];
-    const set = objects(
-      { 'ingress.appscode.com/affinity': 'cookie' },
-      { http: { paths: [{ path: '/', backend: { serviceName: 'web', servicePort: 80, backendRules: ['cookie APPSTICK insert nocache'] } }] } },
-      ports,
-      'http',
-    );
-    const ingress = set.ingresses[0];
-    assert.ok(ingress);
-    const backends = renderBackends(ingress, set, profile('9.0.0'));
-    assert.deepEqual(
-      backends[0]?.lines.filter((l) => l.startsWith('cookie ')),
-      ['cookie SERVERID insert indirect nocache', 'cookie APPSTICK insert nocache'],
-    );
-    const status = computeStatus(set, { profile: profile('9.0.0'), source: 'flag', ingressClass: null });
-    assert.equal(status.items[0]?.cookie?.name, 'APPSTICK');
-    assert.ok(status.warnings.some((w) => w.message.includes('the sticky cookie is APPSTICK')));
-    haproxy = await startHaproxy((port) => wrap(backends, port, 'http'), dir);
-    const first = await get(haproxy.port, null);
-    const names = first.setCookie.map((c) => (c.split('=')[0] ?? '').trim());
-    assert.deepEqual(names, ['APPSTICK'], `HAProxy set ${JSON.stringify(first.setCookie)}`);
-    const pinned = first.setCookie[0]?.split(';')[0] ?? '';
-    for (let i = 0; i < 10; i++) assert.equal((await get(haproxy.port, pinned)).body, first.body);
-  } finally {
-    await haproxy?.stop();
-    await Promise.all(servers.map((s) => close(s)));
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withTwoWebServers(
+    { 'ingress.appscode.com/affinity': 'cookie' },
+    { serviceName: 'web', servicePort: 80, backendRules: ['cookie APPSTICK insert nocache'] },
+    async (set, start) => {
+      const ingress = set.ingresses[0];
+      assert.ok(ingress);
+      const backends = renderBackends(ingress, set, profile('9.0.0'));
+      assert.deepEqual(
+        backends[0]?.lines.filter((l) => l.startsWith('cookie ')),
+        ['cookie SERVERID insert indirect nocache', 'cookie APPSTICK insert nocache'],
+      );
+      const status = computeStatus(set, { profile: profile('9.0.0'), source: 'flag', ingressClass: null });
+      assert.equal(status.items[0]?.cookie?.name, 'APPSTICK');
+      assert.ok(status.warnings.some((w) => w.message.includes('the sticky cookie is APPSTICK')));
+      const haproxy = await start((port) => wrap(backends, port, 'http'));
+      const first = await get(haproxy.port, null);
+      const names = first.setCookie.map((c) => (c.split('=')[0] ?? '').trim());
+      assert.deepEqual(names, ['APPSTICK'], `HAProxy set ${JSON.stringify(first.setCookie)}`);
+      const pinned = first.setCookie[0]?.split(';')[0] ?? '';
+      for (let i = 0; i < 10; i++) assert.equal((await get(haproxy.port, pinned)).body, first.body);
+    },
+  );
 });
 
 /** Writes its id and closes when the client does. */
