@@ -5,6 +5,7 @@ import { applyPatch, effectOf, isEmptyPatch, planChange, withPatches, type Annot
 import { isObject, objectsFrom, type JsonObject } from '../core/objects.ts';
 import { COOKIE_KEYS, STICKY_ON_KEYS } from '../core/semantics.ts';
 import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
+import { semanticsLine } from '../output/semantics.ts';
 import { renderDocument } from '../output/document.ts';
 import { changeDiff } from '../output/diff.ts';
 import { configDiffs, effectLines } from '../output/effect.ts';
@@ -113,7 +114,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
 
   const gathered = await gatherEverywhere(args, ctx, kube, options.dryRun !== 'none');
   const profile = gathered.choice.profile;
-  io.err(`Semantics: ${gathered.choice.reason}`);
+  io.err(semanticsLine(gathered.choice));
 
   const changes = resolved.map((r) => {
     const plan = planChange(profile, r.annotations, {

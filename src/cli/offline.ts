@@ -7,6 +7,7 @@ import { effectOf, isEmptyPatch, planChange, withPatches, type AnnotationPatch, 
 import type { JsonObject } from '../core/objects.ts';
 import { UserError } from '../errors.ts';
 import { editManifest, type AnnotationEdit } from '../manifests/edit.ts';
+import { semanticsLine } from '../output/semantics.ts';
 import { renderDocument } from '../output/document.ts';
 import { configDiffs, effectLines } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
@@ -30,7 +31,7 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
   if ((args['dry-run'] ?? 'none') === 'server') throw new UserError('--dry-run=server needs a cluster; with -f use --local');
   const gathered = await gather({ ...args, 'all-namespaces': false }, ctx, { endpoints: true, configMaps: false });
   const profile = gathered.choice.profile;
-  io.err(`Semantics: ${gathered.choice.reason}`);
+  io.err(semanticsLine(gathered.choice));
   const namespace = args.namespace || 'default';
   const changes = args.targets.map((t) => {
     const ingress =

@@ -8,6 +8,7 @@ import { KEY } from '../core/semantics.ts';
 import type { IngressView } from '../core/objects.ts';
 import { formatBackends, renderIngress } from '../core/render.ts';
 import { CONFIGMAPS } from '../kube/api.ts';
+import { semanticsLine } from '../output/semantics.ts';
 import { stickyPartsText, unifiedDiff } from '../output/diff.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError } from '../errors.ts';
@@ -57,7 +58,7 @@ export async function runRender(options: RenderOptions, ctx: Context): Promise<n
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const ingress = findIngress(gathered, target);
   const profile = gathered.choice.profile;
-  io.err(`Semantics: ${gathered.choice.reason}`);
+  io.err(semanticsLine(gathered.choice));
   const result = renderIngress(ingress, gathered.objects, profile);
   const object = `ingress/${ingress.meta.namespace}/${ingress.meta.name}`;
   const ingressClass = options['ingress-class'] ?? null;

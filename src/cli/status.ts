@@ -6,6 +6,7 @@ import { CONFIG_KEY, configMapName, deployedStates } from '../core/drift.ts';
 import type { IngressView, ObjectSet } from '../core/objects.ts';
 import type { IngressConfig } from '../core/parse.ts';
 import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
+import { semanticsLine } from '../output/semantics.ts';
 import { renderDocument } from '../output/document.ts';
 import { sortItems } from '../output/jsonpath.ts';
 import { printTemplate, templated } from './printers.ts';
@@ -120,7 +121,7 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
   if (todo.deployed) addDeployed(items, gathered, configs);
   const status: StickyStatus = { ...full, items, warnings: [...gathered.notes, ...selectedWarnings(full, items)] };
 
-  io.err(`Semantics: ${gathered.choice.reason}`);
+  io.err(semanticsLine(gathered.choice));
   for (const line of warningLines(status.warnings)) io.err(line);
   if (options['sort-by'] !== undefined) status.items = templated(() => sortItems(status.items, options['sort-by'] ?? ''), options['sort-by']);
   const output = todo.output;

@@ -10,6 +10,7 @@ import { planMigration, planPrune, upgradeCheck, withAnnotations, type Annotatio
 import { errorLine, ServerError, UserError } from '../errors.ts';
 import { SERVICES, voyagerIngresses, NETWORKING_INGRESSES, type Api } from '../kube/api.ts';
 import { editManifest } from '../manifests/edit.ts';
+import { semanticsLine } from '../output/semantics.ts';
 import { changeDiff } from '../output/diff.ts';
 import { renderDocument } from '../output/document.ts';
 import { planLines, upgradeTable } from '../output/upgrade.ts';
@@ -49,7 +50,7 @@ export async function runUpgradeCheck(options: UpgradeCheckOptions, ctx: Context
   const to = target(options.to ?? '');
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
-  io.err(`Semantics: ${gathered.choice.reason}; compared with ${to.version}`);
+  io.err(`${semanticsLine(gathered.choice)}; compared with ${to.version}`);
   for (const line of warningLines(gathered.notes)) io.err(line);
   const base = {
     source: gathered.choice.source,
@@ -178,7 +179,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   const to = target(options.to ?? '');
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
-  io.err(`Semantics: ${gathered.choice.reason}; migrating to ${to.version}`);
+  io.err(`${semanticsLine(gathered.choice)}; migrating to ${to.version}`);
   const base = {
     source: gathered.choice.source,
     ingressClass: options['ingress-class'] ?? null,

@@ -1,6 +1,6 @@
 // Deployed vs computed: the sticky-relevant lines of each backend of a haproxy.cfg, keyed so the
 // config Voyager deployed (ConfigMap voyager-<ingress>, key haproxy.cfg) and the config computed by
-// render.ts can be compared, and a unified diff of the two. Pure.
+// render.ts can be compared (output/diff.ts prints their difference). Pure.
 //
 // Keys:
 // - 6.0 and later: the backend name (names are deterministic there).
@@ -10,7 +10,6 @@
 //   era. `default-backend` keeps its name (it is fixed in every version). A backend without
 //   servers keys as `servers -`. A key met again gets ` #2`, ` #3` ... in order of appearance.
 
-import { structuredPatch, createTwoFilesPatch } from 'diff';
 import type { Deployed } from './effective.ts';
 import { isModern, type Profile } from './semantics.ts';
 
@@ -101,31 +100,6 @@ export function stickyParts(configText: string, keyBy: KeyBy = 'name'): Map<stri
     out.set(key, backend.parts);
   }
   return out;
-}
-
-function partsText(parts: ReadonlyMap<string, readonly string[]>): string {
-  return [...parts.keys()]
-    .sort()
-    .map((key) => `backend ${key}\n${(parts.get(key) ?? []).map((line) => `\t${line}\n`).join('')}`)
-    .join('');
-}
-
-export interface Drift {
-  same: boolean;
-  /** A unified diff from deployed to computed; '' when they are the same. */
-  patch: string;
-}
-
-/** Compares deployed and computed sticky parts (order of backends does not matter). */
-export function driftDiff(
-  deployed: ReadonlyMap<string, readonly string[]>,
-  computed: ReadonlyMap<string, readonly string[]>,
-  labels: { deployed: string; computed: string } = { deployed: 'deployed', computed: 'computed' },
-): Drift {
-  const before = partsText(deployed);
-  const after = partsText(computed);
-  const same = structuredPatch(labels.deployed, labels.computed, before, after).hunks.length === 0;
-  return { same, patch: same ? '' : createTwoFilesPatch(labels.deployed, labels.computed, before, after) };
 }
 
 /** Whether HAProxy runs what the annotations say, for one backend. */

@@ -93,12 +93,12 @@ export function isModern(profile: Profile): boolean {
   return profile.id === '6.0' || profile.id === '9.0';
 }
 
-export interface SemanticsChoice {
-  profile: Profile;
-  source: SemanticsSource;
-  /** One line for stderr: which profile and why. */
-  reason: string;
-}
+/** Which profile applies and the evidence for it (src/output/semantics.ts says it in words). */
+export type SemanticsChoice =
+  | { profile: Profile; source: 'flag' | 'discovery' }
+  | { profile: Profile; source: 'operator' /** The operator's Deployment, kind/namespace/name. */; object: string }
+  /** badTag: the operator image tag that is not a version, when that is why. */
+  | { profile: Profile; source: 'default'; badTag: string | null };
 
 interface Version {
   major: number;
@@ -371,7 +371,7 @@ export function chooseSemantics(evidence: SemanticsEvidence): { ok: true; choice
   if (evidence.flag !== null) {
     const result = profileFor(evidence.flag);
     if (!result.ok) return result;
-    return { ok: true, choice: { profile: result.profile, source: 'flag', reason: `${describeProfile(result.profile)}, from --voyager-version` } };
+    return { ok: true, choice: { profile: result.profile, source: 'flag' } };
   }
   const operator = operatorVersion(evidence.deployments);
   if (operator) {
@@ -379,17 +379,13 @@ export function chooseSemantics(evidence: SemanticsEvidence): { ok: true; choice
     if (result.ok) {
       return {
         ok: true,
-        choice: { profile: result.profile, source: 'operator', reason: `${describeProfile(result.profile)}, from the image of ${operator.object}` },
+        choice: { profile: result.profile, source: 'operator', object: operator.object },
       };
     }
   }
   if (evidence.servedVersions?.includes('v1')) {
     const profile: Profile = { id: '9.0', version: '9.0', cookieHash: true, podServerNames: true, rules: rulesAt('latest') };
-    return {
-      ok: true,
-      choice: { profile, source: 'discovery', reason: 'Voyager 9.0 or later, because the server serves voyager.appscode.com/v1 (v2021.09.15+)' },
-    };
+    return { ok: true, choice: { profile, source: 'discovery' } };
   }
-  const why = operator ? `the operator image tag "${operator.tag}" is not a version` : 'no --voyager-version and no operator Deployment found';
-  return { ok: true, choice: { profile: defaultProfile(), source: 'default', reason: `Voyager 3.2 assumed (${why}); pass --voyager-version to be sure` } };
+  return { ok: true, choice: { profile: defaultProfile(), source: 'default', badTag: operator?.tag ?? null } };
 }

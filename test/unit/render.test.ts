@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { caseNames, loadCase, renderCase } from '../golden/render/cases.ts';
 import { computeStatus } from '../../src/core/effective.ts';
 import { cookieValue, formatBackends, normaliseConfig, renderBackends, renderIngress } from '../../src/core/render.ts';
-import { driftDiff, keyByFor, stickyParts } from '../../src/core/drift.ts';
+import { keyByFor, stickyParts } from '../../src/core/drift.ts';
+import { stickyPartsText, unifiedDiff } from '../../src/output/diff.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 
 const update = process.env['UPDATE_GOLDEN'] === '1';
@@ -33,6 +34,12 @@ const REQUIRED = [
   'no-endpoints',
   'ssl-passthrough',
 ];
+
+/** What render --deployed prints: the diff of the sticky lines, deployed to computed. */
+function driftDiff(deployed: ReadonlyMap<string, readonly string[]>, computed: ReadonlyMap<string, readonly string[]>): { same: boolean; patch: string } {
+  const patch = unifiedDiff({ label: 'deployed', text: stickyPartsText(deployed) }, { label: 'computed', text: stickyPartsText(computed) });
+  return { same: patch === '', patch };
+}
 
 test('every required golden case exists', () => {
   const names = caseNames();
