@@ -8,7 +8,7 @@ import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type Resour
 import { semanticsLine } from '../output/semantics.ts';
 import { renderDocument } from '../output/document.ts';
 import { changeDiff } from '../output/diff.ts';
-import { configDiffs, effectLines } from '../output/effect.ts';
+import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
@@ -125,7 +125,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
       overwrite: args.overwrite,
       purge: args.purge,
     });
-    if (!plan.ok) throw new UserError(`${r.label}: ${plan.message}`);
+    if (!plan.ok) throw new UserError(`${r.label}: ${refusalMessage(plan.refusal)}`);
     return { resolved: r, target: r.target, patch: plan.patch };
   });
 

@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import { editManifest, type AnnotationEdit } from '../manifests/edit.ts';
 import { semanticsLine } from '../output/semantics.ts';
 import { renderDocument } from '../output/document.ts';
-import { configDiffs, effectLines } from '../output/effect.ts';
+import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { ChangeOptions } from './commands.ts';
 import { gather } from './gather.ts';
@@ -50,7 +50,7 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
       overwrite: args.overwrite,
       purge: args.purge,
     });
-    if (!plan.ok) throw new UserError(`${target.role}/${namespace}/${t.name}: ${plan.message}`);
+    if (!plan.ok) throw new UserError(`${target.role}/${namespace}/${t.name}: ${refusalMessage(plan.refusal)}`);
     return { target, patch: plan.patch, apiVersion: ingress ? ingress.apiVersion : null, before: object.meta.annotations };
   });
 

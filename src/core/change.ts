@@ -32,32 +32,40 @@ export interface ChangeRequest {
 /** Keys to set (string) or remove (null): the body of a JSON merge patch of metadata.annotations. */
 export type AnnotationPatch = Record<string, string | null>;
 
-export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; message: string };
+/** Why a change cannot be made as asked: data, worded by output/effect.ts refusalMessage. */
+export type Refusal =
+  /** 3.2 writes cookie SERVERID with no hash whatever the annotations say. */
+  | { kind: 'cookie-fixed'; what: 'name' | 'hash'; version: string }
+  /** Before 9.0 cookie settings are read from the Ingress only. */
+  | { kind: 'cookie-on-ingress-only'; what: 'name' | 'hash'; version: string }
+  /** The version predates the cookie hash (4.0.0-rc.0). */
+  | { kind: 'no-cookie-hash'; version: string }
+  | { kind: 'bad-cookie-name'; value: string }
+  | { kind: 'bad-cookie-hash'; value: string }
+  /** Cookie settings given to disable. */
+  | { kind: 'cookie-with-disable' }
+  /** Keys that already hold another value, without the overwrite permission. */
+  | { kind: 'conflicts'; conflicts: { key: string; current: string }[] };
 
-/** Why a --cookie-hash value cannot be written, or null when it can. */
-function cookieHashProblem(value: string): string | null {
-  return isCookieHash(value) ? null : `invalid --cookie-hash "${value}": use md5, sha (SHA-512) or index`;
-}
+export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; refusal: Refusal };
 
-function refuseCookie(profile: Profile, role: Role, what: 'name' | 'hash'): string | null {
+function refuseCookie(profile: Profile, role: Role, what: 'name' | 'hash'): Refusal | null {
   const version = describeProfile(profile);
   const keys = cookieKeys(profile, role);
-  if (profile.id === '3.2') return `${version} always uses cookie SERVERID and no hash: --cookie-${what} has no effect there`;
-  if (role === 'service' && keys.name.length === 0) {
-    return `${version} reads cookie settings from the Ingress only (Services' own settings count from 9.0 on): set --cookie-${what} on the Ingress`;
-  }
-  if (what === 'hash' && keys.hash.length === 0) return `${version} has no cookie hash (it arrived in 4.0.0-rc.0)`;
+  if (profile.id === '3.2') return { kind: 'cookie-fixed', what, version };
+  if (role === 'service' && keys.name.length === 0) return { kind: 'cookie-on-ingress-only', what, version };
+  if (what === 'hash' && keys.hash.length === 0) return { kind: 'no-cookie-hash', version };
   return null;
 }
 
 /** The annotation patch for one object, or why the request cannot be done as asked. */
 export function planChange(profile: Profile, annotations: Annotations, request: ChangeRequest): ChangePlan {
   const patch: AnnotationPatch = {};
-  const conflicts: string[] = [];
+  const conflicts: { key: string; current: string }[] = [];
   const set = (key: string, value: string) => {
     const current = annotations[key];
     if (current === value) return;
-    if (current !== undefined && !request.overwrite) conflicts.push(`'${key}' already has a value (${current})`);
+    if (current !== undefined && !request.overwrite) conflicts.push({ key, current });
     patch[key] = value;
   };
 
@@ -70,25 +78,22 @@ export function planChange(profile: Profile, annotations: Annotations, request: 
     ] as const) {
       if (value === null) continue;
       const refused = refuseCookie(profile, request.role, what);
-      if (refused) return { ok: false, message: refused };
-      const badHash = what === 'hash' ? cookieHashProblem(value) : null;
-      if (badHash) return { ok: false, message: badHash };
-      if (what === 'name' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value))
-        return { ok: false, message: `invalid --cookie-name "${value}": a cookie name is a token (letters, digits, -_.!#$%&'*+^\`|~)` };
+      if (refused) return { ok: false, refusal: refused };
+      if (what === 'hash' && !isCookieHash(value)) return { ok: false, refusal: { kind: 'bad-cookie-hash', value } };
+      if (what === 'name' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) return { ok: false, refusal: { kind: 'bad-cookie-name', value } };
       // The spelling Voyager finds first among those present (5.x reads two), else its first.
       const spellings = what === 'name' ? cookieKeys(profile, request.role).name : cookieKeys(profile, request.role).hash;
       const key = spellings.find((k) => annotations[k] !== undefined) ?? spellings[0];
       if (key) set(key, value);
     }
   } else {
-    if (request.cookieName !== null || request.cookieHash !== null)
-      return { ok: false, message: '--cookie-name and --cookie-hash go with enable; disable --purge removes them' };
+    if (request.cookieName !== null || request.cookieHash !== null) return { ok: false, refusal: { kind: 'cookie-with-disable' } };
     for (const key of [...STICKY_ON_KEYS, ...(request.purge ? COOKIE_KEYS : [])]) {
       if (annotations[key] !== undefined) patch[key] = null;
     }
   }
   if (conflicts.length > 0) {
-    return { ok: false, message: `--overwrite is false but found the following declared annotation(s): ${conflicts.join(', ')}` };
+    return { ok: false, refusal: { kind: 'conflicts', conflicts } };
   }
   return { ok: true, patch };
 }

@@ -1,6 +1,6 @@
 // What enable/disable does to every backend that uses the changed objects.
 
-import type { Effect } from '../core/change.ts';
+import type { Effect, Refusal } from '../core/change.ts';
 import { stickyWord } from './status.ts';
 import { changeDiff } from './diff.ts';
 import { renderTable } from './table.ts';
@@ -26,4 +26,24 @@ export function effectLines(effect: Pick<Effect, 'backends'>): string[] {
 /** The haproxy.cfg diff of every Ingress the change touches (the same for live and file changes). */
 export function configDiffs(effect: Pick<Effect, 'configs'>): string[] {
   return effect.configs.map((config) => changeDiff(`haproxy.cfg of ingress ${config.ingress}`, config.before, config.after)).filter((diff) => diff !== '');
+}
+
+/** Why a change was refused, in the words of the flags that asked for it (kubectl annotate's for conflicts). */
+export function refusalMessage(refusal: Refusal): string {
+  switch (refusal.kind) {
+    case 'cookie-fixed':
+      return `${refusal.version} always uses cookie SERVERID and no hash: --cookie-${refusal.what} has no effect there`;
+    case 'cookie-on-ingress-only':
+      return `${refusal.version} reads cookie settings from the Ingress only (Services' own settings count from 9.0 on): set --cookie-${refusal.what} on the Ingress`;
+    case 'no-cookie-hash':
+      return `${refusal.version} has no cookie hash (it arrived in 4.0.0-rc.0)`;
+    case 'bad-cookie-name':
+      return `invalid --cookie-name "${refusal.value}": a cookie name is a token (letters, digits, -_.!#$%&'*+^\`|~)`;
+    case 'bad-cookie-hash':
+      return `invalid --cookie-hash "${refusal.value}": use md5, sha (SHA-512) or index`;
+    case 'cookie-with-disable':
+      return '--cookie-name and --cookie-hash go with enable; disable --purge removes them';
+    case 'conflicts':
+      return `--overwrite is false but found the following declared annotation(s): ${refusal.conflicts.map((c) => `'${c.key}' already has a value (${c.current})`).join(', ')}`;
+  }
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planChange, type ChangeRequest } from '../../src/core/change.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
+import { refusalMessage } from '../../src/output/effect.ts';
 
 function profile(version: string): Profile {
   const result = profileFor(version);
@@ -23,7 +24,7 @@ const enable = (over: Partial<ChangeRequest> = {}): ChangeRequest => ({
 
 function plan(version: string, annotations: Record<string, string>, request: ChangeRequest) {
   const result = planChange(profile(version), annotations, request);
-  return result.ok ? result.patch : `refused: ${result.message}`;
+  return result.ok ? result.patch : `refused: ${refusalMessage(result.refusal)}`;
 }
 
 test('enable writes the key of the version: sticky-session "true" up to 5.x, affinity: cookie from 6.0', () => {
