@@ -6,7 +6,10 @@ import { safeText } from '../errors.ts';
 import type { Connect } from '../kube/api.ts';
 
 export interface Io {
+  /** A line (or lines) on stdout; the newline is added. */
   out(text: string): void;
+  /** Text on stdout exactly as given: kubectl's jsonpath printer adds no newline. */
+  write(text: string): void;
   err(text: string): void;
   /** All of standard input (for `-f -`). */
   stdin(): string;
@@ -21,6 +24,7 @@ export interface Context {
 // shown escaped (JSON and YAML output escape them already), credentials are masked.
 export const processIo: Io = {
   out: (text) => void process.stdout.write(`${safeText(text)}\n`),
+  write: (text) => void process.stdout.write(safeText(text)),
   err: (text) => void process.stderr.write(`${safeText(text)}\n`),
   stdin: () => readFileSync(0, 'utf8'),
 };

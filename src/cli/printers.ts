@@ -3,21 +3,30 @@
 
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
-import { columnValue, parseColumns, runTemplate, templateValues, TemplateError } from '../output/jsonpath.ts';
+import { columnValue, goJson, parseColumns, runTemplate, templateValues, TemplateError, TemplateExecutionError } from '../output/jsonpath.ts';
 import { renderTable } from '../output/table.ts';
 import type { TemplatePrinter } from './flags.ts';
 
-/** kubectl's errors for a bad template: `error parsing jsonpath TEMPLATE, REASON`. */
+/**
+ * kubectl's errors for a template: `error parsing jsonpath TEMPLATE, REASON` when it does not
+ * parse, `error executing jsonpath "TEMPLATE": Error executing template: REASON` when it fails on
+ * the document (kubectl then dumps the whole document; the first line says what is wrong).
+ */
 export function templated<T>(run: () => T, template: string): T {
   try {
     return run();
   } catch (error) {
+    if (error instanceof TemplateExecutionError)
+      throw new UserError(`error executing jsonpath ${JSON.stringify(template)}: Error executing template: ${error.message}.`);
     if (error instanceof TemplateError) throw new UserError(`error parsing jsonpath ${template}, ${error.message}`);
     throw error;
   }
 }
 
-/** Prints a document with a template printer; custom-columns shows one row per item of `items`. */
+/**
+ * A document through a template printer, as the exact text to write: custom-columns shows one row
+ * per item of `items`; jsonpath output gets no newline of its own, as kubectl's.
+ */
 export function printTemplate(format: TemplatePrinter, text: string, document: { items: readonly unknown[] }, noHeaders: boolean): string {
   const template = format.endsWith('-file') ? readTemplateFile(text) : text;
   if (format === 'custom-columns' || format === 'custom-columns-file') {
@@ -28,11 +37,11 @@ export function printTemplate(format: TemplatePrinter, text: string, document: {
           columns.map((c) => c.header),
           document.items.map((item) => columns.map((c) => columnValue(c.path, item))),
           { noHeaders },
-        ),
+        ) + '\n',
       template,
     );
   }
-  if (format === 'jsonpath-as-json') return templated(() => JSON.stringify(templateValues(template, document), null, 4), template);
+  if (format === 'jsonpath-as-json') return templated(() => `${goJson(templateValues(template, document), 4)}\n`, template);
   return templated(() => runTemplate(template, document), template);
 }
 

@@ -130,7 +130,7 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
     return 0;
   }
   if (output && output.template !== null) {
-    io.out(printTemplate(output.format, output.template, status, options['no-headers']));
+    io.write(printTemplate(output.format, output.template, status, options['no-headers']));
     return 0;
   }
   if (status.items.length === 0) {

@@ -63,7 +63,7 @@ export async function runUpgradeCheck(options: UpgradeCheckOptions, ctx: Context
   if (output?.format === 'json' || output?.format === 'yaml') {
     io.out(renderDocument(document, output.format));
   } else if (output && output.template !== null) {
-    io.out(printTemplate(output.format, output.template, document, options['no-headers']));
+    io.write(printTemplate(output.format, output.template, document, options['no-headers']));
   } else if (rows.length === 0) {
     io.err(`No backend changes between ${from.version} and ${to.version}.`);
   } else {

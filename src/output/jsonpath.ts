@@ -14,6 +14,9 @@ export class TemplateError extends Error {
   }
 }
 
+/** A template that parses but fails on this document (kubectl: "error executing jsonpath"). */
+export class TemplateExecutionError extends TemplateError {}
+
 type Step =
   | { kind: 'root' }
   | { kind: 'current' }
@@ -26,7 +29,8 @@ type Step =
   | { kind: 'union'; paths: Step[][] }
   | { kind: 'filter'; left: Step[]; op: string | null; right: Operand | null };
 
-type Operand = { kind: 'path'; steps: Step[] } | { kind: 'value'; value: Json };
+/** `float`: a literal written with a decimal point, a float64 in client-go (never equal to an int). */
+type Operand = { kind: 'path'; steps: Step[] } | { kind: 'value'; value: Json; float: boolean };
 
 type Part = { kind: 'text'; text: string } | { kind: 'path'; steps: Step[] } | { kind: 'range'; steps: Step[]; body: Part[] };
 
@@ -110,7 +114,7 @@ function parseFilter(body: string): Step {
   const right: Operand =
     rightText.startsWith('@') || rightText.startsWith('$') || rightText.startsWith('.')
       ? { kind: 'path', steps: parsePath(rightText) }
-      : { kind: 'value', value: parseLiteral(rightText) };
+      : { kind: 'value', value: parseLiteral(rightText), float: rightText.includes('.') && /^-?[\d.]+$/.test(rightText.trim()) };
   return { kind: 'filter', left, op, right };
 }
 
@@ -257,16 +261,34 @@ function descendants(value: Json): Json[] {
   return out;
 }
 
-function compare(a: Json, op: string, b: Json): boolean {
+type GoKind = 'bool' | 'int' | 'float' | 'string';
+
+/** text/template's basicKind, which client-go's filters compare with: anything else is refused. */
+function goKind(value: Json, float: boolean): GoKind {
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return float || !Number.isInteger(value) ? 'float' : 'int';
+  throw new TemplateExecutionError('invalid type for comparison');
+}
+
+/**
+ * A filter's comparison as client-go's (its fork of text/template's eq and lt): null, maps and
+ * lists cannot be compared, kinds must match (int 80 is not float 80.0), bools only with == and !=.
+ */
+function compare(a: Json, op: string, b: Json, bFloat: boolean): boolean {
   if (op === '=~') {
-    if (typeof a !== 'string' || typeof b !== 'string') throw new TemplateError('regular expression match needs strings');
+    if (typeof a !== 'string' || typeof b !== 'string') throw new TemplateExecutionError('regular expression match needs strings');
     return new RegExp(b).test(a);
   }
-  if (op === '==') return JSON.stringify(a) === JSON.stringify(b);
-  if (op === '!=') return JSON.stringify(a) !== JSON.stringify(b);
-  if (typeof a === 'number' && typeof b === 'number') return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-  if (typeof a === 'string' && typeof b === 'string') return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-  return false;
+  const ka = goKind(a, false);
+  const kb = goKind(b, bFloat);
+  if (ka !== kb) throw new TemplateExecutionError('incompatible types for comparison');
+  const eq = a === b;
+  if (op === '==') return eq;
+  if (op === '!=') return !eq;
+  if (ka === 'bool') throw new TemplateExecutionError('invalid type for comparison');
+  const lt = (a as number | string) < (b as number | string);
+  return op === '<' ? lt : op === '<=' ? lt || eq : op === '>' ? !(lt || eq) : !lt;
 }
 
 function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json[] {
@@ -307,11 +329,11 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
         case 'index': {
           if (!Array.isArray(value)) {
             if (steps[k - 1]?.kind === 'recursive') break;
-            throw new TemplateError(`${typeName(value)} is not array or slice`);
+            throw new TemplateExecutionError(`${typeName(value)} is not array or slice`);
           }
           for (const i of step.indexes) {
             const at = i < 0 ? value.length + i : i;
-            if (at < 0 || at >= value.length) throw new TemplateError(`array index out of bounds: index ${i}, length ${value.length}`);
+            if (at < 0 || at >= value.length) throw new TemplateExecutionError(`array index out of bounds: index ${i}, length ${value.length}`);
             next.push(value[at] as Json);
           }
           break;
@@ -319,7 +341,7 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
         case 'slice': {
           if (!Array.isArray(value)) {
             if (steps[k - 1]?.kind === 'recursive') break;
-            throw new TemplateError(`${typeName(value)} is not array or slice`);
+            throw new TemplateExecutionError(`${typeName(value)} is not array or slice`);
           }
           const n = value.length;
           const clamp = (x: number) => Math.max(0, Math.min(n, x < 0 ? n + x : x));
@@ -330,16 +352,19 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
           break;
         }
         case 'filter': {
-          const items = Array.isArray(value) ? value : [];
-          for (const item of items) {
-            const left = walk(step.left, [item], root);
+          if (!Array.isArray(value)) throw new TemplateExecutionError(`${goValue(value)} is not array or slice and cannot be filtered`);
+          for (const item of value) {
+            const lefts = walk(step.left, [item], root);
             if (step.op === null || step.right === null) {
-              if (left.length > 0) next.push(item);
+              if (lefts.length > 0) next.push(item);
               continue;
             }
             const rights = step.right.kind === 'value' ? [step.right.value] : walk(step.right.steps, [item], root);
-            const op = step.op;
-            if (left.some((l) => rights.some((r) => compare(l, op, r)))) next.push(item);
+            // client-go: a missing side skips the item, several values on a side are an error.
+            if (lefts.length === 0 || rights.length === 0) continue;
+            if (lefts.length > 1 || rights.length > 1) throw new TemplateExecutionError('can only compare one element at a time');
+            const float = step.right.kind === 'value' && step.right.float;
+            if (compare(lefts[0] ?? null, step.op, rights[0] ?? null, float)) next.push(item);
           }
           break;
         }
@@ -350,15 +375,29 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
   return values;
 }
 
-/** Go's JSON: compact, map keys sorted. */
-function goJson(value: Json): string {
-  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
+function sortedKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortedKeys);
   if (isObject(value))
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${goJson(value[k] as Json)}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortedKeys(value[k] ?? null)]),
+    );
+  return value;
+}
+
+/**
+ * Go's encoding/json, which kubectl's jsonpath printers use: map keys sorted, and <, >, &, U+2028
+ * and U+2029 escaped (json.Marshal's HTML-safe default). Those characters only occur inside
+ * strings of JSON text, so escaping the whole text is exact.
+ */
+export function goJson(value: Json, indent?: number): string {
+  return JSON.stringify(sortedKeys(value), null, indent)
+    .replaceAll('<', '\\u003c')
+    .replaceAll('>', '\\u003e')
+    .replaceAll('&', '\\u0026')
+    .replaceAll('\u2028', '\\u2028')
+    .replaceAll('\u2029', '\\u2029');
 }
 
 function print(value: Json): string {
@@ -398,7 +437,32 @@ export function columnValue(path: string, item: unknown): string {
   const path0 = parts.find((p) => p.kind === 'path');
   if (path0?.kind !== 'path') return execute(parts, data, data);
   const values = walk(path0.steps, [data], data);
-  return values.length === 0 ? '<none>' : values.map(print).join(',');
+  return values.length === 0 ? '<none>' : values.map(goValue).join(',');
+}
+
+/**
+ * A value as Go's fmt.Sprint prints the unstructured value: kubectl's custom-columns printer
+ * (cli-runtime printers/customcolumn.go) does that, so null is `<nil>` and an object is
+ * `map[k:v ...]` with sorted keys, unlike the jsonpath printer's JSON.
+ */
+function goValue(value: Json): string {
+  if (value === null) return '<nil>';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return goNumber(value);
+  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`;
+  const keys = Object.keys(value).sort();
+  return `map[${keys.map((key) => `${key}:${goValue(value[key] ?? null)}`).join(' ')}]`;
+}
+
+/** %v of Go: integers (int64 in unstructured) as digits, floats shortest, exponent form below 1e-4 or from 1e21. */
+function goNumber(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
+  const exponent = value === 0 ? 0 : Math.floor(Math.log10(Math.abs(value)));
+  if (exponent >= -4 && exponent < 21) return String(value);
+  const [mantissa = '', power = '0'] = value.toExponential().split('e');
+  const sign = power.startsWith('-') ? '-' : '+';
+  return `${mantissa}e${sign}${power.replace(/^[+-]/, '').padStart(2, '0')}`;
 }
 
 /** `custom-columns=NAME:PATH,...`: the column specs, each PATH checked. */
@@ -428,13 +492,13 @@ export function sortItems<T>(items: readonly T[], path: string): T[] {
       if (typeof a.k === 'number' && typeof b.k === 'number') return a.k - b.k || a.index - b.index;
       const x = a.k === null ? '' : print(a.k);
       const y = b.k === null ? '' : print(b.k);
-      return x < y ? -1 : x > y ? 1 : a.index - b.index;
+      return naturalLess(x, y) ? -1 : naturalLess(y, x) ? 1 : a.index - b.index;
     })
     .map((e) => e.item);
 }
 
 /** Every value the template's path actions yield, in order: kubectl's jsonpath-as-json. */
-export function templateValues(template: string, document: unknown): unknown[] {
+export function templateValues(template: string, document: unknown): Json[] {
   const data = JSON.parse(JSON.stringify(document ?? null)) as Json;
   const out: Json[] = [];
   const visit = (parts: readonly Part[], current: Json) => {
@@ -445,4 +509,41 @@ export function templateValues(template: string, document: unknown): unknown[] {
   };
   visit(parseTemplate(template), data);
   return out;
+}
+
+const isDigit = (byte: number | undefined) => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+
+/**
+ * kubectl's --sort-by order for strings (github.com/fvbommel/sortorder NaturalLess, which its
+ * sorter uses): runs of digits compare as numbers ("80" before "6379"), digits before other
+ * characters, everything else bytewise in UTF-8.
+ */
+export function naturalLess(left: string, right: string): boolean {
+  const a = Buffer.from(left, 'utf8');
+  const b = Buffer.from(right, 'utf8');
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const da = isDigit(a[i]);
+    const db = isDigit(b[j]);
+    if (da !== db) return da;
+    if (!da) {
+      if (a[i] !== b[j]) return (a[i] ?? 0) < (b[j] ?? 0);
+      i++;
+      j++;
+      continue;
+    }
+    while (a[i] === 0x30) i++;
+    while (b[j] === 0x30) j++;
+    const startA = i;
+    const startB = j;
+    while (isDigit(a[i])) i++;
+    while (isDigit(b[j])) j++;
+    if (i - startA !== j - startB) return i - startA < j - startB;
+    const numberA = a.subarray(startA, i).toString('latin1');
+    const numberB = b.subarray(startB, j).toString('latin1');
+    if (numberA !== numberB) return numberA < numberB;
+    if (startA !== startB) return startA < startB;
+  }
+  return a.length < b.length;
 }

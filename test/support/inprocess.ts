@@ -18,6 +18,9 @@ export async function runSticky(words: readonly string[], options: { stdin?: str
     out: (text) => {
       stdout += `${safeText(text)}\n`;
     },
+    write: (text) => {
+      stdout += safeText(text);
+    },
     err: (text) => {
       stderr += `${safeText(text)}\n`;
     },

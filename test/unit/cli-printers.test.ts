@@ -14,9 +14,9 @@ const DEMO = ['status', '-f', 'examples/demo/', '--voyager-version', 'v12.0.0'];
 test('-o jsonpath, jsonpath-as-json, custom-columns and --sort-by over the StickyStatus document', async () => {
   const names = await runSticky([...DEMO, '-o', 'jsonpath={.items[*].service.name}']);
   assert.equal(names.code, 0, names.stderr);
-  assert.equal(names.stdout, 'blog admin web cart static redis\n');
+  assert.equal(names.stdout, 'blog admin web cart static redis', 'no newline of its own, as kubectl');
   const ranged = await runSticky([...DEMO, '-o', 'jsonpath={range .items[?(@.sticky==true)]}{.service.name}{"\\n"}{end}']);
-  assert.equal(ranged.stdout, 'web\ncart\nstatic\nredis\n\n');
+  assert.equal(ranged.stdout, 'web\ncart\nstatic\nredis\n');
   const asJson = await runSticky([...DEMO, '-o=jsonpath-as-json={.items[0:2].sticky}']);
   assert.deepEqual(JSON.parse(asJson.stdout), [false, false]);
   const columns = await runSticky([...DEMO, '-o', 'custom-columns=SVC:.service.name,STICKY:.sticky,COOKIE:.cookie.name', '--sort-by', '{.service.name}']);
@@ -43,7 +43,7 @@ test('template files, and a bad template is one kubectl-style error line', async
   try {
     writeFileSync(join(dir, 't.txt'), '{.items[0].service.name}');
     writeFileSync(join(dir, 'c.txt'), 'SVC         STICKY\n.service.name .sticky\n');
-    assert.equal((await runSticky([...DEMO, '-o', `jsonpath-file=${join(dir, 't.txt')}`])).stdout, 'blog\n');
+    assert.equal((await runSticky([...DEMO, '-o', `jsonpath-file=${join(dir, 't.txt')}`])).stdout, 'blog');
     assert.match((await runSticky([...DEMO, '-o', `custom-columns-file=${join(dir, 'c.txt')}`])).stdout, /^SVC\s+STICKY\nblog\s+false\n/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

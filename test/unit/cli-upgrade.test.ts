@@ -117,7 +117,7 @@ test('enable -f --in-place changes only the annotation line; disable -f --local 
 test("upgrade-check with kubectl's printers: -o jsonpath and custom-columns over the UpgradeCheck document", async () => {
   const ran = await runSticky(['upgrade-check', '--to', 'v12.0.0', '-f', 'examples/upgrade/', '-o', 'jsonpath={.items[*].service.name}']);
   assert.equal(ran.code, 1, ran.stderr);
-  assert.equal(ran.stdout, 'api web cart\n');
+  assert.equal(ran.stdout, 'api web cart');
   const columns = await runSticky([
     'upgrade-check',
     '--to',

@@ -35,7 +35,11 @@ function krewLayout(windows = false): { bin: string; env: CompletionEnv } {
 const io = () => {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), stdin: () => '' }, out, err };
+  return {
+    io: { out: (t: string) => void out.push(t), write: (t: string) => void out.push(t), err: (t: string) => void err.push(t), stdin: () => '' },
+    out,
+    err,
+  };
 };
 
 test('install links kubectl_complete-sticky to its kubectl-sticky sibling; again is a no-op; uninstall removes it', () => {

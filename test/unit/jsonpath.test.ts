@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnValue, parseColumns, runTemplate, sortItems, TemplateError } from '../../src/output/jsonpath.ts';
+import { columnValue, naturalLess, parseColumns, runTemplate, sortItems, TemplateError, TemplateExecutionError } from '../../src/output/jsonpath.ts';
 
 const types = {
   bools: [true, false, true, false],
@@ -149,6 +149,15 @@ test('custom-columns: relaxed paths, <none> for missing, several values joined b
   assert.throws(() => parseColumns('NAME'), /expected <header>:<json-path-expr>/);
 });
 
+// What kubectl 1.33 printed for `kubectl get nullables -o custom-columns=...` of a CR holding
+// {"mode": null, "cookie": {"hash": null, "name": "X"}} (nullable fields kept by the apiserver):
+// `<nil>`, `<nil>` and `map[hash:<nil> name:X]`, Go's fmt.Sprint of the unstructured values.
+test('custom-columns prints values as Go does: <nil>, map[k:v] with sorted keys, [a b], %v numbers', () => {
+  const item = { mode: null, cookie: { name: 'X', hash: null }, ports: [80, 443], n: 1.5, tiny: 0.00001, big: 1e21, on: true };
+  const cells = ['.mode', '.cookie.hash', '.cookie', '.ports', '.n', '.tiny', '.big', '.on'].map((path) => columnValue(path, item));
+  assert.deepEqual(cells, ['<nil>', '<nil>', 'map[hash:<nil> name:X]', '[80 443]', '1.5', '1e-05', '1e+21', 'true']);
+});
+
 test('--sort-by: numbers by value, text by text, stable', () => {
   assert.deepEqual(
     sortItems(points, '.x').map((p) => p.id),
@@ -160,4 +169,47 @@ test('--sort-by: numbers by value, text by text, stable', () => {
       .map((p) => p.id),
     ['i6', 'i5', 'i4', 'i3', 'i2', 'i1'],
   );
+});
+
+// kubectl's --sort-by compares strings with github.com/fvbommel/sortorder's NaturalLess.
+test('--sort-by orders strings naturally, as kubectl: digit runs by value', () => {
+  const cases: [string, string, boolean][] = [
+    ['80', '6379', true],
+    ['6379', '80', false],
+    ['a2', 'a10', true],
+    ['a', 'b', true],
+    ['1', 'a', true],
+    ['a', '1', false],
+    ['a01', 'a1', false],
+    ['a1', 'a01', true],
+    ['x', 'x', false],
+    ['x', 'xy', true],
+  ];
+  for (const [a, b, less] of cases) assert.equal(naturalLess(a, b), less, `${a} < ${b}`);
+  assert.deepEqual(
+    sortItems([{ p: '6379' }, { p: '80' }, { p: '443' }], '.p').map((x) => x.p),
+    ['80', '443', '6379'],
+  );
+});
+
+// client-go's filters compare with text/template's eq/lt: null, maps and lists are refused,
+// kinds must match, bools only with == and !=; a side with several values is an error.
+test('filters refuse what client-go refuses, as execution errors', () => {
+  const store = { items: [{ a: null, n: 80, s: 'x', b: true, l: [1, 2] }] };
+  const refused: [string, RegExp][] = [
+    ['{.items[?(@.a=="x")]}', /^invalid type for comparison$/],
+    ['{.items[?(@.n=="80")]}', /^incompatible types for comparison$/],
+    ['{.items[?(@.n==80.0)]}', /^incompatible types for comparison$/],
+    ['{.items[?(@.b<true)]}', /^invalid type for comparison$/],
+    ['{.items[?(@.l[*]==1)]}', /^can only compare one element at a time$/],
+    ['{.items[0].s[?(@==1)]}', /is not array or slice and cannot be filtered$/],
+  ];
+  for (const [template, message] of refused) {
+    assert.throws(
+      () => runTemplate(template, store),
+      (error: unknown) => error instanceof TemplateExecutionError && message.test(error.message),
+      template,
+    );
+  }
+  assert.equal(runTemplate('{.items[?(@.n==80)].s}{.items[?(@.missing=="x")].s}{.items[?(@.b!=false)].n}', store), 'x80');
 });
