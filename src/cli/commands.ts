@@ -30,7 +30,7 @@ const DEPLOYED = bool({ describe: 'Compare with the deployed haproxy.cfg (DEPLOY
 
 export const STATUS_FLAGS = {
   ...SOURCE_FLAGS,
-  output: printerFlag(['wide', 'json', 'yaml']),
+  output: printerFlag(['wide', 'json', 'yaml', 'name']),
   'sort-by': string({
     describe: "Sort the backends by this JSONPath over each item of the StickyStatus document (kubectl's --sort-by), e.g. '{.service.name}'",
   }),

@@ -129,6 +129,13 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
     io.out(renderDocument(status, output.format));
     return 0;
   }
+  if (output?.format === 'name') {
+    // The Services of the rows, once each, as TARGETs for enable/disable (kubectl's -o name form).
+    // One line per Service object, so two namespaces' "web" are two lines, as kubectl get -A -o name.
+    const services = new Map(status.items.map((i) => [`${i.service.namespace}/${i.service.name}`, `service/${i.service.name}`]));
+    if (services.size > 0) io.out([...services.values()].join('\n'));
+    return 0;
+  }
   if (output && output.template !== null) {
     io.write(printTemplate(output.format, output.template, status, options['no-headers']));
     return 0;

@@ -113,7 +113,7 @@ test('krew installs the linux/amd64 archive; it runs through kubectl without Nod
   const output = run('kubectl', ['__complete', 'sticky', 'status', '-o', ''], env);
   assert.deepEqual(
     output.stdout.split('\n').filter((l) => l && !l.startsWith(':') && !l.startsWith('Completion')),
-    ['wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-as-json=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file='],
+    ['wide', 'json', 'yaml', 'name', 'jsonpath=', 'jsonpath-as-json=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file='],
   );
   assert.match(output.stdout, /^:4$/m);
   const again = run('kubectl', ['sticky', 'completion', 'install'], env);

@@ -96,6 +96,6 @@ test("kubectl's grammar through kubectl's plugin dispatch: -owide, -ndefault -oj
   assert.equal(on.stdout, '');
   assert.equal(
     on.stderr,
-    'error: unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,wide,yaml\n',
+    'error: unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,name,wide,yaml\n',
   );
 });

@@ -36,5 +36,5 @@ test('linux/arm64: runs under qemu-aarch64 without Node: --version, status -f, c
   // qemu passes the link's name as argv[0], as the kernel does for kubectl.
   const complete = run('kubectl_complete-sticky', ['status', '-o', '']);
   assert.equal(complete.status, 0, complete.stderr);
-  assert.equal(complete.stdout, 'wide\njson\nyaml\njsonpath=\njsonpath-as-json=\njsonpath-file=\ncustom-columns=\ncustom-columns-file=\n:4\n');
+  assert.equal(complete.stdout, 'wide\njson\nyaml\nname\njsonpath=\njsonpath-as-json=\njsonpath-file=\ncustom-columns=\ncustom-columns-file=\n:4\n');
 });

@@ -51,7 +51,7 @@ test('the grammar the issue names: -owide, -ndefault -ojson, --no-headers=true w
     code: 1,
     stdout: '',
     stderr:
-      'error: unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,wide,yaml\n',
+      'error: unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,name,wide,yaml\n',
   });
 });
 
@@ -97,7 +97,7 @@ test("-f - reads the Io's stdin; --help and --version print and exit 0", async (
   assert.doesNotMatch(help.stdout, /--version/, 'status takes no --version');
   assert.match(
     help.stdout,
-    /\[choices: "wide", "json", "yaml", "jsonpath=", "jsonpath-as-json=", "jsonpath-file=",\s+"custom-columns=", "custom-columns-file="\]/,
+    /\[choices: "wide", "json", "yaml", "name", "jsonpath=", "jsonpath-as-json=",\s+"jsonpath-file=", "custom-columns=", "custom-columns-file="\]/,
   );
   const version = await runSticky(['--version']);
   assert.deepEqual(version, { code: 0, stdout: '0.0.0-test\n', stderr: '' });

@@ -59,7 +59,7 @@ test("values are checked while parsing, with kubectl's words", () => {
   // -on is -o n: not an output format. It must never be silently ignored.
   assert.throws(() => parseStatus(['-on']), {
     message:
-      'unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,wide,yaml',
+      'unable to match a printer suitable for the output format "n", allowed formats are: custom-columns-file=,custom-columns=,json,jsonpath-as-json=,jsonpath-file=,jsonpath=,name,wide,yaml',
   });
   assert.throws(() => parseCommand(enable.declaration, ['svc/s1', '-o', 'wide']), {
     message: 'unable to match a printer suitable for the output format "wide", allowed formats are: json,name,yaml',

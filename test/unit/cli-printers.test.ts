@@ -56,3 +56,11 @@ test('template files, and a bad template is one kubectl-style error line', async
   assert.equal(columns.code, 1);
   assert.match(columns.stderr, /expected <header>:<json-path-expr>/);
 });
+
+test('-o name lists the Services of the rows once each, as TARGETs for enable and disable', async () => {
+  const ran = await runSticky([...DEMO, '-o', 'name']);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.equal(ran.stdout, 'service/blog\nservice/admin\nservice/web\nservice/cart\nservice/static\nservice/redis\n');
+  const sticky = await runSticky([...DEMO, '-o', 'name', 'svc/web']);
+  assert.equal(sticky.stdout, 'service/web\n');
+});
