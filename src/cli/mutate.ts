@@ -11,8 +11,7 @@ import { configDiffs, effectLines } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
-import type { SourceOptions } from './flags.ts';
-import { connect, gatherLive, type Gathered } from './gather.ts';
+import { connect, gatherForChange } from './gather.ts';
 import type { Context } from './io.ts';
 import { targetLabel } from './targets.ts';
 import { stringify } from 'yaml';
@@ -73,18 +72,6 @@ async function resolveTarget(kube: Api, target: ChangeOptions['targets'][number]
   throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${plural} "${target.name}" not found`);
 }
 
-/** Every Ingress in every namespace, since a Service can be used as `name.namespace` anywhere. */
-async function gatherEverywhere(options: ChangeOptions, ctx: Context, kube: Api, endpoints: boolean): Promise<Gathered> {
-  const source: SourceOptions = { ...options, filename: [], 'all-namespaces': true };
-  try {
-    return await gatherLive(source, ctx, { endpoints, configMaps: false }, undefined, kube);
-  } catch (error) {
-    if (!(error instanceof ServerError) || error.code !== 403) throw error;
-    ctx.io.err(`Warning: cannot list Ingresses in all namespaces (forbidden): effects outside namespace ${kube.namespace} are not shown`);
-    return gatherLive({ ...source, 'all-namespaces': false }, ctx, { endpoints, configMaps: false }, undefined, kube);
-  }
-}
-
 function objectDiff(resolved: Resolved, patch: AnnotationPatch): string {
   const before = resolved.annotations;
   const after = applyPatch(before, patch);
@@ -111,7 +98,11 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
   const resolved: Resolved[] = [];
   for (const target of options.targets) resolved.push(await resolveTarget(kube, target, voyagerVersion));
 
-  const gathered = await gatherEverywhere(args, ctx, kube, options.dryRun !== 'none');
+  const gathered = await gatherForChange(args, ctx, kube, {
+    targets: resolved.map((r) => r.raw),
+    services: resolved.flatMap((r) => (r.target.role === 'service' ? [{ namespace: r.target.namespace, name: r.target.name }] : [])),
+    diffs: options.dryRun !== 'none',
+  });
   const profile = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}`);
 

@@ -70,6 +70,41 @@ export function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+}
+
+/** The Ingresses with a backend that points at one of the Services (after the `name.namespace` rule). */
+export function ingressesUsing(ingresses: readonly IngressView[], services: readonly ServiceRef[]): IngressView[] {
+  const wanted = new Set(services.map((s) => serviceKey(s.namespace, s.name)));
+  return ingresses.filter((ingress) => backendsOf(ingress).some((b) => wanted.has(serviceKey(b.service.namespace, b.service.name))));
+}
+
+/**
+ * Every Service the backends of these Ingresses point at, once each, in order of first use:
+ * what the operator's parse of them reads (it fails or skips an Ingress on any broken backend).
+ */
+export function servicesNeeded(ingresses: readonly IngressView[]): ServiceRef[] {
+  const out = new Map<string, ServiceRef>();
+  for (const ingress of ingresses) {
+    for (const { service } of backendsOf(ingress)) out.set(serviceKey(service.namespace, service.name), service);
+  }
+  return [...out.values()];
+}
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Whether a Service of this name can exist: the API server takes only DNS-1035 label names in
+ * DNS-1123 label namespaces. A backend naming anything else (`s1.a.b`, `S1`, an empty name)
+ * points at nothing, so nothing is asked for it.
+ */
+export function canExist(ref: ServiceRef): boolean {
+  return DNS_1035_LABEL.test(ref.name) && DNS_1123_LABEL.test(ref.namespace);
+}
+
 // Indexes are memoised per list: rendering every Ingress of a cluster asks for the same ones
 // thousands of times, and rebuilding them made `status -A -o wide` quadratic.
 const serviceIndexes = new WeakMap<readonly ServiceView[], Map<string, ServiceView>>();
