@@ -73,6 +73,29 @@ subsets:
   ports: [{port: 8080}]
 `;
 
+// An Ingress with more backends in one namespace (e2e-effect-c) than enable/disable GETs one by
+// one (gather.ts GETS_PER_NAMESPACE): their Services and Endpoints are read with a namespace list.
+const WIDE = 20;
+const wideName = (i: number) => `wide-${String(i).padStart(2, '0')}`;
+const WIDE_OBJECTS = [
+  ...Array.from({ length: WIDE - 2 }, (_, i) =>
+    [
+      `apiVersion: v1\nkind: Service\nmetadata: {name: ${wideName(i)}, namespace: e2e-effect-c}\nspec: {ports: [{port: 80}]}`,
+      `apiVersion: v1\nkind: Endpoints\nmetadata: {name: ${wideName(i)}, namespace: e2e-effect-c}\nsubsets: [{addresses: [{ip: 10.3.0.${i + 1}}], ports: [{port: 80}]}]`,
+    ].join('\n---\n'),
+  ),
+  `apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: wide, namespace: e2e-effect-c}
+spec:
+  rules:
+  - host: wide.example.com
+    http:
+      paths:
+${Array.from({ length: WIDE }, (_, i) => `      - {path: /${i}, backend: {serviceName: ${wideName(i)}, servicePort: '80'}}`).join('\n')}
+      - {path: /shop, backend: {serviceName: app.e2e-effect-a, servicePort: '80'}}`,
+].join('\n---\n');
+
 // The enable/disable effect oracle (mutate-effect.test.ts): Ingresses in three namespaces that
 // share Services across them (`name.namespace`), a Service no Ingress uses, a missing Service, a
 // standard Ingress, a sticky Ingress, Endpoints for the diffs' server lines, and a team-a corner
@@ -208,4 +231,5 @@ spec:
         backend: {serviceName: effect-web, servicePort: '80'}
       - path: /partner
         backend: {serviceName: local.e2e-effect-b, servicePort: '80'}
-`;
+---
+${WIDE_OBJECTS}`;

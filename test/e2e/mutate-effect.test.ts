@@ -1,10 +1,12 @@
 // The effect table, warnings and diffs of enable/disable, through the real kubectl, against
 // golden files. The goldens were written by the plugin as it was before enable/disable read
-// only the objects a change touches (it listed every Ingress, Service and Endpoints object of
-// the cluster): they are the oracle that the narrow read changes no output. One deliberate
-// change since: a change of Ingresses only lists no other Ingresses, so the limited user's
-// `enable ingress/...` no longer warns that Ingresses cannot be listed in all namespaces
-// (limited-enable-ingress.txt lost that line; its effect table and diffs are the same).
+// only the objects a change touches (commit d957a0c, which listed every Ingress, Service and
+// Endpoints object of the cluster): they are the oracle that the narrow read changes no output.
+// To add a case, write its golden with that build: `git archive d957a0c | tar -x -C DIR`, build
+// there, copy DIR/dist/kubectl-sticky over dist/ and run this file with UPDATE_GOLDEN=1.
+// One deliberate change since: a change of Ingresses only lists no other Ingresses, so the
+// limited user's `enable ingress/...` no longer warns that Ingresses cannot be listed in all
+// namespaces (limited-enable-ingress.txt lost that line; its effect table and diffs are the same).
 
 import { before, test } from 'node:test';
 import { resolve } from 'node:path';
@@ -38,6 +40,8 @@ const CASES: Case[] = [
   { name: 'enable-ingress-missing-backend', args: ['enable', 'ingress/partner', '-n', B, '--dry-run', ...V12] },
   { name: 'disable-ingress-sticky', args: ['disable', 'ingress/sticky-ing', '-n', C, '--dry-run=server', ...V12] },
   { name: 'enable-networking-ingress', args: ['enable', 'ingresses.networking.k8s.io/std', '-n', B, '--dry-run=server', ...V12] },
+  { name: 'enable-ingress-many-backends', args: ['enable', 'ingress/wide', '-n', C, '--dry-run=server', ...V12] },
+  { name: 'enable-svc-many-backends', args: ['enable', 'svc/wide-00', '-n', C, '--dry-run=server', ...V12] },
   { name: 'enable-two-services', args: ['enable', 'svc/app', 'svc/api', '-n', A, '--dry-run=server', ...V12] },
   { name: 'enable-ingress-and-service', args: ['enable', 'ingress/shop', 'svc/lonely', '-n', A, '--dry-run=server', ...V12] },
   { name: 'enable-svc-5.0', args: ['enable', 'svc/app', '-n', A, '--dry-run=server', '--voyager-version', '5.0.0'] },
