@@ -1,7 +1,7 @@
 // Gathers the objects a command needs, from the cluster or from files, and picks the semantics.
 // Live and offline differ only here: the core cannot tell them apart.
 
-import { backendsOf, canExist, ingressesUsing, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
+import { backendsOf, canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
 import { objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
 import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
 import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, EVENTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
@@ -198,8 +198,8 @@ export function gather(args: SourceOptions, ctx: Context, needs: GatherNeeds, la
 
 /** What an enable/disable touches: the objects it writes, as read, and the Services among them. */
 export interface ChangeScope {
-  /** The target Services and Ingresses, as read. */
-  targets: JsonObject[];
+  /** The target Services and Ingresses, as read: the reads of the rest start before they arrive. */
+  targets: Promise<JsonObject[]>;
   /** The target Services: every Ingress that uses one, in any namespace, is affected. */
   services: ServiceRef[];
   /** The haproxy.cfg diffs are shown (a dry run): their server lines need the Endpoints. */
@@ -300,27 +300,35 @@ export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version
     ]);
     return [...voyager, ...networking];
   };
-  const everywhere = async () => {
-    if (scope.services.length === 0) return []; // an Ingress's effect is its own backends'
+  const everywhere = async (): Promise<{ raws: JsonObject[]; forbidden: boolean }> => {
+    if (scope.services.length === 0) return { raws: [], forbidden: false }; // an Ingress's effect is its own backends'
     try {
-      return await listIngresses('');
+      return { raws: await listIngresses(''), forbidden: false };
     } catch (error) {
       if (!isForbidden(error)) throw error;
-      ctx.io.err(`Warning: cannot list Ingresses in all namespaces (forbidden): effects outside namespace ${kube.namespace} are not shown`);
-      return listIngresses(kube.namespace);
+      return { raws: await listIngresses(kube.namespace), forbidden: true };
     }
   };
-  const [listed, deployments] = await Promise.all([everywhere(), listOperatorDeployments(args, kube)]);
+  // All at once; a bad target is the error to show, whatever else failed meanwhile.
+  const [given, listed, operatorList] = await Promise.allSettled([scope.targets, everywhere(), listOperatorDeployments(args, kube)]);
+  if (given.status === 'rejected') throw given.reason;
+  if (listed.status === 'rejected') throw listed.reason;
+  if (operatorList.status === 'rejected') throw operatorList.reason;
+  if (listed.value.forbidden) {
+    ctx.io.err(`Warning: cannot list Ingresses in all namespaces (forbidden): effects outside namespace ${kube.namespace} are not shown`);
+  }
 
-  const targets = objectsFrom(scope.targets, kube.namespace);
+  const targets = objectsFrom(given.value, kube.namespace);
+  const names = scope.services.map((s) => s.name);
+  const candidates = objectsFrom(
+    listed.value.raws.filter((raw) => mayUse(raw, names)),
+    kube.namespace,
+  ).ingresses;
   const id = (i: IngressView) => `${i.flavor}/${i.meta.namespace}/${i.meta.name}`;
   const targetIds = new Set(targets.ingresses.map(id));
-  const ingresses = [
-    ...targets.ingresses,
-    ...ingressesUsing(objectsFrom(listed, kube.namespace).ingresses, scope.services).filter((i) => !targetIds.has(id(i))),
-  ].sort(listOrder);
+  const ingresses = [...targets.ingresses, ...ingressesUsing(candidates, scope.services).filter((i) => !targetIds.has(id(i)))].sort(listOrder);
 
-  const operator = objectsFrom(deployments, kube.namespace);
+  const operator = objectsFrom(operatorList.value, kube.namespace);
   const choice = decide(args['voyager-version'], operator, discovery?.versions ?? []);
   // Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: the effect needs them.
   const endpointsNeeded = scope.diffs || !choice.profile.rules.writesBackendsWithoutEndpoints;

@@ -72,6 +72,15 @@ async function resolveTarget(kube: Api, target: ChangeOptions['targets'][number]
   throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${plural} "${target.name}" not found`);
 }
 
+/** Every target, read at once; the first bad one in the order given is the error. */
+async function resolveAll(kube: Api, targets: ChangeOptions['targets'], voyagerVersion: string | null): Promise<Resolved[]> {
+  const settled = await Promise.allSettled(targets.map((target) => resolveTarget(kube, target, voyagerVersion)));
+  return settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
+}
+
 function objectDiff(resolved: Resolved, patch: AnnotationPatch): string {
   const before = resolved.annotations;
   const after = applyPatch(before, patch);
@@ -95,14 +104,13 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
   const options = { targets: args.targets, dryRun: args['dry-run'] ?? 'none', output: args.output };
   const kube = await connect(args, ctx);
   const voyagerVersion = await kube.voyagerVersion();
-  const resolved: Resolved[] = [];
-  for (const target of options.targets) resolved.push(await resolveTarget(kube, target, voyagerVersion));
-
+  const targets = resolveAll(kube, options.targets, voyagerVersion);
   const gathered = await gatherForChange(args, ctx, kube, {
-    targets: resolved.map((r) => r.raw),
-    services: resolved.flatMap((r) => (r.target.role === 'service' ? [{ namespace: r.target.namespace, name: r.target.name }] : [])),
+    targets: targets.then((all) => all.map((r) => r.raw)),
+    services: options.targets.flatMap((t) => (t.kind === 'service' ? [{ namespace: kube.namespace, name: t.name }] : [])),
     diffs: options.dryRun !== 'none',
   });
+  const resolved = await targets;
   const profile = gathered.choice.profile;
   io.err(`Semantics: ${gathered.choice.reason}`);
 

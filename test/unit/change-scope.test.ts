@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canExist, ingressesUsing, serviceKey, servicesNeeded } from '../../src/core/backends.ts';
+import { canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded } from '../../src/core/backends.ts';
 import { effectOf, planChange, withPatches, type ChangeTarget } from '../../src/core/change.ts';
 import { objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
@@ -32,6 +32,34 @@ test('ingressesUsing finds an Ingress by any backend, across namespaces by `name
     ['a/s1', 'a/s2', 'b/local'],
   );
   assert.deepEqual(ingressesUsing(set.ingresses, [{ namespace: 'a', name: 'nobody' }]), []);
+});
+
+test('mayUse keeps every raw Ingress that uses the Services, and drops most others', () => {
+  const raws = [0, 1, 2].flatMap((ns) => namespaceObjects('v1beta1', ns, 3, 'bench-')).filter((o) => o.kind === 'Ingress');
+  const views = objectsFrom(raws, 'default').ingresses;
+  const key = (i: { meta: { namespace: string; name: string } }) => `${i.meta.namespace}/${i.meta.name}`;
+  for (const targets of [
+    [{ namespace: 'bench-00', name: 'svc-016' }],
+    [
+      { namespace: 'bench-01', name: 'svc-003' },
+      { namespace: 'bench-02', name: 'svc-199' },
+    ],
+    [{ namespace: 'bench-00', name: 'missing-0028' }],
+  ]) {
+    const names = targets.map((t) => t.name);
+    const kept = raws.filter((raw) => mayUse(raw, names));
+    const exact = ingressesUsing(views, targets).map(key);
+    assert.ok(exact.length > 0, JSON.stringify(targets));
+    assert.deepEqual(ingressesUsing(objectsFrom(kept, 'default').ingresses, targets).map(key), exact);
+    assert.ok(kept.length < raws.length / 4, `${kept.length} of ${raws.length} kept`);
+  }
+  const ing = (serviceName: string) => ({ spec: { rules: [{ http: { paths: [{ backend: { serviceName, servicePort: 80 } }] } }] } });
+  assert.ok(mayUse(ing('s1'), ['s1']));
+  assert.ok(mayUse(ing('s1.other'), ['s1']));
+  assert.ok(!mayUse(ing('s10'), ['s1']));
+  assert.ok(!mayUse(ing('xs1'), ['s1']));
+  assert.ok(mayUse({ spec: { defaultBackend: { service: { name: 's1', port: { number: 80 } } } } }, ['s1']));
+  assert.ok(!mayUse({}, ['s1']));
 });
 
 test('canExist: only DNS-1035 Service names in DNS-1123 label namespaces are asked for', () => {
