@@ -2,7 +2,7 @@
 // Live and offline differ only here: the core cannot tell them apart.
 
 import { backendsOf, canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
-import { objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
+import { isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
 import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
 import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, EVENTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
 import { ServerError, UserError } from '../errors.ts';
@@ -215,7 +215,7 @@ export interface ChangeScope {
  * an Ingress with hundreds of backends to two lists per namespace.
  */
 const GETS_PER_NAMESPACE = 8;
-/** GETs in flight at once, as kubectl bounds its own bursts. */
+/** GETs of one kind in flight at once: a change touching hundreds of Services opens no more connections than this. */
 const GETS_IN_FLIGHT = 16;
 
 async function inPool<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
@@ -248,10 +248,7 @@ async function readNamed(kube: Api, type: ResourceType, refs: readonly ServiceRe
     Promise.all(
       lists.map(async ([namespace, names]) => {
         try {
-          return (await kube.list(type, namespace)).filter((raw) => {
-            const metadata = raw['metadata'];
-            return typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) && names.has(String(metadata['name']));
-          });
+          return (await kube.list(type, namespace)).filter((raw) => isObject(raw['metadata']) && names.has(String(raw['metadata']['name'])));
         } catch (error) {
           if (!isForbidden(error)) throw error;
           forbidden.add(namespace);
