@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded } from '../../src/core/backends.ts';
 import { effectOf, planChange, withPatches, type ChangeTarget } from '../../src/core/change.ts';
-import { objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
+import { objectsFrom, type JsonObject, type ObjectSet } from '../../src/core/objects.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 import { namespaceObjects } from '../../bench/generate.ts';
 
@@ -35,7 +35,10 @@ test('ingressesUsing finds an Ingress by any backend, across namespaces by `name
 });
 
 test('mayUse keeps every raw Ingress that uses the Services, and drops most others', () => {
-  const raws = [0, 1, 2].flatMap((ns) => namespaceObjects('v1beta1', ns, 3, 'bench-')).filter((o) => o.kind === 'Ingress');
+  // As the API server sends them: plain JSON.
+  const raws: JsonObject[] = JSON.parse(
+    JSON.stringify([0, 1, 2].flatMap((ns) => namespaceObjects('v1beta1', ns, 3, 'bench-')).filter((o) => o.kind === 'Ingress')),
+  );
   const views = objectsFrom(raws, 'default').ingresses;
   const key = (i: { meta: { namespace: string; name: string } }) => `${i.meta.namespace}/${i.meta.name}`;
   for (const targets of [
