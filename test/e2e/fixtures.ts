@@ -98,8 +98,8 @@ ${Array.from({ length: WIDE }, (_, i) => `      - {path: /${i}, backend: {servic
 
 // The enable/disable effect oracle (mutate-effect.test.ts): Ingresses in three namespaces that
 // share Services across them (`name.namespace`), a Service no Ingress uses, a missing Service, a
-// standard Ingress, a sticky Ingress, Endpoints for the diffs' server lines, and a team-a corner
-// the limited user reads.
+// standard Ingress, a sticky Ingress, Endpoints for the diffs' server lines, and an Ingress wider
+// than the GETs one by one.
 export const EFFECT_OBJECTS = `
 apiVersion: v1
 kind: Namespace
@@ -214,6 +214,12 @@ spec:
       paths:
       - backend: {serviceName: api.e2e-effect-a, servicePort: '80'}
 ---
+${WIDE_OBJECTS}
+`;
+
+// The team-a corner of the effect fixtures, for the namespace-limited user. Other tests assert
+// what team-a holds: the tests that apply it delete it when done (EFFECT_TEAM_A_NAMES).
+export const EFFECT_TEAM_A = `
 apiVersion: v1
 kind: Service
 metadata: {name: effect-web, namespace: team-a}
@@ -231,5 +237,7 @@ spec:
         backend: {serviceName: effect-web, servicePort: '80'}
       - path: /partner
         backend: {serviceName: local.e2e-effect-b, servicePort: '80'}
----
-${WIDE_OBJECTS}`;
+`;
+
+/** `kubectl delete` arguments for EFFECT_TEAM_A. */
+export const EFFECT_TEAM_A_NAMES = ['-n', 'team-a', 'service/effect-web', 'ingresses.voyager.appscode.com/effect-shop', '--ignore-not-found'];

@@ -8,9 +8,9 @@
 // limited user's `enable ingress/...` no longer warns that Ingresses cannot be listed in all
 // namespaces (limited-enable-ingress.txt lost that line; its effect table and diffs are the same).
 
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { resolve } from 'node:path';
-import { EFFECT_OBJECTS } from './fixtures.ts';
+import { EFFECT_OBJECTS, EFFECT_TEAM_A, EFFECT_TEAM_A_NAMES } from './fixtures.ts';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
 import { mustKubectl, sticky } from './run.ts';
 import { assertGolden } from '../support/golden.ts';
@@ -56,10 +56,15 @@ const STICKY_KEYS = ['ingress.appscode.com/affinity', 'ingress.appscode.com/stic
 
 before(async () => {
   cluster = await ensureCluster();
-  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, EFFECT_OBJECTS);
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `${EFFECT_OBJECTS}\n---\n${EFFECT_TEAM_A}`);
   // A run cut short between the two writes leaves svc/app sticky: start from the fixture.
   const reset = { metadata: { annotations: Object.fromEntries(STICKY_KEYS.map((key) => [key, null])) } };
   mustKubectl(['patch', 'svc', 'app', '-n', A, '--type', 'merge', '-p', JSON.stringify(reset)], cluster.kubeconfig);
+});
+
+// Other tests assert what team-a holds (npm test runs the e2e files one at a time).
+after(() => {
+  mustKubectl(['delete', ...EFFECT_TEAM_A_NAMES], cluster.kubeconfig);
 });
 
 for (const c of CASES) {
