@@ -2,7 +2,10 @@
 // control plane (test/cluster). Not part of `npm test`: it seeds ~20,000 objects and runs
 // for minutes. See BENCHMARKS.md for the method; this file rewrites its results block.
 //
-//   node bench/run.ts [--reps N] [--startup-reps N] [--no-build] [--no-write] [--clean]
+//   node bench/run.ts [--reps N] [--startup-reps N] [--no-build] [--no-write] [--clean] [--only-writes]
+//
+// --only-writes seeds the full scale, measures the write path (enable/disable against kubectl
+// annotate, issue 15), prints its rows and exits without touching BENCHMARKS.md.
 //
 // --clean deletes the benchmark's objects from the test plane (namespaces bench-00..49 stay:
 // the plane runs no namespace controller) and exits.
@@ -131,6 +134,75 @@ async function countRequests(
   return { client, expected: expected.total, server, lists: expected.lists };
 }
 
+// --- write path (issue 15): enable --dry-run=server against kubectl annotate of the same key ------
+const WRITE_BUDGET = 4;
+// In bench-07: svc-010 has no annotations and is used by one backend of ing-001, which is not
+// sticky; so both changes write a key, and the effect is computed from a handful of objects.
+const WRITE_NS = 'bench-07';
+function writeCommands(kubeconfig: string): Command[] {
+  const env = { KUBECONFIG: kubeconfig };
+  const key = 'ingress.appscode.com/affinity=cookie';
+  return [
+    { label: 'kubectl-sticky enable svc/svc-010 --dry-run=server', argv: [plugin, 'enable', 'svc/svc-010', '-n', WRITE_NS, '--dry-run=server'], env },
+    { label: 'kubectl annotate svc/svc-010 --dry-run=server', argv: ['kubectl', 'annotate', 'svc/svc-010', key, '-n', WRITE_NS, '--dry-run=server'], env },
+    {
+      label: 'kubectl-sticky enable ingress/ing-001 --dry-run=server',
+      argv: [plugin, 'enable', 'ingress/ing-001', '-n', WRITE_NS, '--dry-run=server'],
+      env,
+    },
+    {
+      label: 'kubectl annotate ingresses.voyager.appscode.com/ing-001 --dry-run=server',
+      argv: ['kubectl', 'annotate', 'ingresses.voyager.appscode.com/ing-001', key, '-n', WRITE_NS, '--dry-run=server'],
+      env,
+    },
+  ];
+}
+
+/** The -v=6 requests of one `enable svc/... --dry-run=server`, and the cluster-wide Service/Endpoints lists among them (none allowed). */
+async function writeRequests(kubeconfig: string): Promise<{ requests: string[]; clusterWide: string[] }> {
+  const [enable] = writeCommands(kubeconfig) as [Command];
+  const r = await runOnce({ ...enable, argv: [...enable.argv, '-v=6'] }, true);
+  const requests = r.stderr
+    .split('\n')
+    .map((line) => /^(GET|PATCH|POST|PUT|DELETE) (https?:\/\/\S+) (\d{3}|\(no answer)/.exec(line))
+    .flatMap((m) => (m ? [`${m[1]} ${new URL(m[2] ?? '').pathname}`] : []));
+  return { requests, clusterWide: requests.filter((x) => /^GET \/api\/v1\/(services|endpoints)$/.test(x)) };
+}
+
+async function measureWrites(kubeconfig: string): Promise<{ series: Series[]; requests: Awaited<ReturnType<typeof writeRequests>> }> {
+  log(`full scale: enable/disable --dry-run=server against kubectl annotate --dry-run=server (${REPS} rounds, interleaved, after 1 warm-up)`);
+  const series = await compare(writeCommands(kubeconfig), REPS, 1, log);
+  const requests = await writeRequests(kubeconfig);
+  log(`full scale: enable svc --dry-run=server sent ${requests.requests.length} requests: ${requests.requests.join(', ')}`);
+  return { series, requests };
+}
+
+function writeRows(writes: Awaited<ReturnType<typeof measureWrites>>): void {
+  const [svcOurs, svcTheirs, ingOurs, ingTheirs] = writes.series as [Series, Series, Series, Series];
+  budgetRow(
+    'enable svc/X --dry-run=server, full scale: wall time',
+    ms(svcOurs.ms),
+    `${ms(svcTheirs.ms)} (kubectl annotate)`,
+    svcOurs.ms / svcTheirs.ms,
+    WRITE_BUDGET,
+  );
+  budgetRow(
+    'enable ingress/NAME --dry-run=server, full scale: wall time',
+    ms(ingOurs.ms),
+    `${ms(ingTheirs.ms)} (kubectl annotate)`,
+    ingOurs.ms / ingTheirs.ms,
+    WRITE_BUDGET,
+  );
+  rows.push({
+    what: 'enable svc/X --dry-run=server, full scale: API requests',
+    ours: String(writes.requests.requests.length),
+    theirs: writes.requests.clusterWide.length ? `cluster-wide: ${writes.requests.clusterWide.join(', ')}` : 'no cluster-wide Service/Endpoints list',
+    ratio: null,
+    budget: 'no cluster-wide list of Services or Endpoints',
+    pass: writes.requests.clusterWide.length === 0,
+  });
+}
+
 // --- scale measurements ------------------------------------------------------------------------
 function scaleCommands(kubeconfig: string): Command[] {
   const env = { KUBECONFIG: kubeconfig };
@@ -208,6 +280,14 @@ log(`machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memory}; Node $
 
 const fullSeed = await seed(cluster.kubeconfig, FULL);
 const voyagerVersion = fullSeed.voyagerVersion;
+
+const writes = await measureWrites(cluster.kubeconfig);
+if (flag('--only-writes')) {
+  writeRows(writes);
+  for (const r of rows)
+    console.log(`${r.pass ? 'PASS' : 'MISS'}  ${r.what}: ${r.ours} vs ${r.theirs}${r.ratio === null ? '' : ` = ${r.ratio.toFixed(2)}x`} (budget ${r.budget})`);
+  process.exit(rows.some((r) => r.pass === false) ? 1 : 0);
+}
 
 // 10% scale, on a second kube-apiserver over the same etcd (see BENCHMARKS.md, "Two scales").
 const second = await startSecondPlane(repoRoot, SMALL_ETCD_PREFIX);
@@ -326,6 +406,8 @@ rows.push({
   pass: null,
 });
 
+writeRows(writes);
+
 const fmtRatio = (r: number | null) => (r === null ? '' : `${r.toFixed(2)}x`);
 const verdict = (p: boolean | null) => (p === null ? '' : p ? 'PASS' : 'MISS');
 console.log('');
@@ -363,6 +445,7 @@ const block = [
     ...full.map((s) => ['full', s] as const),
     ...small.map((s) => ['10%', s] as const),
     ...viaKubectl.map((s) => ['full', s] as const),
+    ...writes.series.map((s) => ['full', s] as const),
     ...startup.map((s) => ['', s] as const),
   ].map(([scale, s]) => `- ${scale ? `${scale}: ` : ''}${s.label}: ${sample(s)}`),
   '<!-- results:end -->',

@@ -12,8 +12,7 @@ import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
-import type { SourceOptions } from './flags.ts';
-import { connect, gatherLive, type Gathered } from './gather.ts';
+import { connect, gatherForChange } from './gather.ts';
 import type { Context } from './io.ts';
 import { targetLabel } from './targets.ts';
 import { stringify } from 'yaml';
@@ -74,16 +73,13 @@ async function resolveTarget(kube: Api, target: ChangeOptions['targets'][number]
   throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${plural} "${target.name}" not found`);
 }
 
-/** Every Ingress in every namespace, since a Service can be used as `name.namespace` anywhere. */
-async function gatherEverywhere(options: ChangeOptions, ctx: Context, kube: Api, endpoints: boolean): Promise<Gathered> {
-  const source: SourceOptions = { ...options, filename: [], 'all-namespaces': true };
-  try {
-    return await gatherLive(source, ctx, { endpoints, configMaps: false }, undefined, kube);
-  } catch (error) {
-    if (!(error instanceof ServerError) || error.code !== 403) throw error;
-    ctx.io.err(`Warning: cannot list Ingresses in all namespaces (forbidden): effects outside namespace ${kube.namespace} are not shown`);
-    return gatherLive({ ...source, 'all-namespaces': false }, ctx, { endpoints, configMaps: false }, undefined, kube);
-  }
+/** Every target, read at once; the first bad one in the order given is the error. */
+async function resolveAll(kube: Api, targets: ChangeOptions['targets'], voyagerVersion: string | null): Promise<Resolved[]> {
+  const settled = await Promise.allSettled(targets.map((target) => resolveTarget(kube, target, voyagerVersion)));
+  return settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
 }
 
 function objectDiff(resolved: Resolved, patch: AnnotationPatch): string {
@@ -109,10 +105,13 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
   const options = { targets: args.targets, dryRun: args['dry-run'] ?? 'none', output: args.output };
   const kube = await connect(args, ctx);
   const voyagerVersion = await kube.voyagerVersion();
-  const resolved: Resolved[] = [];
-  for (const target of options.targets) resolved.push(await resolveTarget(kube, target, voyagerVersion));
-
-  const gathered = await gatherEverywhere(args, ctx, kube, options.dryRun !== 'none');
+  const targets = resolveAll(kube, options.targets, voyagerVersion);
+  const gathered = await gatherForChange(args, ctx, kube, {
+    targets: targets.then((all) => all.map((r) => r.raw)),
+    services: options.targets.flatMap((t) => (t.kind === 'service' ? [{ namespace: kube.namespace, name: t.name }] : [])),
+    diffs: options.dryRun !== 'none',
+  });
+  const resolved = await targets;
   const profile = gathered.choice.profile;
   io.err(semanticsLine(gathered.choice));
 

@@ -154,10 +154,12 @@ export interface Effect {
 }
 
 function affects(item: StatusItem, targets: readonly ChangeTarget[]): boolean {
+  // A Voyager and a standard Ingress may share a name: only the flavor changed is affected.
+  const flavor: IngressView['flavor'] = item.ingress.apiVersion.startsWith('voyager.appscode.com/') ? 'voyager' : 'networking';
   return targets.some((t) =>
     t.role === 'service'
       ? item.service.namespace === t.namespace && item.service.name === t.name
-      : item.ingress.namespace === t.namespace && item.ingress.name === t.name,
+      : item.ingress.namespace === t.namespace && item.ingress.name === t.name && t.flavor === flavor,
   );
 }
 
