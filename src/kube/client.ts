@@ -1,13 +1,27 @@
 // The only module that talks to the API server. It uses client-node for what it does well
-// (kubeconfig auth: certificates, tokens, exec plugins, TLS) and sends raw requests, so lists
-// come back as plain JSON without a model round trip: that keeps `status -A` close to what
-// `kubectl get` costs.
+// (kubeconfig auth: certificates, tokens, exec plugins, TLS material) and sends raw requests with
+// node:http(s), so lists come back as plain JSON without a model round trip (that keeps
+// `status -A` close to what `kubectl get` costs), and any port kubectl reaches is reachable:
+// fetch (undici) refuses the WHATWG "bad ports" (6000, 6665-6669, 10080...), a Go client does not.
 
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import http from 'node:http';
+import https from 'node:https';
+import { createGunzip } from 'node:zlib';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ServerError, UserError, WriteUncertainError, redact, registerSecret } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
-import { qualifiedName, type Api, type ConnectOptions, type GroupVersions, type ResourceType } from './api.ts';
+import {
+  qualifiedName,
+  type Api,
+  type ConnectOptions,
+  type GroupVersions,
+  type ListAt,
+  type ResourceType,
+  type WatchEvent,
+  type WatchQuery,
+  type WatchStatus,
+} from './api.ts';
 
 interface ClientOptions {
   /**
@@ -50,77 +64,169 @@ const PAGE_SIZE = 500;
 // Reads are retried on 429/5xx and on dropped connections; writes never are (see patch()).
 const READ_RETRIES = 3;
 
+type Method = 'GET' | 'PATCH';
+
+interface Reply {
+  status: number;
+  text: string;
+}
+
+/** The exchange ran out of its time bound (the timer destroys the request with this). */
+class TimeoutError extends Error {
+  constructor() {
+    super('timeout');
+    this.name = 'TimeoutError';
+  }
+}
+
+/** What each request needs from the kubeconfig: TLS for the agent, and the credential headers. */
+interface Prepared {
+  agent: http.Agent;
+  headers: Record<string, string>;
+}
+
 class Kube implements Api {
   readonly namespace: string;
   readonly server: string;
+  private readonly base: URL;
   private readonly kubeConfig: KubeConfig;
-  private readonly http = new IsomorphicFetchHttpLibrary();
   private readonly timeoutMs: number;
   private readonly timeoutIsDefault: boolean;
   private readonly verbosity: number;
   private readonly log: (line: string) => void;
   private readonly discovery = new Map<string, Promise<GroupVersions | null>>();
+  // One keep-alive agent per process: discovery and the lists of a command share connections.
+  private agent: http.Agent | null = null;
 
   constructor(config: LoadedConfig, options: ClientOptions) {
     this.kubeConfig = config.kubeConfig;
     this.namespace = config.namespace;
     this.server = config.server.replace(/\/+$/, '');
+    this.base = serverUrl(this.server);
     this.timeoutIsDefault = options.timeoutMs <= 0;
     this.timeoutMs = this.timeoutIsDefault ? defaultTimeoutMs() : options.timeoutMs;
     this.verbosity = options.verbosity ?? 0;
     this.log = options.log ?? ((line) => void process.stderr.write(`${redact(line)}\n`));
   }
 
-  private async send(
-    method: HttpMethod,
-    path: string,
-    query: Record<string, string>,
-    body?: { text: string; contentType: string },
-  ): Promise<{ status: number; text: string }> {
-    const context = new RequestContext(this.server + path, method);
-    for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
-    context.setHeaderParam('Accept', 'application/json');
-    context.setHeaderParam('User-Agent', 'kubectl-sticky');
-    if (body) {
-      context.setHeaderParam('Content-Type', body.contentType);
-      context.setBody(body.text);
-    }
-    // One bound for the whole exchange: connect, TLS, headers and body.
-    context.setSignal(AbortSignal.timeout(this.timeoutMs));
+  /**
+   * client-node turns the kubeconfig user into request options: TLS material, the Authorization
+   * header (a token, basic auth, an auth provider's or an exec plugin's, refreshed as it
+   * expires) and Impersonate-User. Asked per request; the agent is made once from the first answer.
+   */
+  private async prepare(): Promise<Prepared> {
+    const options: https.RequestOptions = {};
     try {
-      await this.kubeConfig.applySecurityAuthentication(context);
+      await this.kubeConfig.applyToHTTPSOptions(options);
     } catch (error) {
       throw new UserError(`getting credentials: ${credentialProblem(error)}`);
     }
-    const headers = context.getHeaders();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = String(value);
+    if (typeof options.auth === 'string') headers['Authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
     for (const [name, value] of Object.entries(headers)) {
       // The credential itself (a kubeconfig token, or an exec plugin's) is masked wherever it
       // could be printed: errors, warnings, -v logs.
       if (SECRET_HEADERS.has(name.toLowerCase())) registerSecret(value.replace(/^\w+\s+/, ''));
     }
-    const url = context.getUrl();
+    if (!this.agent) {
+      if (this.kubeConfig.getCurrentCluster()?.proxyUrl && options.agent instanceof http.Agent) {
+        // kubeconfig proxy-url: client-node's proxy agents (HTTP CONNECT, SOCKS) carry the TLS options.
+        this.agent = options.agent;
+      } else if (this.base.protocol === 'http:') {
+        this.agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 30_000 });
+      } else {
+        const tls: https.AgentOptions = { keepAlive: true, keepAliveMsecs: 30_000 };
+        if (options.ca !== undefined) tls.ca = options.ca;
+        if (options.cert !== undefined) tls.cert = options.cert;
+        if (options.key !== undefined) tls.key = options.key;
+        if (options.pfx !== undefined) tls.pfx = options.pfx;
+        if (options.passphrase !== undefined) tls.passphrase = options.passphrase;
+        if (options.rejectUnauthorized !== undefined) tls.rejectUnauthorized = options.rejectUnauthorized;
+        if (options.servername !== undefined) tls.servername = options.servername;
+        this.agent = new https.Agent(tls);
+      }
+    }
+    return { agent: this.agent, headers };
+  }
+
+  private url(path: string, query: Record<string, string>): URL {
+    const url = new URL(this.base.pathname.replace(/\/+$/, '') + path, this.base);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    return url;
+  }
+
+  /**
+   * Sends one request and waits for its response headers, within `boundMs` from now (the timer
+   * keeps running for the body unless the caller clears it: see `exchange` and `watch`).
+   */
+  private async open(
+    method: Method,
+    url: URL,
+    body: { text: string; contentType: string } | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ response: http.IncomingMessage; request: http.ClientRequest; timer: NodeJS.Timeout }> {
+    const prepared = await this.prepare();
+    if (method !== 'GET') {
+      // A write is never retried, so it must not go out on a pooled connection the server has
+      // already closed (the FIN is in, not yet handled): two turns of the event loop pass a poll
+      // phase, which retires such sockets from the pool.
+      for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
+    }
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': 'kubectl-sticky',
+      'Accept-Encoding': 'gzip',
+      ...prepared.headers,
+    };
+    if (body) {
+      headers['Content-Type'] = body.contentType;
+      headers['Content-Length'] = String(Buffer.byteLength(body.text));
+    }
     if (this.verbosity >= 8) {
-      this.log(`${method} ${url}`);
+      this.log(`${method} ${url.href}`);
       this.log(`Request Headers:`);
       for (const [name, value] of Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : 1))) this.log(`    ${name}: ${maskHeader(name, value)}`);
       if (body && this.verbosity >= 9) this.log(`Request Body: ${body.text}`);
     }
+    const send = url.protocol === 'http:' ? http.request : https.request;
+    return new Promise((resolve, reject) => {
+      let request: http.ClientRequest;
+      try {
+        request = send(url, { method, headers, agent: prepared.agent, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        // Node builds the TLS context here: a client key that does not match its certificate throws.
+        reject(error);
+        return;
+      }
+      const timer = setTimeout(() => request.destroy(new TimeoutError()), this.timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      request.on('response', (response) => resolve({ response, request, timer }));
+      request.end(body?.text);
+    });
+  }
+
+  /** One request and its whole response, within one bound: connect, TLS, headers and body. */
+  private async send(method: Method, path: string, query: Record<string, string>, body?: { text: string; contentType: string }): Promise<Reply> {
+    const url = this.url(path, query);
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)}ms`;
-    // client-node makes one connection pool (undici Agent) per request. Close it when done, and
-    // destroy it on failure: an aborted fetch leaves its TLS connect pending, which would keep
-    // the process alive until undici's own 10s connect timeout.
-    const dispatcher = context.getDispatcher() as { close?: () => Promise<void>; destroy?: () => Promise<void> } | undefined;
     try {
-      const response = await this.http.send(context).toPromise();
-      const text = await response.body.text();
-      if (this.verbosity >= 6) this.log(`${method} ${url} ${response.httpStatusCode} in ${elapsed()}`);
-      dispatcher?.close?.().catch(() => {});
-      return { status: response.httpStatusCode, text };
+      const { response, timer } = await this.open(method, url, body);
+      try {
+        const text = await readBody(response);
+        if (this.verbosity >= 6) this.log(`${method} ${url.href} ${response.statusCode} in ${elapsed()}`);
+        return { status: response.statusCode ?? 0, text };
+      } finally {
+        clearTimeout(timer);
+      }
     } catch (error) {
-      dispatcher?.destroy?.().catch(() => {});
-      const failure = this.networkError(error, method !== HttpMethod.GET);
-      if (this.verbosity >= 6) this.log(`${method} ${url} (no answer: ${failure.message}) in ${elapsed()}`);
+      if (error instanceof UserError) throw error;
+      const failure = this.networkError(error, method !== 'GET');
+      if (this.verbosity >= 6) this.log(`${method} ${url.href} (no answer: ${failure.message}) in ${elapsed()}`);
       throw failure;
     }
   }
@@ -131,23 +237,23 @@ class Kube implements Api {
    * WriteUncertainError so the caller does not report the object as "not written".
    */
   private networkError(error: unknown, write: boolean): Error {
-    const err = error as { name?: string; cause?: { code?: string; name?: string; message?: string } };
-    const host = this.server.replace(/^https?:\/\//, '');
+    const err = error as { name?: string; code?: string; cause?: { code?: string; name?: string } };
+    const host = this.base.host;
     const maybe = '; the change may or may not have been applied';
-    if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.cause?.name === 'TimeoutError') {
+    if (err instanceof TimeoutError || err.name === 'TimeoutError' || err.cause?.name === 'TimeoutError') {
       const bound = `${this.timeoutMs / 1000}s`;
       const how = this.timeoutIsDefault ? `the default bound; set --request-timeout to wait longer` : `--request-timeout`;
       const message = `the server ${host} did not answer within ${bound} (${how})`;
       return write ? new WriteUncertainError(message + maybe) : new UserError(message);
     }
-    const code = err.cause?.code ?? '';
+    const code = err.code ?? err.cause?.code ?? '';
     if (code === 'ECONNREFUSED') return new UserError(`the connection to the server ${host} was refused - did you specify the right host or port?`);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`dial tcp: lookup ${host.split(':')[0]}: no such host`);
-    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') {
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`dial tcp: lookup ${this.base.hostname}: no such host`);
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
       const message = `the connection to the server ${host} was closed before it answered`;
       return write ? new WriteUncertainError(message + maybe) : new UserError(message);
     }
-    if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+    if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
       return new UserError(`tls: failed to verify the certificate of ${host} (${code})`);
     }
     if (code.startsWith('ERR_OSSL')) {
@@ -159,12 +265,12 @@ class Kube implements Api {
     return write ? new WriteUncertainError(`cannot reach the server ${host}: ${reason}${maybe}`) : new UserError(`cannot reach the server ${host}: ${reason}`);
   }
 
-  private async read(path: string, query: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  private async read(path: string, query: Record<string, string> = {}): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
-      let result: { status: number; text: string } | null = null;
+      let result: Reply | null = null;
       let failure: Error | null = null;
       try {
-        result = await this.send(HttpMethod.GET, path, query);
+        result = await this.send('GET', path, query);
       } catch (error) {
         failure = error as Error;
         // Timeouts already used the whole bound; only dropped connections are worth a retry.
@@ -173,7 +279,7 @@ class Kube implements Api {
       const retriable = failure !== null || (result !== null && (result.status === 429 || result.status >= 500));
       if (!retriable || attempt >= READ_RETRIES) {
         if (failure) throw failure;
-        return result as { status: number; text: string };
+        return result as Reply;
       }
       await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
     }
@@ -187,9 +293,15 @@ class Kube implements Api {
     return withKind(parseJson(text), type);
   }
 
-  /** All objects of a type in a namespace ('' for all), following `continue` tokens. */
+  /** All objects of a type in a namespace ('' for all). */
   async list(type: ResourceType, namespace: string, query: Record<string, string> = {}): Promise<JsonObject[]> {
-    const out: JsonObject[] = [];
+    return (await this.listAt(type, namespace, query)).items;
+  }
+
+  /** All objects, following `continue` tokens; the resourceVersion is the first page's (the snapshot's). */
+  async listAt(type: ResourceType, namespace: string, query: Record<string, string> = {}): Promise<ListAt> {
+    const items: JsonObject[] = [];
+    let resourceVersion = '';
     let token = '';
     do {
       const page: Record<string, string> = { ...query, limit: String(PAGE_SIZE) };
@@ -197,12 +309,82 @@ class Kube implements Api {
       const { status, text } = await this.read(collectionPath(type, namespace), page);
       if (status >= 300) throw apiError(status, text, { verb: 'list', type, namespace });
       const body = parseJson(text);
-      const items = Array.isArray(body['items']) ? body['items'] : [];
-      for (const item of items) if (isObject(item)) out.push(withKind(item, type));
+      const pageItems = Array.isArray(body['items']) ? body['items'] : [];
+      for (const item of pageItems) if (isObject(item)) items.push(withKind(item, type));
       const metadata = isObject(body['metadata']) ? body['metadata'] : {};
+      if (!resourceVersion && typeof metadata['resourceVersion'] === 'string') resourceVersion = metadata['resourceVersion'];
       token = typeof metadata['continue'] === 'string' ? metadata['continue'] : '';
     } while (token);
-    return out;
+    return { items, resourceVersion };
+  }
+
+  /**
+   * A watch from `query.resourceVersion`. The request (connect, TLS, response headers) has the
+   * usual bound; the open stream has none. Ends when the server closes the stream or `signal`
+   * aborts (then quietly). A resourceVersion too old to watch from (410 Gone, at the start or
+   * as an ERROR event mid-stream) comes as an ERROR event with code 410: list again and watch
+   * from the new list's resourceVersion. Other failures to start throw, as reads do.
+   */
+  async *watch(type: ResourceType, namespace: string, query: WatchQuery, signal: AbortSignal): AsyncGenerator<WatchEvent, void, undefined> {
+    if (signal.aborted) return;
+    const params: Record<string, string> = { watch: '1', resourceVersion: query.resourceVersion };
+    if (query.labelSelector) params['labelSelector'] = query.labelSelector;
+    if (query.fieldSelector) params['fieldSelector'] = query.fieldSelector;
+    if (query.allowWatchBookmarks) params['allowWatchBookmarks'] = 'true';
+    const url = this.url(collectionPath(type, namespace), params);
+    const started = performance.now();
+    let opened: Awaited<ReturnType<Kube['open']>>;
+    try {
+      opened = await this.open('GET', url, undefined, signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof UserError) throw error;
+      const failure = this.networkError(error, false);
+      if (this.verbosity >= 6) this.log(`GET ${url.href} (no answer: ${failure.message}) in ${Math.round(performance.now() - started)}ms`);
+      throw failure;
+    }
+    const { response, timer } = opened;
+    if (this.verbosity >= 6) this.log(`GET ${url.href} ${response.statusCode} in ${Math.round(performance.now() - started)}ms`);
+    const status = response.statusCode ?? 0;
+    if (status !== 200) {
+      let text: string;
+      try {
+        text = await readBody(response);
+      } catch (error) {
+        if (signal.aborted) return;
+        throw this.networkError(error, false);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (status === 410) {
+        yield { type: 'ERROR', status: statusOf(text, 410) };
+        return;
+      }
+      throw apiError(status, text, { verb: 'watch', type, namespace });
+    }
+    clearTimeout(timer);
+    const stream = decoded(response);
+    stream.setEncoding('utf8');
+    let pending = '';
+    try {
+      for await (const chunk of stream as AsyncIterable<string>) {
+        pending += chunk;
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (line) yield watchEvent(line, type);
+          newline = pending.indexOf('\n');
+        }
+      }
+      if (pending.trim()) yield watchEvent(pending.trim(), type);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (error instanceof UserError) throw error;
+      throw this.networkError(error, false);
+    } finally {
+      response.destroy();
+    }
   }
 
   /** The versions a group serves, or null when the group is not served; asked once per process. */
@@ -247,13 +429,65 @@ class Kube implements Api {
   ): Promise<JsonObject> {
     const query: Record<string, string> = { fieldManager: options.fieldManager };
     if (options.dryRun) query['dryRun'] = 'All';
-    const { status, text } = await this.send(HttpMethod.PATCH, objectPath(type, namespace, name), query, {
+    const { status, text } = await this.send('PATCH', objectPath(type, namespace, name), query, {
       text: JSON.stringify(patch),
       contentType: 'application/merge-patch+json',
     });
     if (status >= 300) throw apiError(status, text, { verb: 'patch', type, namespace, name });
     return withKind(parseJson(text), type);
   }
+}
+
+function serverUrl(server: string): URL {
+  try {
+    return new URL(server);
+  } catch {
+    throw new UserError(`invalid server address "${server}"`);
+  }
+}
+
+/** The body as gzip-decoded bytes when the server compressed it. */
+function decoded(response: http.IncomingMessage): NodeJS.ReadableStream & AsyncIterable<string | Buffer> {
+  return response.headers['content-encoding'] === 'gzip' ? response.pipe(createGunzip()) : response;
+}
+
+/** Reads the whole body (the request's timer, still running, destroys the response if the bound runs out). */
+function readBody(response: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const stream = decoded(response);
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+    response.on('error', reject);
+    response.on('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+  });
+}
+
+function watchEvent(line: string, type: ResourceType): WatchEvent {
+  const event = parseJson(line);
+  const kind = event['type'];
+  const object = isObject(event['object']) ? event['object'] : null;
+  if (kind === 'ERROR') return { type: 'ERROR', status: statusOf(JSON.stringify(object ?? {}), 500) };
+  if ((kind === 'ADDED' || kind === 'MODIFIED' || kind === 'DELETED' || kind === 'BOOKMARK') && object) {
+    return { type: kind, object: kind === 'BOOKMARK' ? object : withKind(object, type) };
+  }
+  throw new UserError('the server sent a watch event that is not ADDED, MODIFIED, DELETED, BOOKMARK or ERROR');
+}
+
+/** A Status object's code, reason and message (`fallback` when the body is not a Status). */
+function statusOf(text: string, fallback: number): WatchStatus {
+  let body: Json = null;
+  try {
+    body = JSON.parse(text) as Json;
+  } catch {
+    // not JSON: the fallback below
+  }
+  const status = isObject(body) ? body : {};
+  const code = typeof status['code'] === 'number' ? status['code'] : fallback;
+  const reason = typeof status['reason'] === 'string' ? status['reason'] : (REASONS[code] ?? (code === 410 ? 'Expired' : 'Unknown'));
+  const message = typeof status['message'] === 'string' ? status['message'] : '';
+  return { code, reason, message };
 }
 
 function firstLine(error: unknown): string {

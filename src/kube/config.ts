@@ -77,8 +77,11 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
   const clusterName = flags.cluster || base?.cluster || '';
   const userName = flags.user || base?.user || '';
   const named = clusters.get(clusterName);
-  const cluster = named && flags.server ? { ...named, server: flags.server } : named;
-  if (!cluster) throw new UserError(`cluster "${clusterName}" does not exist in the kubeconfig`);
+  const withServer = named && flags.server ? { ...named, server: flags.server } : named;
+  if (!withServer) throw new UserError(`cluster "${clusterName}" does not exist in the kubeconfig`);
+  // client-node refuses a plain http:// server unless TLS verification is off; kubectl does not,
+  // and TLS settings mean nothing there.
+  const cluster = withServer.server.startsWith('http:') ? { ...withServer, skipTLSVerify: true } : withServer;
   const user = users.get(userName) ?? { name: userName || 'anonymous' };
   if (flags.user && !users.has(flags.user)) throw new UserError(`user "${flags.user}" does not exist in the kubeconfig`);
   const context: Context = { name: 'kubectl-sticky', cluster: cluster.name, user: user.name, namespace: base?.namespace ?? '' };
