@@ -132,7 +132,7 @@ export function statusNeeds(options: StatusOptions): GatherNeeds {
 }
 
 export async function runStatus(options: StatusOptions, ctx: Context): Promise<number> {
-  if (options.watch || options['watch-only']) return (await import('./watch.ts')).runWatch(options, ctx);
+  if (options.watch || options['watch-only'] || options['output-watch-events']) return (await import('./watch.ts')).runWatch(options, ctx);
   const { io } = ctx;
   const todo = plan(options);
   const gathered = await gather(options, ctx, statusNeeds(options), todo.selector);

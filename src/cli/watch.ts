@@ -7,7 +7,18 @@
 import { backendsOf, serviceKey } from '../core/backends.ts';
 import { configMapName } from '../core/drift.ts';
 import type { StatusItem, StickyStatus, Warning } from '../core/effective.ts';
-import { isObject, objectLabel, objectsFrom, type ConfigMapView, type EndpointsView, type IngressView, type JsonObject, type ObjectSet, type ReadIssue, type ServiceView } from '../core/objects.ts';
+import {
+  isObject,
+  objectLabel,
+  objectsFrom,
+  type ConfigMapView,
+  type EndpointsView,
+  type IngressView,
+  type JsonObject,
+  type ObjectSet,
+  type ReadIssue,
+  type ServiceView,
+} from '../core/objects.ts';
 import { errorLine, ServerError, UserError } from '../errors.ts';
 import { CONFIGMAPS, ENDPOINTS, qualifiedName, SERVICES, type Api, type ListAt, type ResourceType, type WatchEvent } from '../kube/api.ts';
 import { renderDocument } from '../output/document.ts';
@@ -423,7 +434,12 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
       }
       const started = Date.now();
       let received = 0;
-      const query = { resourceVersion: c.resourceVersion, labelSelector: c.query['labelSelector'], fieldSelector: c.query['fieldSelector'], allowWatchBookmarks: true };
+      const query = {
+        resourceVersion: c.resourceVersion,
+        labelSelector: c.query['labelSelector'],
+        fieldSelector: c.query['fieldSelector'],
+        allowWatchBookmarks: true,
+      };
       for await (const event of kube.watch(c.type, c.namespace, query, signal)) {
         received++;
         if (!apply(c, event, change)) {
@@ -441,7 +457,9 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
       failing = failing ? { since: failing.since, attempts: failing.attempts + 1 } : { since: now, attempts: 1 };
       if (now - failing.since >= giveUpMs) {
         const reason = errorLine(error).replace(/^error: /, '');
-        throw new UserError(`lost the watch of ${where(c)} and could not get it back in ${Math.round(giveUpMs / 1000)}s (${failing.attempts} attempts): ${reason}`);
+        throw new UserError(
+          `lost the watch of ${where(c)} and could not get it back in ${Math.round(giveUpMs / 1000)}s (${failing.attempts} attempts): ${reason}`,
+        );
       }
       await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failing.attempts - 1)), signal);
       relist = true;
@@ -501,10 +519,13 @@ export async function runWatch(options: StatusOptions, ctx: Context, giveUpMs = 
   const book = new RowBook(printer.printedForm());
   const listed = book.update([], status.items);
   if (options['sort-by'] !== undefined) {
-    io.err(`warning: ${options['watch-only'] ? '--watch-only requested, --sort-by will be ignored' : '--watch requested, --sort-by will be ignored for watch events received'}`);
+    io.err(
+      `warning: ${options['watch-only'] ? '--watch-only requested, --sort-by will be ignored' : '--watch requested, --sort-by will be ignored for watch events received'}`,
+    );
   }
   if (!options['watch-only']) {
-    const items = options['sort-by'] === undefined ? listed.map((r) => r.item) : templated(() => sortItems(status.items, options['sort-by'] ?? ''), options['sort-by']);
+    const items =
+      options['sort-by'] === undefined ? listed.map((r) => r.item) : templated(() => sortItems(status.items, options['sort-by'] ?? ''), options['sort-by']);
     printer.rows(items.map((item) => ({ type: 'ADDED' satisfies WatchEventType, item })));
   }
 
