@@ -3,7 +3,7 @@
 import { analyse, type StatusItem, type StickyStatus } from '../core/effective.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
 import { CONFIG_KEY, configMapName, deployedStates } from '../core/drift.ts';
-import type { IngressView, ObjectSet } from '../core/objects.ts';
+import type { IngressView } from '../core/objects.ts';
 import type { IngressConfig } from '../core/parse.ts';
 import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
 import { renderDocument } from '../output/document.ts';

@@ -144,8 +144,8 @@ export class ObjectStore {
     const key = viewKey(view);
     this.ingresses.set(key, view);
     for (const [index, at] of this.referencesOf(view)) {
-      let set = index.get(at);
-      if (!set) index.set(at, (set = new Set()));
+      const set = index.get(at) ?? new Set<string>();
+      index.set(at, set);
       set.add(key);
     }
   }
@@ -253,8 +253,8 @@ export class RowBook {
     const byIngress = new Map<string, StatusItem[]>();
     for (const item of items) {
       const key = ingressKey(item.ingress);
-      let list = byIngress.get(key);
-      if (!list) byIngress.set(key, (list = []));
+      const list = byIngress.get(key) ?? [];
+      byIngress.set(key, list);
       list.push(item);
     }
     const out: WatchRow[] = [];
@@ -269,8 +269,6 @@ export class RowBook {
 }
 
 // --- printing ------------------------------------------------------------------------------------
-
-type Output = StatusOptions['output'];
 
 /** Prints rows as the flags ask, remembering what kubectl's printers remember between events. */
 export class WatchPrinter {
@@ -495,7 +493,10 @@ function interruptSignal(): { signal: AbortSignal; release: () => void } {
   const stop = () => controller.abort();
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of signals) process.on(s, stop);
-  return { signal: controller.signal, release: () => signals.forEach((s) => process.off(s, stop)) };
+  const release = () => {
+    for (const s of signals) process.off(s, stop);
+  };
+  return { signal: controller.signal, release };
 }
 
 function checkFlags(options: StatusOptions): void {
