@@ -400,16 +400,26 @@ function isFatal(error: unknown): boolean {
 /** A change to the kept objects: of a type, by name; `raw` null for a deletion. */
 type Change = (type: ResourceType, key: { namespace: string; name: string }, raw: JsonObject | null) => void;
 
+/** An attempt that ran this long before it failed had been answering: a new run of failures starts. */
+const ANSWERING_MS = 5000;
+
+/** The request itself ran out of time: the server is there but stalled, not answering. */
+function timedOut(error: unknown): boolean {
+  return error instanceof UserError && /did not answer within/.test(error.message);
+}
+
 /**
  * Follows one collection until `signal` aborts, as client-go's Reflector does: watch from the
- * last resourceVersion; when the server closes the watch, watch again from there; when it says
- * the version is gone (410), list again and take the differences as changes; after a failure,
- * back off, list again and watch. Throws when the server stays away for GIVE_UP_MS, or refuses.
+ * last resourceVersion; when the server closes the watch, or the connection fails, watch again
+ * from there (after a failure, with backoff); when the server says that version is gone (410,
+ * as after its restart), list again and take the differences as changes. Throws when the
+ * server stays away for `giveUpMs`, or refuses the watch (403 and the like).
  */
 async function follow(kube: Api, c: Collection, change: Change, signal: AbortSignal, giveUpMs: number): Promise<void> {
   let failing: { since: number; attempts: number } | null = null;
   let relist = false;
   while (!signal.aborted) {
+    const started = Date.now();
     try {
       if (relist) {
         const listed = await kube.listAt(c.type, c.namespace, c.query);
@@ -430,16 +440,17 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
         c.seen = fresh;
         c.resourceVersion = listed.resourceVersion;
       }
-      const started = Date.now();
-      let received = 0;
       const query = {
         resourceVersion: c.resourceVersion,
         labelSelector: c.query['labelSelector'],
         fieldSelector: c.query['fieldSelector'],
         allowWatchBookmarks: true,
       };
+      let received = 0;
       for await (const event of kube.watch(c.type, c.namespace, query, signal)) {
+        // Any event, a 410 too, says the server answers.
         received++;
+        failing = null;
         if (!apply(c, event, change)) {
           relist = true;
           break;
@@ -448,11 +459,13 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
       if (signal.aborted) return;
       // A server that ends every watch at once: count it as a failure, not a loop.
       if (!relist && received === 0 && Date.now() - started < 1000) throw new UserError(`the server ended the watch of ${where(c)} at once`);
+      if (!relist) failing = null;
     } catch (error) {
       if (signal.aborted) return;
       if (isFatal(error)) throw error;
       const now = Date.now();
-      failing = failing ? { since: failing.since, attempts: failing.attempts + 1 } : { since: now, attempts: 1 };
+      const answering = now - started >= ANSWERING_MS && !timedOut(error);
+      failing = failing && !answering ? { since: failing.since, attempts: failing.attempts + 1 } : { since: now, attempts: 1 };
       if (now - failing.since >= giveUpMs) {
         const reason = errorLine(error).replace(/^error: /, '');
         throw new UserError(
@@ -460,7 +473,6 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
         );
       }
       await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failing.attempts - 1)), signal);
-      relist = true;
     }
   }
 }
