@@ -23,7 +23,7 @@ import { errorLine, ServerError, UserError } from '../errors.ts';
 import { CONFIGMAPS, ENDPOINTS, qualifiedName, SERVICES, type Api, type ListAt, type ResourceType, type WatchEvent } from '../kube/api.ts';
 import { renderDocument } from '../output/document.ts';
 import { sortItems } from '../output/jsonpath.ts';
-import { watchTable, type WatchEventType, type WatchRow } from '../output/status.ts';
+import { statusCells, watchTable, type StatusColumns, type WatchEventType, type WatchRow } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { StatusOptions } from './commands.ts';
 import { connect, gatherLive, type Gathered } from './gather.ts';
@@ -32,12 +32,12 @@ import { printTemplate, templated } from './printers.ts';
 import { checkTargetsFound, statusNeeds, statusOf } from './status.ts';
 
 /** Events that arrive together are judged together: a burst costs one pass, not one per event. */
-export const COALESCE_MS = 50;
+const COALESCE_MS = 50;
 /** Reconnects after a failure: exponential from the first, capped. */
 const BACKOFF_FIRST_MS = 250;
 const BACKOFF_MAX_MS = 4000;
 /** A watch that cannot be had back for this long is given up: a clear error, exit 1. */
-export const GIVE_UP_MS = 30_000;
+const GIVE_UP_MS = 30_000;
 
 // --- the objects, kept from the lists and the events ------------------------------------------
 
@@ -285,28 +285,31 @@ export class WatchPrinter {
     this.semantics = semantics;
   }
 
-  /** What a row prints as: its table cells, or its document. */
-  printedForm(): (item: StatusItem) => string {
+  /** The table's columns, for the default printer and -o wide (always with DEPLOYED, as it compares); else null. */
+  private columns(): StatusColumns | null {
     const output = this.options.output;
-    if (output === undefined || output.format === 'wide') {
-      const wide = output?.format === 'wide';
-      return (item) => JSON.stringify(tableCells(item, wide, this.options['all-namespaces']));
-    }
-    return (item) => JSON.stringify(item);
+    const wide = output?.format === 'wide';
+    return output === undefined || wide ? { wide, allNamespaces: this.options['all-namespaces'], deployed: wide } : null;
+  }
+
+  /** What a row prints as, compared to tell a change: its table cells, or its document. */
+  printedForm(): (item: StatusItem) => string {
+    const columns = this.columns();
+    return columns ? (item) => statusCells(item, columns).join('\t') : (item) => JSON.stringify(item);
   }
 
   rows(rows: readonly WatchRow[]): void {
-    if (rows.length === 0) return;
     const output = this.options.output;
     const events = this.options['output-watch-events'];
-    if (output === undefined || output.format === 'wide') {
-      const wide = output?.format === 'wide';
-      const columns = { wide, allNamespaces: this.options['all-namespaces'], deployed: wide, noHeaders: this.options['no-headers'], events };
-      const { text, widths } = watchTable(rows, columns, this.widths);
+    const columns = this.columns();
+    if (rows.length === 0) return;
+    if (columns) {
+      const { text, widths } = watchTable(rows, { ...columns, noHeaders: this.options['no-headers'], events }, this.widths);
       this.widths = widths;
       this.io.out(text);
       return;
     }
+    if (output === undefined) return;
     const documents = rows.map((row) => (events ? { type: row.type, object: row.item } : row.item));
     if (output.format === 'json' || output.format === 'yaml') {
       for (const document of documents) {
@@ -330,19 +333,6 @@ export class WatchPrinter {
     for (const w of fresh) this.warned.add(`${w.object}\n${w.message}`);
     for (const line of warningLines(fresh)) this.io.err(line);
   }
-}
-
-function tableCells(item: StatusItem, wide: boolean, allNamespaces: boolean): unknown[] {
-  // What the table shows of a row (output/status.ts statusCells), without the layout.
-  return [
-    allNamespaces ? item.ingress.namespace : '',
-    item.ingress.name,
-    item.backend,
-    item.service,
-    item.sticky,
-    item.sources,
-    ...(wide ? [item.mode, item.cookie, item.deployed ?? null] : []),
-  ];
 }
 
 // --- following the server ----------------------------------------------------------------------------
@@ -413,9 +403,9 @@ function timedOut(error: unknown): boolean {
  * last resourceVersion; when the server closes the watch, or the connection fails, watch again
  * from there (after a failure, with backoff); when the server says that version is gone (410,
  * as after its restart), list again and take the differences as changes. Throws when the
- * server stays away for `giveUpMs`, or refuses the watch (403 and the like).
+ * server stays away for GIVE_UP_MS, or refuses the watch (403 and the like).
  */
-async function follow(kube: Api, c: Collection, change: Change, signal: AbortSignal, giveUpMs: number): Promise<void> {
+async function follow(kube: Api, c: Collection, change: Change, signal: AbortSignal): Promise<void> {
   let failing: { since: number; attempts: number } | null = null;
   let relist = false;
   while (!signal.aborted) {
@@ -466,11 +456,9 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
       const now = Date.now();
       const answering = now - started >= ANSWERING_MS && !timedOut(error);
       failing = failing && !answering ? { since: failing.since, attempts: failing.attempts + 1 } : { since: now, attempts: 1 };
-      if (now - failing.since >= giveUpMs) {
+      if (now - failing.since >= GIVE_UP_MS) {
         const reason = errorLine(error).replace(/^error: /, '');
-        throw new UserError(
-          `lost the watch of ${where(c)} and could not get it back in ${Math.round(giveUpMs / 1000)}s (${failing.attempts} attempts): ${reason}`,
-        );
+        throw new UserError(`lost the watch of ${where(c)} and could not get it back in ${GIVE_UP_MS / 1000}s (${failing.attempts} attempts): ${reason}`);
       }
       await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failing.attempts - 1)), signal);
     }
@@ -517,12 +505,22 @@ function checkFlags(options: StatusOptions): void {
   if (options.filename.length > 0) throw new UserError(`${flag} cannot be used with --filename: only objects in the cluster can be watched`);
 }
 
-export async function runWatch(options: StatusOptions, ctx: Context, giveUpMs = GIVE_UP_MS): Promise<number> {
+export async function runWatch(options: StatusOptions, ctx: Context): Promise<number> {
   checkFlags(options);
+  const interrupt = ctx.signal ? null : interruptSignal();
+  try {
+    return await watch(options, ctx, ctx.signal ?? interrupt?.signal ?? new AbortController().signal);
+  } finally {
+    interrupt?.release();
+  }
+}
+
+async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): Promise<number> {
   const { io } = ctx;
   const lists: Parameters<typeof recording>[1] = [];
   const kube = await connect(options, ctx);
   const gathered: Gathered = await gatherLive(options, ctx, statusNeeds(options), options.selector, recording(kube, lists));
+  if (outer.aborted) return 0;
   const { status, ingresses } = statusOf(gathered, options);
   checkTargetsFound(options.targets, gathered, ingresses, status.items);
 
@@ -556,12 +554,11 @@ export async function runWatch(options: StatusOptions, ctx: Context, giveUpMs = 
     collections.set(key, { type: list.type, namespace: list.namespace, query: list.query, seen, resourceVersion: list.resourceVersion });
   }
 
-  const interrupt = ctx.signal ? null : interruptSignal();
-  const outer = ctx.signal ?? interrupt?.signal;
+  // Ended from outside (Ctrl-C), or by a collection that cannot be followed any more.
   const controller = new AbortController();
   const stop = () => controller.abort();
-  outer?.addEventListener('abort', stop);
-  if (outer?.aborted) stop();
+  outer.addEventListener('abort', stop);
+  if (outer.aborted) stop();
 
   let pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -587,15 +584,14 @@ export async function runWatch(options: StatusOptions, ctx: Context, giveUpMs = 
   try {
     await Promise.all(
       [...collections.values()].map((c) =>
-        follow(kube, c, change, controller.signal, giveUpMs).catch((error: unknown) => {
+        follow(kube, c, change, controller.signal).catch((error: unknown) => {
           stop();
           throw error;
         }),
       ),
     );
   } finally {
-    outer?.removeEventListener('abort', stop);
-    interrupt?.release();
+    outer.removeEventListener('abort', stop);
     if (timer) clearTimeout(timer);
   }
   return 0;
