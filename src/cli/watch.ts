@@ -172,6 +172,17 @@ export class ObjectStore {
     return [...this.ingresses.keys()];
   }
 
+  /** The namespaces of the Services an Ingress names. */
+  serviceNamespaces(key: string): string[] {
+    const view = this.ingresses.get(key);
+    return view ? [...new Set(backendsOf(view).map((b) => b.service.namespace))] : [];
+  }
+
+  /** The Ingresses that name a Service in a namespace. */
+  usersIn(namespace: string): string[] {
+    return [...this.users].filter(([at]) => at.startsWith(`${namespace}/`)).flatMap(([, keys]) => [...keys]);
+  }
+
   /** The objects that decide these Ingresses' rows, as the core takes them. */
   objectsFor(keys: Iterable<string>): ObjectSet {
     const ingresses = [...keys].flatMap((k) => this.ingresses.get(k) ?? []);
@@ -405,9 +416,9 @@ function timedOut(error: unknown): boolean {
  * as after its restart), list again and take the differences as changes. Throws when the
  * server stays away for GIVE_UP_MS, or refuses the watch (403 and the like).
  */
-async function follow(kube: Api, c: Collection, change: Change, signal: AbortSignal): Promise<void> {
+async function follow(kube: Api, c: Collection, change: Change, signal: AbortSignal, listFirst: boolean): Promise<void> {
   let failing: { since: number; attempts: number } | null = null;
-  let relist = false;
+  let relist = listFirst;
   while (!signal.aborted) {
     const started = Date.now();
     try {
@@ -576,20 +587,55 @@ async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): 
     printer.warnings(now.warnings.filter((w) => labels.has(w.object) || related.has(mark(w))));
     printer.rows(rows);
   };
+  // With -n, Services (and Endpoints) in the namespaces backends name are followed too: those
+  // named at the start came with the gather; one named later gets its own list and watch.
+  const followed = new Set([...collections.values()].map((c) => `${qualifiedName(c.type)} ${c.namespace}`));
+  const alongside = [...collections.values()].filter((c) => c.namespace === gathered.scope && (kindOf(c.type) === 'service' || kindOf(c.type) === 'endpoints'));
+  let fail: (error: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  failed.catch(() => {});
+  const start = (c: Collection, listFirst: boolean) => {
+    follow(kube, c, change, controller.signal, listFirst).catch((error: unknown) => {
+      if (listFirst && error instanceof ServerError && error.code === 403) {
+        // As the gather does: Services that cannot be read leave their backends unknown.
+        if (kindOf(c.type) === 'service') gathered.unreadableServiceNamespaces.push(c.namespace);
+        printer.warnings([
+          { object: qualifiedName(c.type), message: `cannot list ${qualifiedName(c.type)} in namespace ${c.namespace} (forbidden); they are left out` },
+        ]);
+        for (const k of store.usersIn(c.namespace)) pending.add(k);
+        timer ??= setTimeout(flush, COALESCE_MS);
+        return;
+      }
+      // Rejected before the abort settles the race below, so the error is what the run ends with.
+      fail(error);
+      stop();
+    });
+  };
   const change: Change = (type, key, raw) => {
-    for (const k of store.apply(type, key, raw)) pending.add(k);
+    for (const k of store.apply(type, key, raw)) {
+      pending.add(k);
+      if (gathered.scope === '' || kindOf(type) !== 'ingress') continue;
+      for (const namespace of store.serviceNamespaces(k)) {
+        for (const like of alongside) {
+          if (followed.has(`${qualifiedName(like.type)} ${namespace}`)) continue;
+          followed.add(`${qualifiedName(like.type)} ${namespace}`);
+          start({ type: like.type, namespace, query: like.query, seen: new Map(), resourceVersion: '' }, true);
+        }
+      }
+    }
     timer ??= setTimeout(flush, COALESCE_MS);
   };
 
   try {
-    await Promise.all(
-      [...collections.values()].map((c) =>
-        follow(kube, c, change, controller.signal).catch((error: unknown) => {
-          stop();
-          throw error;
-        }),
-      ),
-    );
+    // Until Ctrl-C, or a collection that cannot be followed any more.
+    const interrupted = new Promise<void>((resolve) => {
+      if (controller.signal.aborted) resolve();
+      controller.signal.addEventListener('abort', () => resolve());
+    });
+    for (const c of collections.values()) start(c, false);
+    await Promise.race([failed, interrupted]);
   } finally {
     outer.removeEventListener('abort', stop);
     if (timer) clearTimeout(timer);

@@ -21,6 +21,15 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: ${NS}}
 ---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}-other}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: far, namespace: ${NS}-other}
+spec: {ports: [{port: 80}]}
+---
 apiVersion: voyager.appscode.com/v1beta1
 kind: Ingress
 metadata: {name: web, namespace: ${NS}}
@@ -243,6 +252,28 @@ test('-o json --watch-only: no listing, then one document per changed backend', 
   assert.equal((await json.exited).code, 0, json.stderr);
 });
 
+test('-n NS: a Service in another namespace that an Ingress names later is followed too', async () => {
+  const other = new Running(['status', '--watch-only', '-n', NS, '--voyager-version', 'v12.0.0']);
+  try {
+    while (!/^Semantics:/m.test(other.stderr)) await new Promise((r) => setTimeout(r, 50));
+    mustKubectl(
+      ['apply', '-f', '-'],
+      cluster.kubeconfig,
+      `{"apiVersion": "voyager.appscode.com/v1beta1", "kind": "Ingress", "metadata": {"name": "far", "namespace": "${NS}"},
+        "spec": {"backend": {"serviceName": "far.${NS}-other", "servicePort": "80"}}}`,
+    );
+    // Found (not "(missing)"): its namespace was listed when the Ingress came.
+    const added = await other.line(/^far +\S+ +far\.watch-e2e-other:80 +no +<none>$/, 0, 10_000);
+    const annotated = await kubectlAsync(['annotate', 'svc', 'far', '-n', `${NS}-other`, 'ingress.appscode.com/affinity=cookie'], {
+      kubeconfig: cluster.kubeconfig,
+    });
+    assert.equal(annotated.code, 0, annotated.stderr);
+    await other.line(/^far +\S+ +far\.watch-e2e-other:80 +yes +service$/, added.index + 1, 10_000);
+  } finally {
+    other.kill();
+  }
+});
+
 test('the server gone for good: after bounded reconnects a clear error line and exit 1', async () => {
   const doomed = new Running(['status', '-w', '-n', NS, '--voyager-version', 'v12.0.0']);
   await doomed.line(/^INGRESS /, 0, 60_000);
@@ -256,7 +287,7 @@ test('the server gone for good: after bounded reconnects a clear error line and 
   assert.equal(outcome.code, 1);
   assert.match(
     doomed.stderr,
-    /^error: lost the watch of \S+ in namespace watch-e2e and could not get it back in 30s \(\d+ attempts\): the connection to the server 127\.0\.0\.1:\d+ was refused/m,
+    /^error: lost the watch of \S+ in namespace watch-e2e\S* and could not get it back in 30s \(\d+ attempts\): the connection to the server 127\.0\.0\.1:\d+ was refused/m,
   );
   assert.doesNotMatch(doomed.stderr, /^\s+at /m);
 });
