@@ -8,6 +8,7 @@ import { backendsOf, serviceKey } from '../core/backends.ts';
 import { configMapName } from '../core/drift.ts';
 import type { StatusItem, StickyStatus, Warning } from '../core/effective.ts';
 import {
+  emptyObjectSet,
   isObject,
   objectLabel,
   objectsFrom,
@@ -97,6 +98,16 @@ export class ObjectStore {
   constructor(fallbackNamespace: string, fixed: Pick<ObjectSet, 'deployments' | 'events'>) {
     this.fallbackNamespace = fallbackNamespace;
     this.fixed = fixed;
+  }
+
+  /** The objects as gathered at the start (read once already: not read again). */
+  seed(objects: ObjectSet): void {
+    for (const view of objects.ingresses) this.remember(view);
+    for (const view of objects.services) this.services.set(serviceKey(view.meta.namespace, view.meta.name), view);
+    for (const view of objects.endpoints) if (view.source === 'endpoints') this.endpoints.set(serviceKey(view.namespace, view.serviceName), view);
+    for (const view of objects.configMaps) this.configMaps.set(serviceKey(view.meta.namespace, view.meta.name), view);
+    this.serviceList = null;
+    this.endpointList = null;
   }
 
   /** An object of `type` added or changed (`raw`) or deleted (`raw` null); the Ingresses it touches. */
@@ -552,6 +563,7 @@ async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): 
   }
 
   const store = new ObjectStore(kube.namespace, { deployments: gathered.objects.deployments, events: gathered.objects.events });
+  store.seed(gathered.objects);
   const collections = new Map<string, Collection>();
   for (const list of lists) {
     if (kindOf(list.type) === null) continue;
@@ -559,11 +571,13 @@ async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): 
     for (const raw of list.items) {
       const id = nameOf(raw);
       seen.set(serviceKey(id.namespace, id.name), id.resourceVersion);
-      store.apply(list.type, id, raw);
     }
     const key = `${qualifiedName(list.type)} ${list.namespace} ${JSON.stringify(list.query)}`;
     collections.set(key, { type: list.type, namespace: list.namespace, query: list.query, seen, resourceVersion: list.resourceVersion });
   }
+  // From here on the store holds the objects: the lists and the gathered set can go.
+  lists.length = 0;
+  const base: Gathered = { ...gathered, objects: emptyObjectSet(), notes: [] };
 
   // Ended from outside (Ctrl-C), or by a collection that cannot be followed any more.
   const controller = new AbortController();
@@ -578,7 +592,7 @@ async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): 
     const keys = pending;
     pending = new Set();
     const objects = store.objectsFor(keys);
-    const { status: now } = statusOf({ ...gathered, notes: [], objects }, options);
+    const { status: now } = statusOf({ ...base, objects }, options);
     const rows = book.update(keys, now.items);
     // The warnings about what was judged again: the Ingresses, their rows, objects read anew.
     const mark = (w: Warning) => `${w.object}\n${w.message}`;
@@ -590,7 +604,7 @@ async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): 
   // With -n, Services (and Endpoints) in the namespaces backends name are followed too: those
   // named at the start came with the gather; one named later gets its own list and watch.
   const followed = new Set([...collections.values()].map((c) => `${qualifiedName(c.type)} ${c.namespace}`));
-  const alongside = [...collections.values()].filter((c) => c.namespace === gathered.scope && (kindOf(c.type) === 'service' || kindOf(c.type) === 'endpoints'));
+  const alongside = [...collections.values()].filter((c) => c.namespace === base.scope && (kindOf(c.type) === 'service' || kindOf(c.type) === 'endpoints'));
   let fail: (error: unknown) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
@@ -600,7 +614,7 @@ async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): 
     follow(kube, c, change, controller.signal, listFirst).catch((error: unknown) => {
       if (listFirst && error instanceof ServerError && error.code === 403) {
         // As the gather does: Services that cannot be read leave their backends unknown.
-        if (kindOf(c.type) === 'service') gathered.unreadableServiceNamespaces.push(c.namespace);
+        if (kindOf(c.type) === 'service') base.unreadableServiceNamespaces.push(c.namespace);
         printer.warnings([
           { object: qualifiedName(c.type), message: `cannot list ${qualifiedName(c.type)} in namespace ${c.namespace} (forbidden); they are left out` },
         ]);
@@ -616,7 +630,7 @@ async function watch(options: StatusOptions, ctx: Context, outer: AbortSignal): 
   const change: Change = (type, key, raw) => {
     for (const k of store.apply(type, key, raw)) {
       pending.add(k);
-      if (gathered.scope === '' || kindOf(type) !== 'ingress') continue;
+      if (base.scope === '' || kindOf(type) !== 'ingress') continue;
       for (const namespace of store.serviceNamespaces(k)) {
         for (const like of alongside) {
           if (followed.has(`${qualifiedName(like.type)} ${namespace}`)) continue;

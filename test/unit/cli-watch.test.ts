@@ -11,7 +11,7 @@ import { statusOf } from '../../src/cli/status.ts';
 import { ObjectStore, RowBook, WatchPrinter, changedRows, ingressKey, rowsOf } from '../../src/cli/watch.ts';
 import { parseCommand } from '../../src/cli/spec.ts';
 import type { StatusItem } from '../../src/core/effective.ts';
-import type { JsonObject } from '../../src/core/objects.ts';
+import { objectsFrom, type JsonObject } from '../../src/core/objects.ts';
 import { chooseSemantics } from '../../src/core/semantics.ts';
 import { CONFIGMAPS, ENDPOINTS, SERVICES, voyagerIngresses, type ResourceType } from '../../src/kube/api.ts';
 import { runSticky } from '../support/inprocess.ts';
@@ -232,8 +232,14 @@ function fullScale(): [ResourceType, JsonObject][] {
 test('at full scale an annotated Service judges again only the Ingresses that use it (time printed, not asserted)', () => {
   const parsed = chooseSemantics({ flag: 'v12.0.0', deployments: [], servedVersions: null });
   assert.ok(parsed.ok);
-  const objects = fullScale();
-  const store = storeOf(objects);
+  // Seeded as status -w does, from the gathered objects.
+  const store = new ObjectStore('default', { deployments: [], events: [] });
+  store.seed(
+    objectsFrom(
+      fullScale().map(([, raw]) => raw),
+      'default',
+    ),
+  );
   const watchOptions = options(['-w', '-A']);
   const gathered = (keys: Iterable<string>): Gathered => ({
     objects: store.objectsFor(keys),
