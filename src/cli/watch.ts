@@ -412,6 +412,31 @@ function isFatal(error: unknown): boolean {
 /** A change to the kept objects: of a type, by name; `raw` null for a deletion. */
 type Change = (type: ResourceType, key: { namespace: string; name: string }, raw: JsonObject | null) => void;
 
+/**
+ * A list against what was seen before (resourceVersions by `namespace/name`): the objects new or
+ * changed, the ones gone, and what is seen now.
+ */
+export function listedChanges(
+  seen: ReadonlyMap<string, string>,
+  items: readonly JsonObject[],
+): { changed: JsonObject[]; gone: { namespace: string; name: string }[]; seen: Map<string, string> } {
+  const now = new Map<string, string>();
+  const changed: JsonObject[] = [];
+  for (const raw of items) {
+    const id = nameOf(raw);
+    const key = serviceKey(id.namespace, id.name);
+    now.set(key, id.resourceVersion);
+    if (seen.get(key) !== id.resourceVersion) changed.push(raw);
+  }
+  const gone = [...seen.keys()]
+    .filter((key) => !now.has(key))
+    .map((key) => {
+      const [namespace = '', name = ''] = key.split('/');
+      return { namespace, name };
+    });
+  return { changed, gone, seen: now };
+}
+
 /** An attempt that ran this long before it failed had been answering: a new run of failures starts. */
 const ANSWERING_MS = 5000;
 
@@ -437,19 +462,10 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
         const listed = await kube.listAt(c.type, c.namespace, c.query);
         failing = null;
         relist = false;
-        const fresh = new Map<string, string>();
-        for (const raw of listed.items) {
-          const id = nameOf(raw);
-          const key = serviceKey(id.namespace, id.name);
-          fresh.set(key, id.resourceVersion);
-          if (c.seen.get(key) !== id.resourceVersion) change(c.type, id, raw);
-        }
-        for (const key of c.seen.keys()) {
-          if (fresh.has(key)) continue;
-          const [namespace = '', name = ''] = key.split('/');
-          change(c.type, { namespace, name }, null);
-        }
-        c.seen = fresh;
+        const differences = listedChanges(c.seen, listed.items);
+        for (const raw of differences.changed) change(c.type, nameOf(raw), raw);
+        for (const gone of differences.gone) change(c.type, gone, null);
+        c.seen = differences.seen;
         c.resourceVersion = listed.resourceVersion;
       }
       const query = {

@@ -8,7 +8,7 @@ import { status as statusCommand } from '../../src/cli/commands.ts';
 import type { Gathered } from '../../src/cli/gather.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { statusOf } from '../../src/cli/status.ts';
-import { ObjectStore, RowBook, WatchPrinter, changedRows, ingressKey, rowsOf } from '../../src/cli/watch.ts';
+import { ObjectStore, RowBook, WatchPrinter, changedRows, ingressKey, listedChanges, rowsOf } from '../../src/cli/watch.ts';
 import { parseCommand } from '../../src/cli/spec.ts';
 import type { StatusItem } from '../../src/core/effective.ts';
 import { objectsFrom, type JsonObject } from '../../src/core/objects.ts';
@@ -82,6 +82,29 @@ test('an object the API server would refuse is kept as a read issue, and dropped
   assert.match(store.objectsFor([WEB]).issues[0]?.message ?? '', /has a number value/);
   store.apply(SERVICES, { namespace: 'shop', name: 'cart' }, service('shop', 'cart'));
   assert.deepEqual(store.objectsFor([WEB]).issues, []);
+});
+
+test('listing again after 410 Gone: what changed, appeared or went away meanwhile', () => {
+  const seen = new Map([
+    ['shop/a', '10'],
+    ['shop/b', '11'],
+    ['shop/c', '12'],
+  ]);
+  const at = (name: string, resourceVersion: string): JsonObject => ({ metadata: { name, namespace: 'shop', resourceVersion } });
+  const result = listedChanges(seen, [at('a', '10'), at('b', '20'), at('d', '21')]);
+  assert.deepEqual(
+    result.changed.map((raw) => (raw['metadata'] as { name: string }).name),
+    ['b', 'd'],
+  );
+  assert.deepEqual(result.gone, [{ namespace: 'shop', name: 'c' }]);
+  assert.deepEqual(
+    [...result.seen],
+    [
+      ['shop/a', '10'],
+      ['shop/b', '20'],
+      ['shop/d', '21'],
+    ],
+  );
 });
 
 function item(name: string, sticky: boolean, path = '/p0'): StatusItem {
