@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ServerError, UserError, WriteUncertainError, redact, registerSecret } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
-import { loadConfig, type LoadedConfig } from './config.ts';
+import { loadConfig, type Impersonation, type LoadedConfig } from './config.ts';
 import {
   qualifiedName,
   type Api,
@@ -95,12 +95,16 @@ class Kube implements Api {
   private readonly verbosity: number;
   private readonly log: (line: string) => void;
   private readonly discovery = new Map<string, Promise<GroupVersions | null>>();
+  private readonly impersonate: Impersonation | null;
+  private readonly compression: boolean;
   // One keep-alive agent per process: discovery and the lists of a command share connections.
   private agent: http.Agent | null = null;
 
   constructor(config: LoadedConfig, options: ClientOptions) {
     this.kubeConfig = config.kubeConfig;
     this.namespace = config.namespace;
+    this.impersonate = config.impersonate;
+    this.compression = config.compression;
     this.server = config.server.replace(/\/+$/, '');
     this.base = serverUrl(this.server);
     this.timeoutIsDefault = options.timeoutMs <= 0;
@@ -173,12 +177,14 @@ class Kube implements Api {
       // phase, which retires such sockets from the pool.
       for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
     }
-    const headers: Record<string, string> = {
-      Accept: 'application/json',
-      'User-Agent': 'kubectl-sticky',
-      'Accept-Encoding': 'gzip',
-      ...prepared.headers,
-    };
+    const headers: Record<string, string | string[]> = { Accept: 'application/json', 'User-Agent': 'kubectl-sticky', ...prepared.headers };
+    if (this.compression) headers['Accept-Encoding'] = 'gzip';
+    if (this.impersonate) {
+      headers['Impersonate-User'] = this.impersonate.user;
+      if (this.impersonate.uid) headers['Impersonate-Uid'] = this.impersonate.uid;
+      // One header line per group, as client-go sends them.
+      if (this.impersonate.groups.length > 0) headers['Impersonate-Group'] = [...this.impersonate.groups];
+    }
     if (body) {
       headers['Content-Type'] = body.contentType;
       headers['Content-Length'] = String(Buffer.byteLength(body.text));
@@ -186,7 +192,8 @@ class Kube implements Api {
     if (this.verbosity >= 8) {
       this.log(`${method} ${url.href}`);
       this.log(`Request Headers:`);
-      for (const [name, value] of Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : 1))) this.log(`    ${name}: ${maskHeader(name, value)}`);
+      for (const [name, values] of Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : 1)))
+        for (const value of Array.isArray(values) ? values : [values]) this.log(`    ${name}: ${maskHeader(name, value)}`);
       if (body && this.verbosity >= 9) this.log(`Request Body: ${body.text}`);
     }
     const send = url.protocol === 'http:' ? http.request : https.request;

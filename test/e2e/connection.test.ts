@@ -2,14 +2,15 @@
 // and kubectl's connection flags and failure wording through the real kubectl.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import type { WatchEvent } from '../../src/kube/api.ts';
 import { CONFIGMAPS, EVENTS } from '../../src/kube/api.ts';
 import { connect } from '../../src/kube/client.ts';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
-import { mustKubectl } from './run.ts';
+import { kubectl, mustKubectl, sticky } from './run.ts';
 
 const NS = 'conn';
 
@@ -80,4 +81,86 @@ test('watch from a resourceVersion the server no longer has: an ERROR event with
   const error = events.find((e) => e.type === 'ERROR');
   assert.ok(error && error.type === 'ERROR', `no ERROR event in ${JSON.stringify(events).slice(0, 300)}`);
   assert.deepEqual(error.status, { code: 410, reason: 'Expired', message: 'The resourceVersion for the provided watch is too old.' });
+});
+
+/** The admin token and the plane's CA file, for flag-only connections. */
+function credentials(): { token: string; ca: string } {
+  const token = mustKubectl(['config', 'view', '--raw', '-o', 'jsonpath={.users[0].user.token}'], cluster.kubeconfig).trim();
+  return { token, ca: resolve(repoRoot, '.cluster/pki/ca.crt') };
+}
+
+function emptyKubeconfig(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sticky-conn-')), 'empty');
+  writeFileSync(file, '');
+  return file;
+}
+
+test('--as impersonates: team-a-user is Forbidden in default, as kubectl is, and reads team-a', () => {
+  const denied = sticky(['status', '--as', 'team-a-user', '-n', 'default'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(denied.code, 1);
+  assert.match(
+    denied.stderr,
+    /^Error from server \(Forbidden\): .* User "team-a-user" cannot list resource "\w+" in API group "[^"]*" in the namespace "default"$/m,
+  );
+  const real = kubectl(['get', 'services', '--as', 'team-a-user', '-n', 'default'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(real.code, 1);
+  assert.match(real.stderr, /Forbidden/);
+
+  const allowed = sticky(['status', '--as', 'team-a-user', '-n', 'team-a'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.match(allowed.stdout, /^INGRESS\s+BACKEND/);
+
+  // Groups and uid go as one header line each; without --as they are kubectl's error.
+  const logged = sticky(['status', '--as', 'someone', '--as-group', 'g1,x', '--as-group', 'g2', '--as-uid', 'u-1', '-v=8'], { kubeconfig: cluster.kubeconfig });
+  const headers = logged.stderr.split('\n').filter((line) => /^\s+Impersonate-/.test(line));
+  assert.deepEqual(
+    [...new Set(headers.map((h) => h.trim()))],
+    ['Impersonate-Group: g1,x', 'Impersonate-Group: g2', 'Impersonate-Uid: u-1', 'Impersonate-User: someone'],
+  );
+  const groupOnly = sticky(['status', '--as-group', 'g1'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(groupOnly.code, 1);
+  assert.equal(groupOnly.stderr.trim(), 'error: requesting uid, groups or user-extra for admin without impersonating a user');
+});
+
+test('-s, --token and --certificate-authority (or --insecure-skip-tls-verify) work with an empty kubeconfig, the token masked', () => {
+  const { token, ca } = credentials();
+  const empty = emptyKubeconfig();
+  const flags = ['-s', cluster.server, '--token', token, '-n', 'team-a'];
+  const real = kubectl(['get', 'services', ...flags, '--certificate-authority', ca], { kubeconfig: empty });
+  assert.equal(real.code, 0, real.stderr);
+
+  const verified = sticky(['status', ...flags, '--certificate-authority', ca, '-v=8'], { kubeconfig: empty });
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stdout, /team-web/);
+  assert.ok(!verified.stderr.includes(token) && !verified.stdout.includes(token), 'the --token value is never printed');
+  assert.match(verified.stderr, /^\s+Authorization: Bearer <masked>$/m);
+  assert.match(verified.stderr, /^\s+Accept-Encoding: gzip$/m);
+
+  const insecure = sticky(['status', ...flags, '--insecure-skip-tls-verify', '--disable-compression', '-v=8'], { kubeconfig: empty });
+  assert.equal(insecure.code, 0, insecure.stderr);
+  assert.match(insecure.stdout, /team-web/);
+  assert.doesNotMatch(insecure.stderr, /Accept-Encoding/);
+
+  // Both is kubectl's error, in its words.
+  const both = [...flags, '--insecure-skip-tls-verify', '--certificate-authority', ca];
+  const realBoth = kubectl(['get', 'services', ...both], { kubeconfig: empty });
+  const stickyBoth = sticky(['status', ...both], { kubeconfig: empty });
+  assert.equal(stickyBoth.code, 1);
+  assert.equal(stickyBoth.stderr.trim(), realBoth.stderr.trim());
+  assert.equal(stickyBoth.stderr.trim(), 'error: specifying a root certificates file with the insecure flag is not allowed');
+
+  // --token replaces the kubeconfig user's credentials: a bad one is Unauthorized even with the admin kubeconfig.
+  const wrong = sticky(['status', '--token', 'not-the-token-at-all'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(wrong.code, 1);
+  assert.equal(wrong.stderr.trim(), 'error: You must be logged in to the server (Unauthorized)');
+  assert.ok(!wrong.stderr.includes('not-the-token-at-all'));
+});
+
+test('--tls-server-name is the name the certificate is checked against', () => {
+  const { token, ca } = credentials();
+  const flags = ['-s', cluster.server.replace('127.0.0.1', 'localhost'), '--token', token, '--certificate-authority', ca, '-n', 'team-a'];
+  const named = sticky(['status', ...flags, '--tls-server-name', 'kubernetes.default'], { kubeconfig: emptyKubeconfig() });
+  assert.equal(named.code, 0, named.stderr);
+  const wrongName = sticky(['status', ...flags, '--tls-server-name', 'bogus.example'], { kubeconfig: emptyKubeconfig() });
+  assert.equal(wrongName.code, 1);
 });
