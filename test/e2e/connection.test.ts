@@ -2,13 +2,17 @@
 // and kubectl's connection flags and failure wording through the real kubectl.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import type { WatchEvent } from '../../src/kube/api.ts';
 import { CONFIGMAPS, EVENTS } from '../../src/kube/api.ts';
 import { connect } from '../../src/kube/client.ts';
+import { silentServer } from '../support/fault-proxy.ts';
+import { kubectlAsync, stickyAsync } from '../support/spawn.ts';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, sticky } from './run.ts';
 
@@ -163,4 +167,98 @@ test('--tls-server-name is the name the certificate is checked against', () => {
   assert.equal(named.code, 0, named.stderr);
   const wrongName = sticky(['status', ...flags, '--tls-server-name', 'bogus.example'], { kubeconfig: emptyKubeconfig() });
   assert.equal(wrongName.code, 1);
+  assert.equal(
+    wrongName.stderr.trim(),
+    'Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for localhost, kubernetes, kubernetes.default, kubernetes.default.svc, not bogus.example',
+  );
+});
+
+/** A CA certificate that did not sign the apiserver's. */
+function strangerCa(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-ca-'));
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt')].concat(
+      ['-subj', '/CN=stranger-ca', '-days', '1'],
+    ),
+    { stdio: 'ignore' },
+  );
+  return join(dir, 'ca.crt');
+}
+
+/** kubectl logs each failed attempt first; the last line is its verdict. */
+function verdict(stderr: string): string {
+  return stderr.trim().split('\n').at(-1) ?? '';
+}
+
+test('connection failures in kubectl words, the same as real kubectl prints: wrong CA, name mismatch, refused, DNS, silent server', async () => {
+  const { token, ca } = credentials();
+  const empty = emptyKubeconfig();
+  const silent = await silentServer();
+  const refusedPort = await new Promise<number>((ok) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as AddressInfo).port;
+      probe.close(() => ok(port));
+    });
+  });
+  try {
+    const cases: { what: string; flags: string[]; expected: string }[] = [
+      {
+        what: 'a CA that did not sign the server certificate',
+        flags: ['-s', cluster.server, '--certificate-authority', strangerCa()],
+        expected: 'Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority',
+      },
+      {
+        what: 'a name the certificate is not valid for',
+        flags: ['-s', cluster.server, '--certificate-authority', ca, '--tls-server-name', 'bogus.example'],
+        expected:
+          'Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for localhost, kubernetes, kubernetes.default, kubernetes.default.svc, not bogus.example',
+      },
+      {
+        what: 'nothing listening',
+        flags: ['-s', `https://127.0.0.1:${refusedPort}`, '--insecure-skip-tls-verify'],
+        expected: `The connection to the server 127.0.0.1:${refusedPort} was refused - did you specify the right host or port?`,
+      },
+      {
+        what: 'a host name that does not resolve',
+        flags: ['-s', 'https://no-such-host.invalid:6443', '--insecure-skip-tls-verify'],
+        expected: '',
+      },
+      {
+        what: 'a server that accepts and never speaks, --request-timeout 2s',
+        flags: ['-s', silent.url, '--insecure-skip-tls-verify', '--request-timeout', '2s'],
+        expected: 'Unable to connect to the server: context deadline exceeded',
+      },
+    ];
+    const runs = await Promise.all(
+      cases.map(async (c) => {
+        const flags = [...c.flags, '--token', token];
+        const [ours, real] = await Promise.all([
+          stickyAsync(['status', ...flags], { kubeconfig: empty }),
+          kubectlAsync(['get', 'services', ...flags], { kubeconfig: empty }),
+        ]);
+        return { ...c, ours, real };
+      }),
+    );
+    for (const { what, expected, ours, real } of runs) {
+      assert.equal(ours.code, 1, `${what}: ${ours.stderr}`);
+      assert.equal(real.code, 1, `${what}: kubectl: ${real.stderr}`);
+      assert.equal(ours.stderr.trim().split('\n').length, 1, `${what}: one line: ${ours.stderr}`);
+      assert.equal(ours.stderr.trim(), verdict(real.stderr), `${what}: the same words as kubectl`);
+      if (expected) assert.equal(ours.stderr.trim(), expected, what);
+      else assert.match(ours.stderr.trim(), /^Unable to connect to the server: dial tcp: lookup no-such-host\.invalid( on \S+)?: no such host$/, what);
+      assert.ok(!ours.stderr.includes(token), `${what}: the token is masked`);
+    }
+    const timed = runs.find((r) => r.flags.includes('2s'));
+    assert.ok(timed && timed.ours.ms >= 2000 && timed.ours.ms < 6000, `--request-timeout 2s took ${timed?.ours.ms}ms`);
+
+    // Without --request-timeout, client-go's 10s TLS handshake bound ends it first, in its words
+    // (kubectl retries discovery 4 times: 45s, too long to run here as well).
+    const handshake = await stickyAsync(['status', '-s', silent.url, '--insecure-skip-tls-verify', '--token', token], { kubeconfig: empty });
+    assert.equal(handshake.code, 1);
+    assert.equal(handshake.stderr.trim(), 'Unable to connect to the server: net/http: TLS handshake timeout');
+    assert.ok(handshake.ms >= 10_000 && handshake.ms < 15_000, `took ${handshake.ms}ms`);
+  } finally {
+    await silent.close();
+  }
 });
