@@ -37,6 +37,8 @@ interface ClientOptions {
   verbosity?: number;
   /** Where -v lines go (stderr by default). */
   log?: (line: string) => void;
+  /** Where the server's warnings go (where -v lines go, by default). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -61,6 +63,36 @@ function maskHeader(name: string, value: string): string {
   if (!SECRET_HEADERS.has(name.toLowerCase())) return redact(value);
   const scheme = /^(\w+)\s/.exec(value)?.[1];
   return scheme ? `${scheme} <masked>` : '<masked>';
+}
+
+// client-go's WarningWriter deduplicates per process: a list of 500 objects of a deprecated
+// version warns once.
+const warned = new Set<string>();
+
+/**
+ * The texts of the code-299 warnings in one Warning header value (RFC 7234 5.5:
+ * `299 agent "text" ["date"]`, comma-separated), as client-go's ParseWarningHeaders reads them;
+ * other codes and malformed values are ignored.
+ */
+export function parseWarnings(value: string): string[] {
+  const out: string[] = [];
+  let rest = value.trim();
+  while (rest) {
+    const head = /^(\d{3}) (\S+) "/.exec(rest);
+    if (!head) break;
+    let text = '';
+    let at = head[0].length;
+    for (; at < rest.length && rest[at] !== '"'; at++) {
+      if (rest[at] === '\\' && at + 1 < rest.length) at++;
+      text += rest[at];
+    }
+    if (at >= rest.length) break; // unterminated quoted text
+    rest = rest.slice(at + 1).replace(/^ "[^"]*"/, '').trim();
+    if (head[1] === '299' && text) out.push(text);
+    if (!rest.startsWith(',')) break;
+    rest = rest.slice(1).trim();
+  }
+  return out;
 }
 
 const PAGE_SIZE = 500;
@@ -104,6 +136,7 @@ class Kube implements Api {
   private readonly timeoutIsDefault: boolean;
   private readonly verbosity: number;
   private readonly log: (line: string) => void;
+  private readonly warn: (line: string) => void;
   private readonly discovery = new Map<string, Promise<GroupVersions | null>>();
   private readonly impersonate: Impersonation | null;
   private readonly compression: boolean;
@@ -121,6 +154,7 @@ class Kube implements Api {
     this.timeoutMs = this.timeoutIsDefault ? defaultTimeoutMs() : options.timeoutMs;
     this.verbosity = options.verbosity ?? 0;
     this.log = options.log ?? ((line) => void process.stderr.write(`${redact(line)}\n`));
+    this.warn = options.warn ?? this.log;
   }
 
   /**
@@ -248,10 +282,23 @@ class Kube implements Api {
       });
       request.on('response', (answer) => {
         response = answer;
+        this.warnings(answer.rawHeaders);
         resolve({ response: answer, timer });
       });
       request.end(body?.text);
     });
+  }
+
+  /** The server's Warning headers (code 299), each text printed once per process, as kubectl does. */
+  private warnings(raw: readonly string[]): void {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i]?.toLowerCase() !== 'warning') continue;
+      for (const text of parseWarnings(raw[i + 1] ?? '')) {
+        if (warned.has(text)) continue;
+        warned.add(text);
+        this.warn(`Warning: ${text}`);
+      }
+    }
   }
 
   /** One request and its whole response, within one bound: connect, TLS, headers and body. */

@@ -262,3 +262,52 @@ test('connection failures in kubectl words, the same as real kubectl prints: wro
     await silent.close();
   }
 });
+
+test("the server's Warning headers: printed once each as `Warning: text`, as kubectl prints them", async () => {
+  const group = 'conn.example.com';
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `gadgets.${group}` },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            deprecated: true,
+            deprecationWarning: `${group}/v1 Gadget is deprecated; use ${group}/v2`,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+          { name: 'v2', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+        ],
+      },
+    }),
+  );
+  mustKubectl(['wait', '--for=condition=Established', `crd/gadgets.${group}`, '--timeout=30s'], cluster.kubeconfig);
+  const apply = `apiVersion: ${group}/v2\nkind: Gadget\nmetadata: {name: g1, namespace: ${NS}}\n`;
+  // A fresh CRD version can take a moment to be served.
+  for (let i = 0; i < 50 && kubectl(['apply', '-f', '-'], { kubeconfig: cluster.kubeconfig, input: apply }).code !== 0; i++)
+    await new Promise((r) => setTimeout(r, 200));
+
+  const real = kubectl(['get', `gadgets.v1.${group}`, '-n', NS], { kubeconfig: cluster.kubeconfig });
+  assert.equal(real.code, 0, real.stderr);
+  const expected = `Warning: ${group}/v1 Gadget is deprecated; use ${group}/v2`;
+  assert.equal(real.stderr.trim(), expected);
+
+  const lines: string[] = [];
+  const kube = await connect({ kubeconfig: cluster.kubeconfig, namespace: NS, timeoutMs: 10_000, verbosity: 0, log: (line) => lines.push(line) });
+  const gadgets = { group, version: 'v1', plural: 'gadgets', kind: 'Gadget' };
+  assert.equal((await kube.list(gadgets, NS)).length, 1);
+  assert.ok(await kube.get(gadgets, NS, 'g1'));
+  await kube.list(gadgets, '');
+  assert.deepEqual(lines, [expected], 'three deprecated reads, one warning');
+  await kube.list({ ...gadgets, version: 'v2' }, NS);
+  assert.deepEqual(lines, [expected], 'v2 is not deprecated');
+});
