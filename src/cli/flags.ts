@@ -91,7 +91,7 @@ export const SOURCE_FLAGS = {
   ...CLUSTER_FLAGS,
   ...SEMANTICS_FLAGS,
   'all-namespaces': bool({ short: 'A', describe: 'List across all namespaces' }),
-  filename: list({ short: 'f', describe: 'Read objects from files, folders (recursive) or - (stdin) instead of the cluster', complete: 'files' }),
+  filename: list({ short: 'f', describe: 'Read objects from files, folders (recursive), http(s) URLs or - (stdin) instead of the cluster', complete: 'files' }),
 } satisfies Flags;
 
 export const SELECTOR_FLAG = checkedString({ short: 'l', describe: 'Only Ingresses with these labels (a=b,c!=d)' }, (value) => {

@@ -4,7 +4,7 @@
 // `status -A` close to what `kubectl get` costs), and any port kubectl reaches is reachable:
 // fetch (undici) refuses the WHATWG "bad ports" (6000, 6665-6669, 10080...), a Go client does not.
 
-import http from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import { getServers } from 'node:dns';
 import { isIP } from 'node:net';
@@ -87,7 +87,10 @@ export function parseWarnings(value: string): string[] {
       text += rest[at];
     }
     if (at >= rest.length) break; // unterminated quoted text
-    rest = rest.slice(at + 1).replace(/^ "[^"]*"/, '').trim();
+    rest = rest
+      .slice(at + 1)
+      .replace(/^ "[^"]*"/, '')
+      .trim();
     if (head[1] === '299' && text) out.push(text);
     if (!rest.startsWith(',')) break;
     rest = rest.slice(1).trim();
@@ -358,8 +361,19 @@ class Kube implements Api {
         if (failure) throw failure;
         return result as Reply;
       }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      await new Promise((r) => setTimeout(r, this.retryDelayMs(attempt, result)));
     }
+  }
+
+  /**
+   * The wait before retry `attempt` (0-based): the server's Retry-After in whole seconds on a 429
+   * or 5xx, as client-go honours it (at most one request bound), else 200ms doubling.
+   */
+  private retryDelayMs(attempt: number, result: Reply | null): number {
+    const header = result?.headers['retry-after'];
+    const seconds = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : null;
+    if (seconds !== null && seconds > 0) return Math.min(seconds * 1000, this.timeoutMs);
+    return 200 * 2 ** attempt;
   }
 
   /** GET of one object; null when it does not exist. */
@@ -734,6 +748,59 @@ function apiError(status: number, text: string, request: RequestDescription): Er
     message = `${request.verb} ${what}: the server answered ${status}`;
   }
   return new ServerError(status, reason, `Error from server (${reason}): ${message}`);
+}
+
+/**
+ * The text behind an http(s) -f argument, as kubectl reads it (cli-runtime's readHttpWithRetries:
+ * three attempts 1s apart on failures and 5xx, redirects followed), with the request bound of
+ * --request-timeout (`timeoutMs`; 0 is the default bound) on each attempt, which kubectl lacks.
+ * TLS is verified against the system CAs (and NODE_EXTRA_CA_CERTS), not the kubeconfig's.
+ */
+export async function fetchManifest(url: string, timeoutMs: number): Promise<string> {
+  const bound = timeoutMs > 0 ? timeoutMs : defaultTimeoutMs();
+  let failure: Error = new UserError(`unable to read URL "${url}"`);
+  for (let attempt = 0; attempt < URL_ATTEMPTS; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 1000));
+    let answer: { status: number; text: string };
+    try {
+      answer = await getFollowing(new URL(url), bound);
+    } catch (error) {
+      failure = error instanceof UserError ? error : urlFailure(error, new URL(url), timeoutMs > 0 ? null : bound);
+      continue;
+    }
+    if (answer.status === 200) return answer.text;
+    failure = new UserError(`unable to read URL "${url}", server reported ${answer.status} ${STATUS_CODES[answer.status] ?? ''}, status code=${answer.status}`);
+    if (answer.status < 500 || answer.status >= 600) break;
+  }
+  throw failure;
+}
+
+const URL_ATTEMPTS = 3;
+const MAX_REDIRECTS = 10;
+
+function urlFailure(error: unknown, url: URL, defaultBoundMs: number | null): UserError {
+  const { failure, message } = describeFailure(error, url, defaultBoundMs);
+  if (failure === 'credentials') return new UserError(message);
+  return new ConnectionError(failure === 'refused' ? message : `Unable to connect to the server: ${message}`, failure);
+}
+
+/** One GET within `boundMs` (connect to the end of the body), following redirects as Go's http.Get does. */
+async function getFollowing(url: URL, boundMs: number): Promise<{ status: number; text: string }> {
+  let target = url;
+  for (let hop = 0; ; hop++) {
+    const { status, location, text } = await new Promise<{ status: number; location: string | undefined; text: string }>((resolve, reject) => {
+      const get = target.protocol === 'http:' ? http.get : https.get;
+      const request = get(target, { headers: { 'User-Agent': 'kubectl-sticky' } }, (response) => {
+        readBody(response).then((body) => resolve({ status: response.statusCode ?? 0, location: response.headers.location, text: body }), reject);
+      });
+      const timer = setTimeout(() => request.destroy(new PhaseTimeout('request')), boundMs);
+      request.on('error', reject);
+      request.on('close', () => clearTimeout(timer));
+    });
+    if (![301, 302, 303, 307, 308].includes(status) || !location) return { status, text };
+    if (hop >= MAX_REDIRECTS) throw new UserError(`unable to read URL "${url.href}": stopped after ${MAX_REDIRECTS} redirects`);
+    target = new URL(location, target);
+  }
 }
 
 /** The real Api: the kubeconfig as kubectl loads it, and this client. */
