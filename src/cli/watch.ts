@@ -20,7 +20,7 @@ import {
   type ReadIssue,
   type ServiceView,
 } from '../core/objects.ts';
-import { errorLine, ServerError, UserError } from '../errors.ts';
+import { ConnectionError, errorLine, ServerError, UserError } from '../errors.ts';
 import { CONFIGMAPS, ENDPOINTS, qualifiedName, SERVICES, type Api, type ListAt, type ResourceType, type WatchEvent } from '../kube/api.ts';
 import { renderDocument } from '../output/document.ts';
 import { sortItems } from '../output/jsonpath.ts';
@@ -442,7 +442,7 @@ const ANSWERING_MS = 5000;
 
 /** The request itself ran out of time: the server is there but stalled, not answering. */
 function timedOut(error: unknown): boolean {
-  return error instanceof UserError && /did not answer within/.test(error.message);
+  return error instanceof ConnectionError && error.failure === 'timeout';
 }
 
 /**

@@ -287,7 +287,7 @@ test('the server gone for good: after bounded reconnects a clear error line and 
   assert.equal(outcome.code, 1);
   assert.match(
     doomed.stderr,
-    /^error: lost the watch of \S+ in namespace watch-e2e\S* and could not get it back in 30s \(\d+ attempts\): the connection to the server 127\.0\.0\.1:\d+ was refused/m,
+    /^error: lost the watch of \S+ in namespace watch-e2e\S* and could not get it back in 30s \(\d+ attempts\): [Tt]he connection to the server 127\.0\.0\.1:\d+ was refused/m,
   );
   assert.doesNotMatch(doomed.stderr, /^\s+at /m);
 });
