@@ -62,6 +62,7 @@ export function statusTable(items: readonly StatusItem[], options: StatusTableOp
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+const EVENT_WIDTH = 'MODIFIED'.length + 3;
 
 /** A backend row of status --watch, with how it changed. */
 export interface WatchRow {
@@ -83,6 +84,7 @@ export interface WatchTableOptions extends StatusColumns {
 export function watchTable(rows: readonly WatchRow[], options: WatchTableOptions, widths: readonly number[] | null): { text: string; widths: number[] } {
   const headers = [...(options.events ? ['event'] : []), ...statusHeaders(options)];
   const cells = rows.map((row) => [...(options.events ? [row.type] : []), ...statusCells(row.item, options)]);
-  const table = { noHeaders: options.noHeaders || widths !== null, minWidths: widths ?? [] };
+  // kubectl pads EVENT to its longest word, so later events line up with the first ones.
+  const table = { noHeaders: options.noHeaders || widths !== null, minWidths: widths ?? (options.events ? [EVENT_WIDTH] : []) };
   return { text: renderTable(headers, cells, table), widths: tableWidths(headers, cells, table) };
 }

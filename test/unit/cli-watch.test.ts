@@ -178,9 +178,13 @@ test('the table prints its header once; later rows line up under it; --output-wa
   ]);
   const events = recorder();
   const withEvents = new WatchPrinter(events.io, options(['-w', '--output-watch-events', '-A']), { voyagerVersion: '9.0', source: 'flag' });
-  withEvents.rows([{ type: 'DELETED', item: item('web', false) }]);
-  assert.match(events.out[0] ?? '', /^EVENT +NAMESPACE +INGRESS/);
-  assert.match(events.out[0] ?? '', /\nDELETED +shop +web /);
+  withEvents.rows([{ type: 'ADDED', item: item('web', false) }]);
+  withEvents.rows([{ type: 'MODIFIED', item: item('web', true) }]);
+  assert.deepEqual(events.out.join('\n').split('\n'), [
+    'EVENT      NAMESPACE   INGRESS   BACKEND              SERVICE   STICKY   SOURCE',
+    'ADDED      shop        web       web.example.com/p0   cart:80   no       <none>',
+    'MODIFIED   shop        web       web.example.com/p0   cart:80   yes      service',
+  ]);
 });
 
 test('JSON: one document per row, {type, object} with --output-watch-events; YAML documents are separated by ---', () => {
