@@ -57,11 +57,6 @@ function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
 
-/** Objects as the client returns them carry their type; one from elsewhere gets it here. */
-function withVersion(raw: JsonObject, type: ResourceType): JsonObject {
-  return raw['apiVersion'] === apiVersionOf(type) && raw['kind'] === type.kind ? raw : { ...raw, apiVersion: apiVersionOf(type), kind: type.kind };
-}
-
 function nameOf(raw: JsonObject): { namespace: string; name: string; resourceVersion: string } {
   const metadata = isObject(raw['metadata']) ? raw['metadata'] : {};
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -77,7 +72,7 @@ const viewKey = (view: IngressView) => ingressKey({ apiVersion: view.apiVersion,
 
 /**
  * The objects status judges, by kind and `namespace/name`, with what each Ingress refers to:
- * a change says which Ingresses to judge again. Pure: objects in, Ingress keys out.
+ * a change says which Ingresses to judge again. No I/O: objects in, Ingress keys out.
  */
 export class ObjectStore {
   private readonly ingresses = new Map<string, IngressView>();
@@ -114,7 +109,7 @@ export class ObjectStore {
   apply(type: ResourceType, key: { namespace: string; name: string }, raw: JsonObject | null): Set<string> {
     const kind = kindOf(type);
     if (kind === null) return new Set();
-    const read = raw ? objectsFrom([withVersion(raw, type)], this.fallbackNamespace) : null;
+    const read = raw ? objectsFrom([raw], this.fallbackNamespace) : null;
     const issueKey = `${kind}/${key.namespace}/${key.name}`;
     if (read && read.issues.length > 0) this.issues.set(issueKey, read.issues);
     else this.issues.delete(issueKey);
