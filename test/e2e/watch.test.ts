@@ -7,6 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { main } from '../../src/cli/app.ts';
+import { realConnect } from '../../src/cli/io.ts';
 import { kubectlAsync } from '../support/spawn.ts';
 import { ensureCluster, repoRoot, stopCluster, type Cluster } from './cluster.ts';
 import { mustKubectl, pathWithPlugin } from './run.ts';
@@ -272,6 +274,34 @@ test('-n NS: a Service in another namespace that an Ingress names later is follo
   } finally {
     other.kill();
   }
+});
+
+test('in process: the AbortSignal of the context ends the watch with exit 0', async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (text: string) => void out.push(text), err: (text: string) => void err.push(text), stdin: () => '' };
+  const controller = new AbortController();
+  const words = ['status', '-w', '-n', NS, '--voyager-version', 'v12.0.0', '--kubeconfig', cluster.kubeconfig, '-o', 'json'];
+  const ran = main(words, { io, connect: realConnect, signal: controller.signal }, { version: '0.0.0-test', width: 100 });
+  const started = Date.now();
+  while (!out.some((d) => d.includes('"name": "s2"'))) {
+    if (Date.now() - started > 30_000) throw new Error(`no listing: ${err.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const listed = out.length;
+  const annotated = await annotate('s2', 'none');
+  assert.equal(annotated.code, 0, annotated.stderr);
+  while (out.length === listed) {
+    if (Date.now() - started > 30_000) throw new Error(`no change: ${err.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const changed = out.slice(listed).map((d) => JSON.parse(d));
+  assert.deepEqual(
+    changed.map((item) => [item.service.name, item.sticky]),
+    [['s2', false]],
+  );
+  controller.abort();
+  assert.equal(await ran, 0, err.join('\n'));
 });
 
 test('the server gone for good: after bounded reconnects a clear error line and exit 1', async () => {
