@@ -107,7 +107,7 @@ function addDeployed(items: StatusItem[], gathered: Gathered, parsed: ReadonlyMa
 
 /**
  * The document of the backends the flags pick, from gathered objects; status and status --watch
- * (which gathers an Ingress's objects again when they change) share it. `ingresses` are the
+ * (which judges an Ingress again when one of its objects changes) share it. `ingresses` are the
  * Ingresses picked.
  */
 export function statusOf(gathered: Gathered, options: StatusOptions): { status: StickyStatus; ingresses: IngressView[] } {
