@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../src/cli/app.ts';
 import { realConnect } from '../../src/cli/io.ts';
+import { FaultProxy, PASS, kubeconfigFor } from '../support/fault-proxy.ts';
 import { kubectlAsync } from '../support/spawn.ts';
 import { ensureCluster, repoRoot, stopCluster, type Cluster } from './cluster.ts';
 import { mustKubectl, pathWithPlugin } from './run.ts';
@@ -83,11 +84,11 @@ class Running {
   private buffer = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[]) {
+  constructor(args: string[], kubeconfig = cluster.kubeconfig) {
     // Its own process group, as a terminal's foreground job: Ctrl-C signals the group.
     this.child = spawn('kubectl', ['sticky', ...args], {
       cwd: repoRoot,
-      env: { ...process.env, PATH: pathWithPlugin(), KUBECONFIG: cluster.kubeconfig },
+      env: { ...process.env, PATH: pathWithPlugin(), KUBECONFIG: kubeconfig },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -304,20 +305,36 @@ test('in process: the AbortSignal of the context ends the watch with exit 0', as
   assert.equal(await ran, 0, err.join('\n'));
 });
 
-test('the server gone for good: after bounded reconnects a clear error line and exit 1', async () => {
+// Both at once, to wait the 30 s once: one server refuses connections, the other (a proxy in
+// front of the real one) takes the watch requests and never answers them.
+test('the server gone for good, or stalled: after bounded reconnects a clear error line and exit 1', async () => {
+  const proxy = new FaultProxy(cluster.server, resolve(STATE, 'pki'), (r) => (r.url.includes('watch=1') ? { kind: 'hang' } : PASS));
+  const token = mustKubectl(['config', 'view', '--raw', '-o', 'jsonpath={.users[0].user.token}'], cluster.kubeconfig).trim();
+  const viaProxy = kubeconfigFor(await proxy.start(), resolve(STATE, 'pki'), { token });
   const doomed = new Running(['status', '-w', '-n', NS, '--voyager-version', 'v12.0.0']);
-  await doomed.line(/^INGRESS /, 0, 60_000);
-  const { pid } = apiserver();
-  const stopped = Date.now();
-  await killApiserver(pid);
-  const outcome = await Promise.race([doomed.exited, new Promise<null>((r) => setTimeout(() => r(null), 90_000))]);
-  if (outcome === null) doomed.kill();
-  assert.ok(outcome, 'status -w still runs 90 s after the server went away');
-  process.stderr.write(`watch e2e: gave up ${Date.now() - stopped} ms after the server stopped\n`);
-  assert.equal(outcome.code, 1);
-  assert.match(
-    doomed.stderr,
-    /^error: lost the watch of \S+ in namespace watch-e2e\S* and could not get it back in 30s \(\d+ attempts\): [Tt]he connection to the server 127\.0\.0\.1:\d+ was refused/m,
-  );
-  assert.doesNotMatch(doomed.stderr, /^\s+at /m);
+  // Each watch request runs out of its 5 s: longer than a refused connect, yet still a failure.
+  const stalled = new Running(['status', '-w', '-n', NS, '--voyager-version', 'v12.0.0', '--request-timeout=5s'], viaProxy);
+  try {
+    await doomed.line(/^INGRESS /, 0, 60_000);
+    await stalled.line(/^INGRESS /, 0, 60_000);
+    const { pid } = apiserver();
+    const stopped = Date.now();
+    await killApiserver(pid);
+    const within = (running: Running) => Promise.race([running.exited, new Promise<null>((r) => setTimeout(() => r(null), 90_000))]);
+    const [refused, hung] = await Promise.all([within(doomed), within(stalled)]);
+    assert.ok(refused && hung, 'status -w still runs 90 s after the server went away');
+    process.stderr.write(`watch e2e: gave up ${Date.now() - stopped} ms after the server stopped\n`);
+    assert.equal(refused.code, 1);
+    assert.match(
+      doomed.stderr,
+      /^error: lost the watch of \S+ in namespace watch-e2e\S* and could not get it back in 30s \(\d+ attempts\): [Tt]he connection to the server 127\.0\.0\.1:\d+ was refused/m,
+    );
+    assert.equal(hung.code, 1);
+    assert.match(stalled.stderr, /^error: lost the watch of \S+ in namespace watch-e2e and could not get it back in 30s \(\d+ attempts\): /m);
+    for (const running of [doomed, stalled]) assert.doesNotMatch(running.stderr, /^\s+at /m);
+  } finally {
+    doomed.kill();
+    stalled.kill();
+    await proxy.stop();
+  }
 });
