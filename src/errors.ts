@@ -11,13 +11,29 @@ export class UserError extends Error {
   }
 }
 
+/** How an exchange with the server failed; reads retry only `closed`. */
+export type ConnectionFailure = 'refused' | 'dns' | 'tls' | 'timeout' | 'closed' | 'other';
+
+/**
+ * The server could not be reached or did not answer, in kubectl's words, which it prints bare
+ * (`Unable to connect to the server: ...`, `The connection to the server ... was refused ...`).
+ */
+export class ConnectionError extends UserError {
+  readonly failure: ConnectionFailure;
+  constructor(message: string, failure: ConnectionFailure) {
+    super(message);
+    this.name = 'ConnectionError';
+    this.failure = failure;
+  }
+}
+
 /**
  * A write whose outcome is unknown: the request was sent, then the connection closed or the time
  * ran out. The object may or may not have changed; reporting it as "not written" would be a lie.
  */
-export class WriteUncertainError extends UserError {
-  constructor(message: string) {
-    super(message);
+export class WriteUncertainError extends ConnectionError {
+  constructor(message: string, failure: ConnectionFailure) {
+    super(message, failure);
     this.name = 'WriteUncertainError';
   }
 }
@@ -77,6 +93,7 @@ export function errorLine(error: unknown): string {
 
 function oneLine(error: unknown): string {
   if (error instanceof ServerError) return safeText(error.message);
+  if (error instanceof ConnectionError) return safeText(error.message);
   if (error instanceof UserError) return `error: ${safeText(error.message)}`;
   // client-node's ApiException puts the response headers into its message: never print it.
   const api = error as { code?: unknown; body?: unknown; headers?: unknown };

@@ -37,6 +37,9 @@ export const STATUS_FLAGS = {
   selector: SELECTOR_FLAG,
   'no-headers': bool({ describe: 'Print no column headers' }),
   deployed: DEPLOYED,
+  watch: bool({ short: 'w', describe: 'After listing the backends, watch for changes: print each backend whose row changed (kubectl get --watch)' }),
+  'watch-only': bool({ describe: 'Watch for changes without listing first' }),
+  'output-watch-events': bool({ describe: 'With --watch or --watch-only: an EVENT column (ADDED, MODIFIED, DELETED), in JSON {"type", "object"} documents' }),
 } satisfies Flags;
 export type StatusOptions = Options<typeof STATUS_FLAGS>;
 
@@ -50,6 +53,7 @@ export const status = command(
       { command: 'status -A', describe: 'every backend in every namespace' },
       { command: 'status -f examples/seed/', describe: 'judge manifest files, no cluster needed' },
       { command: 'status svc/s1 -owide', describe: 'the backends that point at Service s1' },
+      { command: 'status -w -n shop', describe: 'then print every backend whose state changes, until Ctrl-C' },
     ],
   },
   async (options, ctx) => (await import('./status.ts')).runStatus(options, ctx),

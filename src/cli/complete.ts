@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { DECLARATIONS } from './commands.ts';
 import { CLUSTER_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
-import { flagsOf, GLOBAL_FLAGS, scan, type AnyFlag, type Declaration, type Flags } from './spec.ts';
+import { flagsOf, GLOBAL_FLAGS, scan, type AnyFlag, type Declaration, type Flags, type ValuesOf } from './spec.ts';
 import { ingressFlavor, typeWords } from './targets.ts';
 
 export const Directive = { Default: 0, Error: 1, NoSpace: 2, NoFileComp: 4 } as const;
@@ -47,8 +47,8 @@ export interface Plan {
   lookup?: Lookup;
 }
 
-/** The connection flags among the words, as far as they were typed (texts, unchecked). */
-export type Connection = { [K in keyof typeof CLUSTER_FLAGS]?: string } & { 'all-namespaces': boolean };
+/** The connection flags among the words, as far as they were typed (a value that does not parse is left out). */
+export type Connection = Partial<ValuesOf<typeof CLUSTER_FLAGS>> & { 'all-namespaces': boolean };
 
 interface Parsed {
   command: Declaration<Flags> | null;
@@ -74,9 +74,14 @@ function parse(words: readonly string[]): Parsed {
 
 function connection(texts: ReadonlyMap<string, readonly string[]>): Connection {
   const out: Connection = { 'all-namespaces': ['true', '1', 't', 'T', 'TRUE', 'True'].includes(texts.get('all-namespaces')?.at(-1) ?? '') };
-  for (const name of Object.keys(CLUSTER_FLAGS)) {
-    const value = texts.get(name)?.at(-1);
-    if (value !== undefined && name in CLUSTER_FLAGS) Object.assign(out, { [name]: value });
+  for (const [name, flag] of Object.entries(CLUSTER_FLAGS)) {
+    const given = texts.get(name);
+    if (given === undefined) continue;
+    try {
+      Object.assign(out, { [name]: flag.read(given, name) });
+    } catch {
+      // Not a value of the flag (yet): completion goes on without it.
+    }
   }
   return out;
 }
@@ -199,12 +204,12 @@ async function kubeconfigNames(lookup: Lookup, kind: 'contexts' | 'clusters' | '
 
 async function liveNames(lookup: Lookup, ctx: Context): Promise<string[]> {
   if (lookup.kind === 'contexts' || lookup.kind === 'clusters' || lookup.kind === 'users') return kubeconfigNames(lookup, lookup.kind);
-  const [{ parseTimeout }, api] = await Promise.all([import('./flags.ts'), import('../kube/api.ts')]);
+  const api = await import('../kube/api.ts');
   const timeout = lookup.flags['request-timeout'];
   const kube = await ctx.connect({
     ...lookup.flags,
     // Completion must answer soon: a server that does not, offers nothing.
-    timeoutMs: timeout && timeout !== '0' ? parseTimeout(timeout) : 5000,
+    timeoutMs: timeout || 5000,
     verbosity: 0,
     log: () => {},
   });

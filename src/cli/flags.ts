@@ -35,6 +35,30 @@ export const CLUSTER_FLAGS = {
   user: string({ describe: 'The name of the kubeconfig user to use', group: CLUSTER, complete: 'users' }),
   server: string({ short: 's', describe: 'The address and port of the Kubernetes API server', group: CLUSTER }),
   namespace: string({ short: 'n', describe: 'The namespace scope for this request', group: CLUSTER, complete: 'namespaces' }),
+  token: string({ describe: 'Bearer token for authentication to the API server', group: CLUSTER }),
+  as: string({
+    describe: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.',
+    group: CLUSTER,
+  }),
+  // pflag's StringArray: one group per occurrence, commas kept (unlike -f's StringSlice).
+  'as-group': {
+    ...list({ describe: 'Group to impersonate for the operation, this flag can be repeated to specify multiple groups.', group: CLUSTER }),
+    read: (texts: readonly string[]) => [...texts],
+  },
+  'as-uid': string({ describe: 'UID to impersonate for the operation.', group: CLUSTER }),
+  'certificate-authority': string({ describe: 'Path to a cert file for the certificate authority', group: CLUSTER, complete: 'files' }),
+  'client-certificate': string({ describe: 'Path to a client certificate file for TLS', group: CLUSTER, complete: 'files' }),
+  'client-key': string({ describe: 'Path to a client key file for TLS', group: CLUSTER, complete: 'files' }),
+  'insecure-skip-tls-verify': bool({
+    describe: "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure",
+    group: CLUSTER,
+  }),
+  'tls-server-name': string({
+    describe: 'Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used',
+    group: CLUSTER,
+  }),
+  'disable-compression': bool({ describe: 'If true, opt-out of response compression for all requests to the server', group: CLUSTER }),
+  'cache-dir': string({ describe: "Accepted for kubectl's sake and unused: the plugin keeps no discovery cache", group: CLUSTER, complete: 'files' }),
   /** Milliseconds; 0 is the client's default bound. */
   'request-timeout': value(
     { describe: 'How long to wait for one server request (1s, 2m, 3h; a bare number is seconds; 0 means a default of 60s per request)', group: CLUSTER },
@@ -67,7 +91,7 @@ export const SOURCE_FLAGS = {
   ...CLUSTER_FLAGS,
   ...SEMANTICS_FLAGS,
   'all-namespaces': bool({ short: 'A', describe: 'List across all namespaces' }),
-  filename: list({ short: 'f', describe: 'Read objects from files, folders (recursive) or - (stdin) instead of the cluster', complete: 'files' }),
+  filename: list({ short: 'f', describe: 'Read objects from files, folders (recursive), http(s) URLs or - (stdin) instead of the cluster', complete: 'files' }),
 } satisfies Flags;
 
 export const SELECTOR_FLAG = checkedString({ short: 'l', describe: 'Only Ingresses with these labels (a=b,c!=d)' }, (value) => {

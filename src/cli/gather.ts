@@ -46,7 +46,8 @@ function decide(flag: string | undefined, objects: ObjectSet, servedVersions: re
 }
 
 async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathered> {
-  const { readManifests } = await import('../manifests/read.ts');
+  const { fetchUrls, readManifests } = await import('../manifests/read.ts');
+  await fetchUrls(args.filename, args['request-timeout']);
   const raws = readManifests(args.filename, () => readStdin(ctx));
   const objects = objectsFrom(raws, args.namespace || 'default');
   return {

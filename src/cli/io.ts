@@ -18,6 +18,8 @@ export interface Io {
 export interface Context {
   io: Io;
   connect: Connect;
+  /** Ends a command that runs until stopped (status --watch); without it, SIGINT or SIGTERM does. */
+  signal?: AbortSignal;
 }
 
 // Everything printed passes safeText: terminal control characters from cluster or file data are

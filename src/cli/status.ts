@@ -3,7 +3,7 @@
 import { analyse, type StatusItem, type StickyStatus } from '../core/effective.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
 import { CONFIG_KEY, configMapName, deployedStates } from '../core/drift.ts';
-import type { IngressView, ObjectSet } from '../core/objects.ts';
+import type { IngressView } from '../core/objects.ts';
 import type { IngressConfig } from '../core/parse.ts';
 import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
 import { semanticsLine } from '../output/semantics.ts';
@@ -14,7 +14,7 @@ import { statusTable } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError } from '../errors.ts';
 import type { StatusOptions } from './commands.ts';
-import { gather, type Gathered } from './gather.ts';
+import { gather, type Gathered, type GatherNeeds } from './gather.ts';
 import type { Context } from './io.ts';
 import type { Target } from './targets.ts';
 
@@ -31,11 +31,12 @@ function plan(options: StatusOptions): Plan {
   return { targets: options.targets, output: options.output, selector: options.selector, deployed: options.deployed || options.output?.format === 'wide' };
 }
 
-function selectIngresses(objects: ObjectSet, options: Plan): void {
+/** The Ingresses -l and the ingress/NAME targets pick. */
+function selectIngresses(ingresses: readonly IngressView[], options: Plan): IngressView[] {
   const parsed = options.selector === undefined ? null : parseSelector(options.selector);
   const requirements = parsed?.ok ? parsed.requirements : [];
   const ingressTargets = options.targets.filter((t): t is Extract<Target, { kind: 'ingress' }> => t.kind === 'ingress');
-  objects.ingresses = objects.ingresses.filter(
+  return ingresses.filter(
     (ingress) =>
       matchesSelector(requirements, ingress.meta.labels) &&
       (ingressTargets.length === 0 || ingressTargets.some((t) => t.name === ingress.meta.name && (t.flavor === null || t.flavor === ingress.flavor))),
@@ -51,10 +52,10 @@ function selectItems(status: StickyStatus, targets: Target[], gathered: Gathered
   );
 }
 
-function checkTargetsFound(targets: Target[], gathered: Gathered, items: StatusItem[]): void {
+export function checkTargetsFound(targets: Target[], gathered: Gathered, ingresses: readonly IngressView[], items: StatusItem[]): void {
   for (const target of targets) {
     if (target.kind === 'ingress') {
-      const found = gathered.objects.ingresses.some((i) => i.meta.name === target.name);
+      const found = ingresses.some((i) => i.meta.name === target.name);
       if (!found) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ingresses "${target.name}" not found`);
     } else {
       const inScope = (namespace: string) => gathered.scope === '' || namespace === gathered.scope;
@@ -105,21 +106,39 @@ function addDeployed(items: StatusItem[], gathered: Gathered, parsed: ReadonlyMa
   }
 }
 
-export async function runStatus(options: StatusOptions, ctx: Context): Promise<number> {
-  const { io } = ctx;
+/**
+ * The document of the backends the flags pick, from gathered objects; status and status --watch
+ * (which judges an Ingress again when one of its objects changes) share it. `ingresses` are the
+ * Ingresses picked.
+ */
+export function statusOf(gathered: Gathered, options: StatusOptions): { status: StickyStatus; ingresses: IngressView[] } {
   const todo = plan(options);
-  const gathered = await gather(options, ctx, { endpoints: todo.deployed, configMaps: todo.deployed }, todo.selector);
-  selectIngresses(gathered.objects, todo);
-  const { status: full, configs } = analyse(gathered.objects, {
+  const ingresses = selectIngresses(gathered.objects.ingresses, todo);
+  const objects = { ...gathered.objects, ingresses };
+  const { status: full, configs } = analyse(objects, {
     profile: gathered.choice.profile,
     source: gathered.choice.source,
     ingressClass: options['ingress-class'] ?? null,
     unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
   });
   const items = selectItems(full, todo.targets, gathered);
-  checkTargetsFound(todo.targets, gathered, items);
-  if (todo.deployed) addDeployed(items, gathered, configs);
-  const status: StickyStatus = { ...full, items, warnings: [...gathered.notes, ...selectedWarnings(full, items)] };
+  if (todo.deployed) addDeployed(items, { ...gathered, objects }, configs);
+  return { status: { ...full, items, warnings: [...gathered.notes, ...selectedWarnings(full, items)] }, ingresses };
+}
+
+/** What status gathers: Endpoints and ConfigMaps only to compare with the deployed config. */
+export function statusNeeds(options: StatusOptions): GatherNeeds {
+  const deployed = plan(options).deployed;
+  return { endpoints: deployed, configMaps: deployed };
+}
+
+export async function runStatus(options: StatusOptions, ctx: Context): Promise<number> {
+  if (options.watch || options['watch-only'] || options['output-watch-events']) return (await import('./watch.ts')).runWatch(options, ctx);
+  const { io } = ctx;
+  const todo = plan(options);
+  const gathered = await gather(options, ctx, statusNeeds(options), todo.selector);
+  const { status, ingresses } = statusOf(gathered, options);
+  checkTargetsFound(todo.targets, gathered, ingresses, status.items);
 
   io.err(semanticsLine(gathered.choice));
   for (const line of warningLines(status.warnings)) io.err(line);

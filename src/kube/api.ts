@@ -39,12 +39,46 @@ export interface Api {
   get(type: ResourceType, namespace: string, name: string): Promise<JsonObject | null>;
   /** All objects of a type in a namespace ('' for all). */
   list(type: ResourceType, namespace: string, query?: Record<string, string>): Promise<JsonObject[]>;
+  /** As list, with the collection's resourceVersion: where a watch of the same query starts. */
+  listAt(type: ResourceType, namespace: string, query?: Record<string, string>): Promise<ListAt>;
+  /**
+   * Changes to a type in a namespace ('' for all) after `query.resourceVersion`, as the server
+   * streams them. The connect and the response headers have the request bound; the open stream
+   * has none. The iterable ends when the server closes the stream (a watch lasts minutes: start
+   * another from the last seen resourceVersion), or quietly when `signal` aborts. A failure to
+   * start throws as reads do (UserError, ServerError). A resourceVersion too old to watch from
+   * comes as `{ type: 'ERROR', status: { code: 410, reason: 'Expired' } }`, whether the server
+   * answered 410 at the start or sent it as an event: list again and watch from there.
+   */
+  watch(type: ResourceType, namespace: string, query: WatchQuery, signal: AbortSignal): AsyncIterable<WatchEvent>;
   /** The versions a group serves, or null when it is not served. */
   groupVersions(group: string): Promise<GroupVersions | null>;
   /** The version to read Voyager Ingresses in; null when the group is not served. */
   voyagerVersion(): Promise<string | null>;
   mergePatch(type: ResourceType, namespace: string, name: string, patch: JsonObject, options: { dryRun: boolean; fieldManager: string }): Promise<JsonObject>;
 }
+
+export interface ListAt {
+  items: JsonObject[];
+  resourceVersion: string;
+}
+
+export interface WatchQuery {
+  resourceVersion: string;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  /** BOOKMARK events carry a newer resourceVersion to resume from, with no change. */
+  allowWatchBookmarks?: boolean | undefined;
+}
+
+/** A Status object's gist, as the server sent it in an ERROR event or a failed watch. */
+export interface WatchStatus {
+  code: number;
+  reason: string;
+  message: string;
+}
+
+export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: JsonObject } | { type: 'ERROR'; status: WatchStatus };
 
 /** How to connect: kubectl's connection flags (config.ts reads them), and the client's settings. */
 export interface ConnectOptions extends ConfigFlags {

@@ -8,6 +8,7 @@ import { delimiter, dirname, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { UserError, redact, registerSecret } from '../errors.ts';
 
+/** kubectl's connection flags (cli-runtime's ConfigFlags), by their flag names; undefined when not given. */
 export interface ConfigFlags {
   kubeconfig?: string | undefined;
   context?: string | undefined;
@@ -16,6 +17,24 @@ export interface ConfigFlags {
   namespace?: string | undefined;
   /** kubectl's --server: the API server's address, instead of the cluster's. */
   server?: string | undefined;
+  /** Replaces the kubeconfig user's credentials (a client certificate still goes along, as in kubectl). */
+  token?: string | undefined;
+  as?: string | undefined;
+  'as-group'?: readonly string[] | undefined;
+  'as-uid'?: string | undefined;
+  'certificate-authority'?: string | undefined;
+  'client-certificate'?: string | undefined;
+  'client-key'?: string | undefined;
+  'insecure-skip-tls-verify'?: boolean | undefined;
+  'tls-server-name'?: string | undefined;
+  'disable-compression'?: boolean | undefined;
+}
+
+/** Who the requests act as (the Impersonate-* headers); null when nobody is impersonated. */
+export interface Impersonation {
+  user: string;
+  uid: string;
+  groups: readonly string[];
 }
 
 export interface LoadedConfig {
@@ -23,6 +42,9 @@ export interface LoadedConfig {
   /** -n, else the context's namespace, else default. */
   namespace: string;
   server: string;
+  impersonate: Impersonation | null;
+  /** Ask for gzip responses (kubectl does, unless --disable-compression). */
+  compression: boolean;
 }
 
 function configFiles(flags: ConfigFlags): string[] {
@@ -46,9 +68,12 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
   const contexts = new Map<string, Context>();
   let currentContext = '';
   for (const file of configFiles(flags)) {
+    const text = readFileSync(file, 'utf8');
+    // An empty file is an empty configuration to kubectl (client-node rejects it).
+    if (text.trim() === '') continue;
     const one = new KubeConfig();
     try {
-      one.loadFromString(readFileSync(file, 'utf8'));
+      one.loadFromString(text);
     } catch (error) {
       // The first line of a YAML error names the problem and its position; the lines after it
       // quote the file, which may hold tokens and keys.
@@ -70,17 +95,18 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
   const contextName = flags.context || currentContext;
   if (flags.context && !contexts.has(flags.context)) throw new UserError(`context "${flags.context}" does not exist`);
   const base = contextName ? contexts.get(contextName) : undefined;
-  if (contexts.size === 0 && !flags.cluster) {
+  // With --server, kubectl needs no kubeconfig at all (the flags say where and who).
+  if (contexts.size === 0 && !flags.cluster && !flags.server) {
     throw new UserError('no configuration has been provided, try setting KUBECONFIG or --kubeconfig');
   }
   if (contextName && !base && !flags.cluster) throw new UserError(`context "${contextName}" does not exist`);
   const clusterName = flags.cluster || base?.cluster || '';
   const userName = flags.user || base?.user || '';
   const named = clusters.get(clusterName);
-  const cluster = named && flags.server ? { ...named, server: flags.server } : named;
-  if (!cluster) throw new UserError(`cluster "${clusterName}" does not exist in the kubeconfig`);
-  const user = users.get(userName) ?? { name: userName || 'anonymous' };
+  if (!named && !(flags.server && !flags.cluster)) throw new UserError(`cluster "${clusterName}" does not exist in the kubeconfig`);
   if (flags.user && !users.has(flags.user)) throw new UserError(`user "${flags.user}" does not exist in the kubeconfig`);
+  const cluster = clusterWithFlags(named ?? { name: clusterName, server: '', skipTLSVerify: false }, flags);
+  const { user, impersonate } = userWithFlags(users.get(userName) ?? { name: userName }, flags);
   const context: Context = { name: 'kubectl-sticky', cluster: cluster.name, user: user.name, namespace: base?.namespace ?? '' };
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({ clusters: [cluster], users: [user], contexts: [context], currentContext: context.name });
@@ -88,5 +114,89 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
     kubeConfig,
     namespace: flags.namespace || base?.namespace || 'default',
     server: cluster.server,
+    impersonate,
+    compression: !flags['disable-compression'],
   };
+}
+
+/** Fails as kubectl does when a file the configuration names cannot be read. */
+function mustRead(what: string, file: string, owner: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    throw new UserError(`unable to read ${what} ${file} for ${owner} due to open ${file}: ${why}`);
+  }
+}
+
+/** client-go's getCluster overrides: the flags win over the kubeconfig's cluster. */
+function clusterWithFlags(named: Cluster, flags: ConfigFlags): Cluster {
+  let caFile = named.caFile;
+  let caData = named.caData;
+  let skipTLSVerify = named.skipTLSVerify;
+  // --insecure-skip-tls-verify drops the kubeconfig's CA, --certificate-authority its insecure
+  // setting: only both on the command line (or both in the kubeconfig) conflict.
+  const ca = flags['certificate-authority'];
+  if (ca || flags['insecure-skip-tls-verify']) {
+    caFile = ca || undefined;
+    caData = undefined;
+    skipTLSVerify = flags['insecure-skip-tls-verify'] === true;
+  }
+  const server = flags.server || named.server;
+  // A --server on the command line drops the kubeconfig's tls-server-name too (it named another host).
+  const tlsServerName = flags['tls-server-name'] !== undefined || flags.server ? flags['tls-server-name'] || undefined : named.tlsServerName;
+  if (skipTLSVerify && (caFile || caData) && server.startsWith('https:')) {
+    throw new UserError('specifying a root certificates file with the insecure flag is not allowed');
+  }
+  if (caFile) mustRead('certificate-authority', caFile, named.name);
+  const cluster: Cluster = {
+    name: named.name,
+    server,
+    // client-node refuses a plain http:// server unless TLS verification is off; kubectl does
+    // not, and TLS settings mean nothing there.
+    skipTLSVerify: skipTLSVerify || server.startsWith('http:'),
+    ...(caFile ? { caFile } : {}),
+    ...(caData ? { caData } : {}),
+    ...(tlsServerName ? { tlsServerName } : {}),
+    ...(named.proxyUrl ? { proxyUrl: named.proxyUrl } : {}),
+  };
+  return cluster;
+}
+
+/** client-go's getAuthInfo overrides, and the impersonation they ask for. */
+function userWithFlags(named: User, flags: ConfigFlags): { user: User; impersonate: Impersonation | null } {
+  const token = flags.token;
+  registerSecret(token);
+  // --token is the credential: the kubeconfig's own (token, basic auth, exec plugin, auth
+  // provider) are not used, as client-go skips an exec plugin when a token is given.
+  const credentials: Partial<User> = token
+    ? { token }
+    : {
+        ...(named.token ? { token: named.token } : {}),
+        ...(named.username !== undefined ? { username: named.username } : {}),
+        ...(named.password !== undefined ? { password: named.password } : {}),
+        ...(named.exec ? { exec: named.exec } : {}),
+        ...(named.authProvider ? { authProvider: named.authProvider } : {}),
+      };
+  const certFile = flags['client-certificate'];
+  const keyFile = flags['client-key'];
+  const cert = certFile ? { certFile } : { ...(named.certFile ? { certFile: named.certFile } : {}), ...(named.certData ? { certData: named.certData } : {}) };
+  const key = keyFile ? { keyFile } : { ...(named.keyFile ? { keyFile: named.keyFile } : {}), ...(named.keyData ? { keyData: named.keyData } : {}) };
+  if (certFile) mustRead('client-cert', certFile, named.name);
+  for (const file of [key.keyFile].filter((f) => f !== undefined)) {
+    // The key is a credential: masked wherever it could be printed, line by line as a PEM is.
+    const pem = mustRead('client-key', file, named.name).toString('utf8');
+    registerSecret(pem);
+    for (const line of pem.split('\n')) if (!line.startsWith('-----')) registerSecret(line);
+  }
+  const impersonateUser = flags.as || named.impersonateUser || '';
+  const groups = flags['as-group'] ?? [];
+  const uid = flags['as-uid'] ?? '';
+  if (!impersonateUser && (groups.length > 0 || uid)) {
+    throw new UserError(`requesting uid, groups or user-extra for ${named.name} without impersonating a user`);
+  }
+  // The client sends all Impersonate-* headers itself; client-node would add only the user.
+  const user: User = { name: named.name || 'anonymous', ...credentials, ...cert, ...key };
+  return { user, impersonate: impersonateUser ? { user: impersonateUser, uid, groups: [...groups] } : null };
 }

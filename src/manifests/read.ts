@@ -62,11 +62,44 @@ function firstLine(error: unknown): string {
   return (message.split('\n')[0] ?? '').trim();
 }
 
+/** kubectl takes an -f argument starting with http:// or https:// as a URL. */
+export function isUrl(path: string): boolean {
+  return path.startsWith('http://') || path.startsWith('https://');
+}
+
+// The texts behind URL arguments, fetched once per process by fetchUrls.
+const fetched = new Map<string, string>();
+
+/**
+ * Fetches the http(s) URLs among -f arguments (each within --request-timeout, `timeoutMs`; 0 is
+ * the default bound), so that readManifests, which stays synchronous, can read them.
+ */
+export async function fetchUrls(paths: readonly string[], timeoutMs: number): Promise<void> {
+  const urls = paths.filter((path) => isUrl(path) && !fetched.has(path));
+  if (urls.length === 0) return;
+  for (const url of urls) {
+    try {
+      new URL(url);
+    } catch {
+      throw new UserError(`the URL passed to filename "${url}" is not valid`);
+    }
+  }
+  // The HTTP client (and its error wording) lives with the API client; loaded only for URLs.
+  const { fetchManifest } = await import('../kube/client.ts');
+  for (const url of urls) fetched.set(url, await fetchManifest(url, timeoutMs));
+}
+
 export function readManifests(paths: readonly string[], readStdin: () => string): unknown[] {
   const out: unknown[] = [];
   for (const path of paths) {
     if (path === '-') {
       out.push(...parseManifest(readStdin(), 'STDIN'));
+      continue;
+    }
+    if (isUrl(path)) {
+      const text = fetched.get(path);
+      if (text === undefined) throw new Error(`${path} was not fetched (fetchUrls) before it was read`);
+      out.push(...parseManifest(text, path));
       continue;
     }
     for (const file of filesUnder(path)) {
@@ -82,7 +115,9 @@ export function readManifests(paths: readonly string[], readStdin: () => string)
   return out;
 }
 
-/** The manifest files behind -f paths (folders recursively, in name order); `-` is not a file. */
+/** The manifest files behind -f paths (folders recursively, in name order); `-` is not a file, a URL cannot be edited. */
 export function manifestFiles(paths: readonly string[]): string[] {
+  const url = paths.find(isUrl);
+  if (url) throw new UserError(`cannot edit ${url} in place: it is a URL, not a file`);
   return paths.filter((path) => path !== '-').flatMap((path) => filesUnder(path));
 }

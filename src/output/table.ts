@@ -31,10 +31,32 @@ function displayWidth(text: string): number {
   return [...text].length;
 }
 
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], options: { noHeaders: boolean }): string {
-  const cells = rows.map((row) => row.map((cell) => (cell === '' ? '<none>' : neutralise(cell))));
+/** kubectl get --watch prints rows after the header: at least `minWidths` keeps them lined up with it. */
+export interface TableOptions {
+  noHeaders: boolean;
+  minWidths?: readonly number[];
+}
+
+function cellsOf(rows: readonly (readonly string[])[]): string[][] {
+  return rows.map((row) => row.map((cell) => (cell === '' ? '<none>' : neutralise(cell))));
+}
+
+function widthsOf(headers: readonly string[], head: readonly string[][], cells: readonly string[][], minWidths: readonly number[]): number[] {
+  return headers.map((_, column) =>
+    Math.max(minWidths[column] ?? 0, Math.max(0, ...[...head, ...cells].map((row) => displayWidth(row[column] ?? ''))) + PADDING_RIGHT),
+  );
+}
+
+/** The column widths renderTable lays these rows out in. */
+export function tableWidths(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions): number[] {
   const head = options.noHeaders ? [] : [headers.map((h) => h.toUpperCase())];
-  const widths = headers.map((_, column) => Math.max(0, ...[...head, ...cells].map((row) => displayWidth(row[column] ?? ''))) + PADDING_RIGHT);
+  return widthsOf(headers, head, cellsOf(rows), options.minWidths ?? []);
+}
+
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions): string {
+  const cells = cellsOf(rows);
+  const head = options.noHeaders ? [] : [headers.map((h) => h.toUpperCase())];
+  const widths = widthsOf(headers, head, cells, options.minWidths ?? []);
   const out: string[] = [];
   for (let start = 0; start < Math.max(cells.length, 1); start += CHUNK_ROWS) {
     const table = new Table({

@@ -143,7 +143,7 @@ test('bad input: one clear error line and exit 1', async () => {
   const port = await closedPort();
   const unreachable = sticky(['status'], { kubeconfig: badKubeconfig(`https://127.0.0.1:${port}`, 'x') });
   assert.equal(unreachable.code, 1);
-  assert.equal(unreachable.stderr.trim(), `error: the connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`);
+  assert.equal(unreachable.stderr.trim(), `The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`);
   const expired = sticky(['status'], { kubeconfig: badKubeconfig(cluster.server, 'expired-token-0000') });
   assert.equal(expired.code, 1);
   assert.equal(expired.stderr.trim(), 'error: You must be logged in to the server (Unauthorized)');

@@ -14,7 +14,7 @@ const values = (words: string[]) => complete(words).candidates.map((c) => c.valu
 function parses(declaration: Declaration<Flags>, words: string[]): boolean {
   const flags = flagsOf(declaration.flags);
   const required = (declaration.requires ?? [])
-    .filter((name) => !words.some((w) => w.startsWith(`--${name}`)))
+    .filter((name) => !words.some((w) => w === `--${name}` || w.startsWith(`--${name}=`)))
     .map((name) => `--${name}=${flags.get(name)?.suggest?.[0] ?? 'x'}`);
   try {
     parseCommand(declaration, [...required, ...words]);
