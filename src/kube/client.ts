@@ -35,10 +35,8 @@ interface ClientOptions {
   timeoutMs: number;
   /** kubectl's -v: >= 6 logs each request with status and time, >= 8 also the request headers. */
   verbosity?: number;
-  /** Where -v lines go (stderr by default). */
+  /** Where -v lines and the server's warnings go (stderr by default). */
   log?: (line: string) => void;
-  /** Where the server's warnings go (where -v lines go, by default). */
-  warn?: (line: string) => void;
 }
 
 /**
@@ -99,7 +97,7 @@ export function parseWarnings(value: string): string[] {
 }
 
 const PAGE_SIZE = 500;
-// Reads are retried on 429/5xx and on dropped connections; writes never are (see patch()).
+// Reads are retried on 429/5xx and on dropped connections; writes never are (see mergePatch()).
 const READ_RETRIES = 3;
 
 type Method = 'GET' | 'PATCH';
@@ -139,11 +137,10 @@ class Kube implements Api {
   private readonly timeoutIsDefault: boolean;
   private readonly verbosity: number;
   private readonly log: (line: string) => void;
-  private readonly warn: (line: string) => void;
   private readonly discovery = new Map<string, Promise<GroupVersions | null>>();
   private readonly impersonate: Impersonation | null;
   private readonly compression: boolean;
-  // One keep-alive agent per process: discovery and the lists of a command share connections.
+  // One keep-alive agent per client (a command makes one): discovery and its lists share connections.
   private agent: http.Agent | null = null;
 
   constructor(config: LoadedConfig, options: ClientOptions) {
@@ -157,13 +154,12 @@ class Kube implements Api {
     this.timeoutMs = this.timeoutIsDefault ? defaultTimeoutMs() : options.timeoutMs;
     this.verbosity = options.verbosity ?? 0;
     this.log = options.log ?? ((line) => void process.stderr.write(`${redact(line)}\n`));
-    this.warn = options.warn ?? this.log;
   }
 
   /**
    * client-node turns the kubeconfig user into request options: TLS material, the Authorization
    * header (a token, basic auth, an auth provider's or an exec plugin's, refreshed as it
-   * expires) and Impersonate-User. Asked per request; the agent is made once from the first answer.
+   * expires). Asked per request; the agent is made once from the first answer.
    */
   private async prepare(): Promise<Prepared> {
     const options: https.RequestOptions = {};
@@ -181,6 +177,9 @@ class Kube implements Api {
       if (SECRET_HEADERS.has(name.toLowerCase())) registerSecret(value.replace(/^\w+\s+/, ''));
     }
     if (!this.agent) {
+      // The client key, however the kubeconfig gave it (file or data), is masked line by line.
+      const key = options.key === undefined ? '' : String(options.key);
+      for (const line of key.split('\n')) if (!line.startsWith('-----')) registerSecret(line);
       if (this.kubeConfig.getCurrentCluster()?.proxyUrl && options.agent instanceof http.Agent) {
         // kubeconfig proxy-url: client-node's proxy agents (HTTP CONNECT, SOCKS) carry the TLS options.
         this.agent = options.agent;
@@ -215,13 +214,14 @@ class Kube implements Api {
   /**
    * Sends one request and waits for its response headers, within the request bound; the timer
    * keeps running for the body until the caller clears it (a watch clears it at the headers).
-   * `progress.sent` tells a failure after the whole request went out from one before.
+   * `progress.connected` tells a failure on an established connection (the request may have
+   * reached the server) from one before (it cannot have).
    */
   private async open(
     method: Method,
     url: URL,
     body: { text: string; contentType: string } | undefined,
-    progress: { sent: boolean },
+    progress: { connected: boolean },
     signal?: AbortSignal,
   ): Promise<{ response: http.IncomingMessage; timer: NodeJS.Timeout }> {
     const prepared = await this.prepare();
@@ -266,7 +266,13 @@ class Kube implements Api {
       // Go's transport bounds the TCP connect and the TLS handshake on their own, inside the
       // request's bound: a silent server fails as "TLS handshake timeout" after 10s, as in kubectl.
       request.on('socket', (socket) => {
-        if (viaProxy || !socket.connecting) return;
+        if (viaProxy || !socket.connecting) {
+          progress.connected = true;
+          return;
+        }
+        socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+          progress.connected = true;
+        });
         const phase = (which: 'dial' | 'tls', ms: number) => {
           if (ms >= this.timeoutMs) return;
           const bound = setTimeout(() => request.destroy(new PhaseTimeout(which)), ms);
@@ -276,9 +282,6 @@ class Kube implements Api {
         phase('dial', DIAL_TIMEOUT_MS);
         if (url.protocol === 'https:') socket.once('connect', () => phase('tls', TLS_HANDSHAKE_TIMEOUT_MS));
       });
-      request.on('finish', () => {
-        progress.sent = true;
-      });
       request.on('error', (error) => {
         clearTimeout(timer);
         reject(error);
@@ -286,6 +289,13 @@ class Kube implements Api {
       request.on('response', (answer) => {
         response = answer;
         this.warnings(answer.rawHeaders);
+        if (this.verbosity >= 8) {
+          this.log('Response Headers:');
+          for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) {
+            const name = answer.rawHeaders[i] ?? '';
+            this.log(`    ${name}: ${maskHeader(name, answer.rawHeaders[i + 1] ?? '')}`);
+          }
+        }
         resolve({ response: answer, timer });
       });
       request.end(body?.text);
@@ -299,7 +309,7 @@ class Kube implements Api {
       for (const text of parseWarnings(raw[i + 1] ?? '')) {
         if (warned.has(text)) continue;
         warned.add(text);
-        this.warn(`Warning: ${text}`);
+        this.log(`Warning: ${text}`);
       }
     }
   }
@@ -309,7 +319,7 @@ class Kube implements Api {
     const url = this.url(path, query);
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)}ms`;
-    const progress = { sent: false };
+    const progress = { connected: false };
     try {
       const { response, timer } = await this.open(method, url, body, progress);
       try {
@@ -321,7 +331,7 @@ class Kube implements Api {
       }
     } catch (error) {
       if (error instanceof UserError) throw error;
-      const failure = this.networkError(error, method !== 'GET' && progress.sent);
+      const failure = this.networkError(error, method !== 'GET' && progress.connected);
       if (this.verbosity >= 6) this.log(`${method} ${url.href} (no answer: ${failure.message}) in ${elapsed()}`);
       throw failure;
     }
@@ -329,7 +339,7 @@ class Kube implements Api {
 
   /**
    * A failed exchange, in kubectl's words (client-go's errors as kubectl prints them). A write
-   * that failed after it was sent (`sentWrite`: a timeout, a connection closed) has an unknown
+   * that failed once connected (`sentWrite`: a timeout, a connection closed) has an unknown
    * outcome: the error says so, and is a WriteUncertainError so the caller does not report the
    * object as "not written".
    */
@@ -426,7 +436,7 @@ class Kube implements Api {
     const started = performance.now();
     let opened: Awaited<ReturnType<Kube['open']>>;
     try {
-      opened = await this.open('GET', url, undefined, { sent: false }, signal);
+      opened = await this.open('GET', url, undefined, { connected: false }, signal);
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof UserError) throw error;
