@@ -33,7 +33,7 @@ interface ClientOptions {
    * stalled-server case short).
    */
   timeoutMs: number;
-  /** kubectl's -v: >= 6 logs each request with status and time, >= 8 also the request headers. */
+  /** kubectl's -v: >= 6 logs each request with status and time, >= 8 also the request and response headers. */
   verbosity?: number;
   /** Where -v lines and the server's warnings go (stderr by default). */
   log?: (line: string) => void;
@@ -432,6 +432,7 @@ class Kube implements Api {
     if (query.labelSelector) params['labelSelector'] = query.labelSelector;
     if (query.fieldSelector) params['fieldSelector'] = query.fieldSelector;
     if (query.allowWatchBookmarks) params['allowWatchBookmarks'] = 'true';
+    if (query.timeoutSeconds !== undefined) params['timeoutSeconds'] = String(query.timeoutSeconds);
     const url = this.url(collectionPath(type, namespace), params);
     const started = performance.now();
     let opened: Awaited<ReturnType<Kube['open']>>;

@@ -12,7 +12,7 @@ import { before, test } from 'node:test';
 import type { WatchEvent } from '../../src/kube/api.ts';
 import { CONFIGMAPS, EVENTS } from '../../src/kube/api.ts';
 import { connect } from '../../src/kube/client.ts';
-import { silentServer } from '../support/fault-proxy.ts';
+import { FaultProxy, PASS, kubeconfigFor, silentServer } from '../support/fault-proxy.ts';
 import { kubectlAsync, stickyAsync } from '../support/spawn.ts';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, sticky } from './run.ts';
@@ -318,6 +318,66 @@ test("the server's Warning headers: printed once each as `Warning: text`, as kub
   assert.deepEqual(lines, [expected], 'three deprecated reads, one warning');
   await kube.list({ ...gadgets, version: 'v2' }, NS);
   assert.deepEqual(lines, [expected], 'v2 is not deprecated');
+});
+
+test('watch: the stream ends when the server ends it; a refused connect throws as reads do; a 410 at the start is the 410 event', async () => {
+  const kube = await api();
+  const { resourceVersion } = await kube.listAt(CONFIGMAPS, NS);
+  const started = Date.now();
+  const events: WatchEvent[] = [];
+  for await (const event of kube.watch(CONFIGMAPS, NS, { resourceVersion, timeoutSeconds: 1 }, new AbortController().signal)) events.push(event);
+  assert.deepEqual(events, [], 'nothing changed');
+  assert.ok(Date.now() - started >= 900, 'ended by the server after timeoutSeconds');
+
+  const port = await new Promise<number>((ok) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const free = (probe.address() as AddressInfo).port;
+      probe.close(() => ok(free));
+    });
+  });
+  const { token } = credentials();
+  const refused = await connect({
+    kubeconfig: emptyKubeconfig(),
+    server: `https://127.0.0.1:${port}`,
+    token,
+    'insecure-skip-tls-verify': true,
+    timeoutMs: 5000,
+    verbosity: 0,
+    log: () => {},
+  });
+  await assert.rejects(
+    async () => {
+      for await (const _ of refused.watch(CONFIGMAPS, NS, { resourceVersion }, new AbortController().signal)) assert.fail('no event expected');
+    },
+    { message: `The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?` },
+  );
+
+  // A server that answers the watch request itself with 410 Gone (older apiservers did): a fault proxy.
+  const proxy = new FaultProxy(cluster.server, resolve(repoRoot, '.cluster/pki'), (r) =>
+    r.url.includes('watch=1')
+      ? {
+          kind: 'status',
+          status: 410,
+          body: JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'Expired',
+            code: 410,
+            message: 'too old resource version: 1 (99)',
+          }),
+        }
+      : PASS,
+  );
+  const url = await proxy.start();
+  try {
+    const gone = await connect({ kubeconfig: kubeconfigFor(url, resolve(repoRoot, '.cluster/pki'), { token }), timeoutMs: 5000, verbosity: 0, log: () => {} });
+    const seen: WatchEvent[] = [];
+    for await (const event of gone.watch(CONFIGMAPS, NS, { resourceVersion: '1' }, new AbortController().signal)) seen.push(event);
+    assert.deepEqual(seen, [{ type: 'ERROR', status: { code: 410, reason: 'Expired', message: 'too old resource version: 1 (99)' } }]);
+  } finally {
+    await proxy.stop();
+  }
 });
 
 /** A loopback TCP forwarder to the apiserver on the first free port of `ports`; null when all are taken. */
