@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { status } from '../../src/cli/commands.ts';
 import { parseCommand } from '../../src/cli/spec.ts';
+import { redact } from '../../src/errors.ts';
 import { loadConfig } from '../../src/kube/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sticky-flags-'));
@@ -101,4 +102,13 @@ test('-s works with no kubeconfig at all (an empty file is an empty configuratio
   assert.throws(() => loaded(['--kubeconfig', empty]), /no configuration has been provided/);
   assert.equal(alone.compression, true);
   assert.equal(loaded(['--kubeconfig', empty, '-s', 'https://10.0.0.9:6443', '--disable-compression']).compression, false);
+});
+
+test('--token and the --client-key file are credentials: masked in anything printed', () => {
+  const plain = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{}');
+  const key = join(dir, 'client.key');
+  const body = 'MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49';
+  writeFileSync(key, `-----BEGIN EC PRIVATE KEY-----\n${body}\n-----END EC PRIVATE KEY-----\n`);
+  loaded(['--kubeconfig', plain, '--token', 'command-line-token-42', '--client-certificate', CA, '--client-key', key]);
+  assert.equal(redact(`token command-line-token-42 and key ${body}`), 'token <masked> and key <masked>');
 });
