@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConnectionError, ServerError, UserError, WriteUncertainError, redact, registerSecret, type ConnectionFailure } from '../errors.ts';
+import { ConnectionError, ServerError, UserError, WriteUncertainError, neutralise, redact, registerSecret, type ConnectionFailure } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
 import { loadConfig, type Impersonation, type LoadedConfig } from './config.ts';
 import {
@@ -740,23 +740,51 @@ const REASONS: Record<number, string> = {
   504: 'Timeout',
 };
 
-/** kubectl's wording for API errors. The response body is a Status; only its message is shown. */
+/** client-go's messages for an error answer that is not a Status (NewGenericServerResponse). */
+const GENERIC: Record<number, string> = {
+  400: 'the server rejected our request for an unknown reason',
+  404: 'the server could not find the requested resource',
+  405: 'the server does not allow this method on the requested resource',
+  406: 'the server was unable to respond with a content type that the client supports',
+  409: 'the server reported a conflict',
+  422: 'the server rejected our request due to an error in our request',
+  429: 'the server has received too many requests and has asked us to try again later',
+  503: 'the server is currently unable to handle the request',
+  504: 'the server was unable to return a response in the time allotted, but may still be processing the request',
+};
+
+/**
+ * kubectl's wording for API errors. The response body is a Status: only its message is shown.
+ * Any other body gets client-go's generic message, with the request in parentheses.
+ */
 function apiError(status: number, text: string, request: RequestDescription): Error {
-  let reason = REASONS[status] ?? 'Unknown';
+  let reason = REASONS[status] ?? (status >= 500 ? 'InternalError' : 'Unknown');
   let message = '';
+  let isStatus = false;
   try {
     const body = JSON.parse(text) as Json;
-    if (isObject(body)) {
+    if (isObject(body) && body['kind'] === 'Status') {
+      isStatus = true;
       if (typeof body['reason'] === 'string' && body['reason']) reason = body['reason'];
       if (typeof body['message'] === 'string') message = body['message'];
     }
   } catch {
-    // not a Status: keep the generic text below
+    // not a Status: the generic text below
   }
   if (status === 401) return new UserError('You must be logged in to the server (Unauthorized)');
   if (!message) {
-    const what = request.name ? `${qualifiedName(request.type)} "${request.name}"` : qualifiedName(request.type);
-    message = `${request.verb} ${what}: the server answered ${status}`;
+    const served = isStatus ? '' : redact(neutralise(text.trim())).split('\n')[0]?.slice(0, 200) || 'unknown';
+    message =
+      GENERIC[status] ??
+      (status >= 500
+        ? `an error on the server (${JSON.stringify(served)}) has prevented the request from succeeding`
+        : status === 403 || status === 415
+          ? served
+          : `the server responded with the status code ${status} but did not return more information`);
+    const resource = request.type.plural ? qualifiedName(request.type) : '';
+    // client-go names the HTTP verb: a list or a watch is a get.
+    const verb = request.verb === 'patch' ? 'patch' : 'get';
+    if (resource) message += request.name ? ` (${verb} ${resource} ${request.name})` : ` (${verb} ${resource})`;
   }
   return new ServerError(status, reason, `Error from server (${reason}): ${message}`);
 }

@@ -520,3 +520,15 @@ test('responses come gzip-compressed as kubectl asks for them, and plain with --
   assert.ok(!plain.lines.some((l) => /Accept-Encoding|Content-Encoding/i.test(l)));
   mustKubectl(['delete', 'configmap', 'big', '-n', NS], cluster.kubeconfig);
 });
+
+test("an error answer that is not a Status: client-go's generic words (plain http to the TLS port)", async () => {
+  const { token } = credentials();
+  const flags = ['-s', cluster.server.replace('https:', 'http:'), '--token', token];
+  const [ours, real] = await Promise.all([
+    stickyAsync(['status', ...flags], { kubeconfig: emptyKubeconfig() }),
+    kubectlAsync(['get', 'services', ...flags], { kubeconfig: emptyKubeconfig() }),
+  ]);
+  assert.equal(ours.code, 1);
+  assert.equal(ours.stderr.trim(), 'Error from server (BadRequest): the server rejected our request for an unknown reason');
+  assert.match(verdict(real.stderr), /the server rejected our request for an unknown reason/);
+});
