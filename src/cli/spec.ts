@@ -146,7 +146,8 @@ export interface Declaration<F extends Flags> {
 export const GLOBAL_FLAGS = {
   v: int({
     short: 'v',
-    describe: "Log level, as kubectl's -v: 6 logs each API request (method, URL, status, time) to stderr, 8 also the request headers (credentials masked)",
+    describe:
+      "Log level, as kubectl's -v: 6 logs each API request (method, URL, status, time) to stderr, 8 also the request and response headers (credentials masked)",
   }),
   help: bool({ short: 'h', describe: 'Show help' }),
 } satisfies Flags;

@@ -69,6 +69,8 @@ export interface WatchQuery {
   fieldSelector?: string | undefined;
   /** BOOKMARK events carry a newer resourceVersion to resume from, with no change. */
   allowWatchBookmarks?: boolean | undefined;
+  /** The server ends the watch after this many seconds (its own default is 30-60 minutes). */
+  timeoutSeconds?: number | undefined;
 }
 
 /** A Status object's gist, as the server sent it in an ERROR event or a failed watch. */

@@ -11,7 +11,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConnectionError, ServerError, UserError, WriteUncertainError, redact, registerSecret, type ConnectionFailure } from '../errors.ts';
+import { ConnectionError, ServerError, UserError, WriteUncertainError, neutralise, redact, registerSecret, type ConnectionFailure } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
 import { loadConfig, type Impersonation, type LoadedConfig } from './config.ts';
 import {
@@ -33,12 +33,10 @@ interface ClientOptions {
    * stalled-server case short).
    */
   timeoutMs: number;
-  /** kubectl's -v: >= 6 logs each request with status and time, >= 8 also the request headers. */
+  /** kubectl's -v: >= 6 logs each request with status and time, >= 8 also the request and response headers. */
   verbosity?: number;
-  /** Where -v lines go (stderr by default). */
+  /** Where -v lines and the server's warnings go (stderr by default). */
   log?: (line: string) => void;
-  /** Where the server's warnings go (where -v lines go, by default). */
-  warn?: (line: string) => void;
 }
 
 /**
@@ -99,7 +97,7 @@ export function parseWarnings(value: string): string[] {
 }
 
 const PAGE_SIZE = 500;
-// Reads are retried on 429/5xx and on dropped connections; writes never are (see patch()).
+// Reads are retried on 429/5xx and on dropped connections; writes never are (see mergePatch()).
 const READ_RETRIES = 3;
 
 type Method = 'GET' | 'PATCH';
@@ -139,11 +137,10 @@ class Kube implements Api {
   private readonly timeoutIsDefault: boolean;
   private readonly verbosity: number;
   private readonly log: (line: string) => void;
-  private readonly warn: (line: string) => void;
   private readonly discovery = new Map<string, Promise<GroupVersions | null>>();
   private readonly impersonate: Impersonation | null;
   private readonly compression: boolean;
-  // One keep-alive agent per process: discovery and the lists of a command share connections.
+  // One keep-alive agent per client (a command makes one): discovery and its lists share connections.
   private agent: http.Agent | null = null;
 
   constructor(config: LoadedConfig, options: ClientOptions) {
@@ -157,13 +154,12 @@ class Kube implements Api {
     this.timeoutMs = this.timeoutIsDefault ? defaultTimeoutMs() : options.timeoutMs;
     this.verbosity = options.verbosity ?? 0;
     this.log = options.log ?? ((line) => void process.stderr.write(`${redact(line)}\n`));
-    this.warn = options.warn ?? this.log;
   }
 
   /**
    * client-node turns the kubeconfig user into request options: TLS material, the Authorization
    * header (a token, basic auth, an auth provider's or an exec plugin's, refreshed as it
-   * expires) and Impersonate-User. Asked per request; the agent is made once from the first answer.
+   * expires). Asked per request; the agent is made once from the first answer.
    */
   private async prepare(): Promise<Prepared> {
     const options: https.RequestOptions = {};
@@ -181,6 +177,9 @@ class Kube implements Api {
       if (SECRET_HEADERS.has(name.toLowerCase())) registerSecret(value.replace(/^\w+\s+/, ''));
     }
     if (!this.agent) {
+      // The client key, however the kubeconfig gave it (file or data), is masked line by line.
+      const key = options.key === undefined ? '' : String(options.key);
+      for (const line of key.split('\n')) if (!line.startsWith('-----')) registerSecret(line);
       if (this.kubeConfig.getCurrentCluster()?.proxyUrl && options.agent instanceof http.Agent) {
         // kubeconfig proxy-url: client-node's proxy agents (HTTP CONNECT, SOCKS) carry the TLS options.
         this.agent = options.agent;
@@ -215,13 +214,14 @@ class Kube implements Api {
   /**
    * Sends one request and waits for its response headers, within the request bound; the timer
    * keeps running for the body until the caller clears it (a watch clears it at the headers).
-   * `progress.sent` tells a failure after the whole request went out from one before.
+   * `progress.connected` tells a failure on an established connection (the request may have
+   * reached the server) from one before (it cannot have).
    */
   private async open(
     method: Method,
     url: URL,
     body: { text: string; contentType: string } | undefined,
-    progress: { sent: boolean },
+    progress: { connected: boolean },
     signal?: AbortSignal,
   ): Promise<{ response: http.IncomingMessage; timer: NodeJS.Timeout }> {
     const prepared = await this.prepare();
@@ -266,7 +266,13 @@ class Kube implements Api {
       // Go's transport bounds the TCP connect and the TLS handshake on their own, inside the
       // request's bound: a silent server fails as "TLS handshake timeout" after 10s, as in kubectl.
       request.on('socket', (socket) => {
-        if (viaProxy || !socket.connecting) return;
+        if (viaProxy || !socket.connecting) {
+          progress.connected = true;
+          return;
+        }
+        socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+          progress.connected = true;
+        });
         const phase = (which: 'dial' | 'tls', ms: number) => {
           if (ms >= this.timeoutMs) return;
           const bound = setTimeout(() => request.destroy(new PhaseTimeout(which)), ms);
@@ -276,9 +282,6 @@ class Kube implements Api {
         phase('dial', DIAL_TIMEOUT_MS);
         if (url.protocol === 'https:') socket.once('connect', () => phase('tls', TLS_HANDSHAKE_TIMEOUT_MS));
       });
-      request.on('finish', () => {
-        progress.sent = true;
-      });
       request.on('error', (error) => {
         clearTimeout(timer);
         reject(error);
@@ -286,6 +289,13 @@ class Kube implements Api {
       request.on('response', (answer) => {
         response = answer;
         this.warnings(answer.rawHeaders);
+        if (this.verbosity >= 8) {
+          this.log('Response Headers:');
+          for (let i = 0; i + 1 < answer.rawHeaders.length; i += 2) {
+            const name = answer.rawHeaders[i] ?? '';
+            this.log(`    ${name}: ${maskHeader(name, answer.rawHeaders[i + 1] ?? '')}`);
+          }
+        }
         resolve({ response: answer, timer });
       });
       request.end(body?.text);
@@ -299,7 +309,7 @@ class Kube implements Api {
       for (const text of parseWarnings(raw[i + 1] ?? '')) {
         if (warned.has(text)) continue;
         warned.add(text);
-        this.warn(`Warning: ${text}`);
+        this.log(`Warning: ${text}`);
       }
     }
   }
@@ -309,7 +319,7 @@ class Kube implements Api {
     const url = this.url(path, query);
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)}ms`;
-    const progress = { sent: false };
+    const progress = { connected: false };
     try {
       const { response, timer } = await this.open(method, url, body, progress);
       try {
@@ -321,7 +331,7 @@ class Kube implements Api {
       }
     } catch (error) {
       if (error instanceof UserError) throw error;
-      const failure = this.networkError(error, method !== 'GET' && progress.sent);
+      const failure = this.networkError(error, method !== 'GET' && progress.connected);
       if (this.verbosity >= 6) this.log(`${method} ${url.href} (no answer: ${failure.message}) in ${elapsed()}`);
       throw failure;
     }
@@ -329,7 +339,7 @@ class Kube implements Api {
 
   /**
    * A failed exchange, in kubectl's words (client-go's errors as kubectl prints them). A write
-   * that failed after it was sent (`sentWrite`: a timeout, a connection closed) has an unknown
+   * that failed once connected (`sentWrite`: a timeout, a connection closed) has an unknown
    * outcome: the error says so, and is a WriteUncertainError so the caller does not report the
    * object as "not written".
    */
@@ -422,11 +432,12 @@ class Kube implements Api {
     if (query.labelSelector) params['labelSelector'] = query.labelSelector;
     if (query.fieldSelector) params['fieldSelector'] = query.fieldSelector;
     if (query.allowWatchBookmarks) params['allowWatchBookmarks'] = 'true';
+    if (query.timeoutSeconds !== undefined) params['timeoutSeconds'] = String(query.timeoutSeconds);
     const url = this.url(collectionPath(type, namespace), params);
     const started = performance.now();
     let opened: Awaited<ReturnType<Kube['open']>>;
     try {
-      opened = await this.open('GET', url, undefined, { sent: false }, signal);
+      opened = await this.open('GET', url, undefined, { connected: false }, signal);
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof UserError) throw error;
@@ -729,23 +740,51 @@ const REASONS: Record<number, string> = {
   504: 'Timeout',
 };
 
-/** kubectl's wording for API errors. The response body is a Status; only its message is shown. */
+/** client-go's messages for an error answer that is not a Status (NewGenericServerResponse). */
+const GENERIC: Record<number, string> = {
+  400: 'the server rejected our request for an unknown reason',
+  404: 'the server could not find the requested resource',
+  405: 'the server does not allow this method on the requested resource',
+  406: 'the server was unable to respond with a content type that the client supports',
+  409: 'the server reported a conflict',
+  422: 'the server rejected our request due to an error in our request',
+  429: 'the server has received too many requests and has asked us to try again later',
+  503: 'the server is currently unable to handle the request',
+  504: 'the server was unable to return a response in the time allotted, but may still be processing the request',
+};
+
+/**
+ * kubectl's wording for API errors. The response body is a Status: only its message is shown.
+ * Any other body gets client-go's generic message, with the request in parentheses.
+ */
 function apiError(status: number, text: string, request: RequestDescription): Error {
-  let reason = REASONS[status] ?? 'Unknown';
+  let reason = REASONS[status] ?? (status >= 500 ? 'InternalError' : 'Unknown');
   let message = '';
+  let isStatus = false;
   try {
     const body = JSON.parse(text) as Json;
-    if (isObject(body)) {
+    if (isObject(body) && body['kind'] === 'Status') {
+      isStatus = true;
       if (typeof body['reason'] === 'string' && body['reason']) reason = body['reason'];
       if (typeof body['message'] === 'string') message = body['message'];
     }
   } catch {
-    // not a Status: keep the generic text below
+    // not a Status: the generic text below
   }
   if (status === 401) return new UserError('You must be logged in to the server (Unauthorized)');
   if (!message) {
-    const what = request.name ? `${qualifiedName(request.type)} "${request.name}"` : qualifiedName(request.type);
-    message = `${request.verb} ${what}: the server answered ${status}`;
+    const served = isStatus ? '' : redact(neutralise(text.trim())).split('\n')[0]?.slice(0, 200) || 'unknown';
+    message =
+      GENERIC[status] ??
+      (status >= 500
+        ? `an error on the server (${JSON.stringify(served)}) has prevented the request from succeeding`
+        : status === 403 || status === 415
+          ? served
+          : `the server responded with the status code ${status} but did not return more information`);
+    const resource = request.type.plural ? qualifiedName(request.type) : '';
+    // client-go names the HTTP verb: a list or a watch is a get.
+    const verb = request.verb === 'patch' ? 'patch' : 'get';
+    if (resource) message += request.name ? ` (${verb} ${resource} ${request.name})` : ` (${verb} ${resource})`;
   }
   return new ServerError(status, reason, `Error from server (${reason}): ${message}`);
 }

@@ -12,7 +12,7 @@ import { before, test } from 'node:test';
 import type { WatchEvent } from '../../src/kube/api.ts';
 import { CONFIGMAPS, EVENTS } from '../../src/kube/api.ts';
 import { connect } from '../../src/kube/client.ts';
-import { silentServer } from '../support/fault-proxy.ts';
+import { FaultProxy, PASS, kubeconfigFor, silentServer } from '../support/fault-proxy.ts';
 import { kubectlAsync, stickyAsync } from '../support/spawn.ts';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, sticky } from './run.ts';
@@ -247,7 +247,12 @@ test('connection failures in kubectl words, the same as real kubectl prints: wro
       assert.equal(ours.code, 1, `${what}: ${ours.stderr}`);
       assert.equal(real.code, 1, `${what}: kubectl: ${real.stderr}`);
       assert.equal(ours.stderr.trim().split('\n').length, 1, `${what}: one line: ${ours.stderr}`);
-      assert.equal(ours.stderr.trim(), verdict(real.stderr), `${what}: the same words as kubectl`);
+      // kubectl words a request timeout two ways, by where it caught the request.
+      const realVerdict = verdict(real.stderr).replace(
+        /^Unable to connect to the server: net\/http: request canceled while waiting for connection \(Client\.Timeout exceeded while awaiting headers\)$/,
+        'Unable to connect to the server: context deadline exceeded',
+      );
+      assert.equal(ours.stderr.trim(), realVerdict, `${what}: the same words as kubectl`);
       if (expected) assert.equal(ours.stderr.trim(), expected, what);
       else assert.match(ours.stderr.trim(), /^Unable to connect to the server: dial tcp: lookup no-such-host\.invalid( on \S+)?: no such host$/, what);
       assert.ok(!ours.stderr.includes(token), `${what}: the token is masked`);
@@ -313,6 +318,66 @@ test("the server's Warning headers: printed once each as `Warning: text`, as kub
   assert.deepEqual(lines, [expected], 'three deprecated reads, one warning');
   await kube.list({ ...gadgets, version: 'v2' }, NS);
   assert.deepEqual(lines, [expected], 'v2 is not deprecated');
+});
+
+test('watch: the stream ends when the server ends it; a refused connect throws as reads do; a 410 at the start is the 410 event', async () => {
+  const kube = await api();
+  const { resourceVersion } = await kube.listAt(CONFIGMAPS, NS);
+  const started = Date.now();
+  const events: WatchEvent[] = [];
+  for await (const event of kube.watch(CONFIGMAPS, NS, { resourceVersion, timeoutSeconds: 1 }, new AbortController().signal)) events.push(event);
+  assert.deepEqual(events, [], 'nothing changed');
+  assert.ok(Date.now() - started >= 900, 'ended by the server after timeoutSeconds');
+
+  const port = await new Promise<number>((ok) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const free = (probe.address() as AddressInfo).port;
+      probe.close(() => ok(free));
+    });
+  });
+  const { token } = credentials();
+  const refused = await connect({
+    kubeconfig: emptyKubeconfig(),
+    server: `https://127.0.0.1:${port}`,
+    token,
+    'insecure-skip-tls-verify': true,
+    timeoutMs: 5000,
+    verbosity: 0,
+    log: () => {},
+  });
+  await assert.rejects(
+    async () => {
+      for await (const _ of refused.watch(CONFIGMAPS, NS, { resourceVersion }, new AbortController().signal)) assert.fail('no event expected');
+    },
+    { message: `The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?` },
+  );
+
+  // A server that answers the watch request itself with 410 Gone (older apiservers did): a fault proxy.
+  const proxy = new FaultProxy(cluster.server, resolve(repoRoot, '.cluster/pki'), (r) =>
+    r.url.includes('watch=1')
+      ? {
+          kind: 'status',
+          status: 410,
+          body: JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'Expired',
+            code: 410,
+            message: 'too old resource version: 1 (99)',
+          }),
+        }
+      : PASS,
+  );
+  const url = await proxy.start();
+  try {
+    const gone = await connect({ kubeconfig: kubeconfigFor(url, resolve(repoRoot, '.cluster/pki'), { token }), timeoutMs: 5000, verbosity: 0, log: () => {} });
+    const seen: WatchEvent[] = [];
+    for await (const event of gone.watch(CONFIGMAPS, NS, { resourceVersion: '1' }, new AbortController().signal)) seen.push(event);
+    assert.deepEqual(seen, [{ type: 'ERROR', status: { code: 410, reason: 'Expired', message: 'too old resource version: 1 (99)' } }]);
+  } finally {
+    await proxy.stop();
+  }
 });
 
 /** A loopback TCP forwarder to the apiserver on the first free port of `ports`; null when all are taken. */
@@ -422,4 +487,48 @@ test('-f with https URLs: read as kubectl reads them; a 404 and a 503 in its wor
     files.closeAllConnections();
     await new Promise((ok) => files.close(ok));
   }
+});
+
+test('responses come gzip-compressed as kubectl asks for them, and plain with --disable-compression', async () => {
+  // The apiserver compresses only large responses (over 128 KiB).
+  mustKubectl(['delete', 'configmap', 'big', '-n', NS, '--ignore-not-found'], cluster.kubeconfig);
+  const file = join(mkdtempSync(join(tmpdir(), 'sticky-big-')), 'big');
+  writeFileSync(file, 'x'.repeat(200_000));
+  mustKubectl(['create', 'configmap', 'big', '-n', NS, `--from-file=big=${file}`], cluster.kubeconfig);
+  const read = async (disable: boolean) => {
+    const lines: string[] = [];
+    const kube = await connect({
+      kubeconfig: cluster.kubeconfig,
+      namespace: NS,
+      timeoutMs: 10_000,
+      verbosity: 8,
+      log: (l) => lines.push(l),
+      'disable-compression': disable,
+    });
+    const big = (await kube.list(CONFIGMAPS, NS)).find((c) => (c['metadata'] as { name?: string }).name === 'big');
+    return { data: (big?.['data'] as Record<string, string> | undefined)?.['big'], lines };
+  };
+  const gzipped = await read(false);
+  assert.equal(gzipped.data?.length, 200_000);
+  assert.ok(gzipped.lines.includes('    Accept-Encoding: gzip'));
+  assert.ok(
+    gzipped.lines.some((l) => /^\s+Content-Encoding: gzip$/i.test(l)),
+    'the server compressed the list',
+  );
+  const plain = await read(true);
+  assert.equal(plain.data, gzipped.data);
+  assert.ok(!plain.lines.some((l) => /Accept-Encoding|Content-Encoding/i.test(l)));
+  mustKubectl(['delete', 'configmap', 'big', '-n', NS], cluster.kubeconfig);
+});
+
+test("an error answer that is not a Status: client-go's generic words (plain http to the TLS port)", async () => {
+  const { token } = credentials();
+  const flags = ['-s', cluster.server.replace('https:', 'http:'), '--token', token];
+  const [ours, real] = await Promise.all([
+    stickyAsync(['status', ...flags], { kubeconfig: emptyKubeconfig() }),
+    kubectlAsync(['get', 'services', ...flags], { kubeconfig: emptyKubeconfig() }),
+  ]);
+  assert.equal(ours.code, 1);
+  assert.equal(ours.stderr.trim(), 'Error from server (BadRequest): the server rejected our request for an unknown reason');
+  assert.match(verdict(real.stderr), /the server rejected our request for an unknown reason/);
 });
