@@ -6,6 +6,7 @@
 // takes compiling the 1.8 MB bundle off every start after the first (bench: --version 122 -> 82 ms).
 
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -31,6 +32,45 @@ export const bundleOptions = {
   logLevel: 'warning' as const,
 };
 
+/** What the CommonJS bundles define for ESM's import.meta (the SEA's bundle too). */
+export const cjsDefine = { 'import.meta.url': '__stickyImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' };
+
+/** Terminal widths whose help texts the bundle holds ready (cmd/kubectl-sticky.ts: min(110, columns || 100)). */
+const HELP_WIDTHS = [80, 100, 110];
+
+/**
+ * The help texts (`--help` of the plugin and of each command) at HELP_WIDTHS, keyed
+ * `COMMAND WIDTH` ('' for the plugin), made by the bundled yargs itself at build time: laying them
+ * out at run time costs more than the whole rest of a start (bench: --help 77 ms, --version 36 ms),
+ * most of it string-width's Intl.Segmenter and Unicode-property regexes. Bundled the same way as
+ * the executable, so the texts are byte for byte what it would print (English: yargs' locale files
+ * are not in the bundle).
+ */
+export async function helpTexts(): Promise<Record<string, string>> {
+  const entry = [
+    "import { helpText } from './src/cli/help.ts';",
+    "import { DECLARATIONS } from './src/cli/commands.ts';",
+    'void (async () => {',
+    '  const out: Record<string, string> = {};',
+    `  for (const width of ${JSON.stringify(HELP_WIDTHS)})`,
+    "    for (const d of [null, ...DECLARATIONS]) out[`${d?.name ?? ''} ${width}`] = await helpText(DECLARATIONS, d, __VERSION__, width);",
+    '  process.stdout.write(JSON.stringify(out));',
+    '})();',
+  ].join('\n');
+  const result = await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'help-texts.ts' },
+    format: 'cjs',
+    define: { ...bundleOptions.define, ...cjsDefine },
+    banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+    write: false,
+  });
+  const code = result.outputFiles?.[0]?.text ?? '';
+  // LC_ALL=C: yargs would otherwise look for a locale file of the builder's language.
+  return JSON.parse(execFileSync(process.execPath, ['-'], { input: code, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } })) as Record<string, string>;
+}
+
 /**
  * The executable bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to
  * its top, so even --version would load node:tls and friends for the Kubernetes client; in CommonJS
@@ -43,7 +83,7 @@ export async function buildBundle(outfile: string): Promise<void> {
     ...bundleOptions,
     outfile,
     format: 'cjs',
-    define: { ...bundleOptions.define, 'import.meta.url': '__stickyImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(await helpTexts()) },
     banner: { js: `${launcher}\nconst __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
   });
   chmodSync(outfile, 0o755);
