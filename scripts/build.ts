@@ -53,7 +53,7 @@ export async function helpTexts(): Promise<Record<string, string>> {
     'void (async () => {',
     '  const out: Record<string, string> = {};',
     `  for (const width of ${JSON.stringify(HELP_WIDTHS)})`,
-    "    for (const d of [null, ...DECLARATIONS]) out[`${d?.name ?? ''} ${width}`] = await helpText(DECLARATIONS, d, __VERSION__, width);",
+    "    for (const d of [null, ...DECLARATIONS]) out[(d?.name ?? '') + ' ' + width] = await helpText(DECLARATIONS, d, __VERSION__, width);",
     '  process.stdout.write(JSON.stringify(out));',
     '})();',
   ].join('\n');

@@ -37,8 +37,8 @@ export interface Api {
   readonly namespace: string;
   /** GET of one object; null when it does not exist. */
   get(type: ResourceType, namespace: string, name: string): Promise<JsonObject | null>;
-  /** All objects of a type in a namespace ('' for all). */
-  list(type: ResourceType, namespace: string, query?: Record<string, string>): Promise<JsonObject[]>;
+  /** All objects of a type in a namespace ('' for all); `project` maps each item as its page arrives (so the page's JSON can go). */
+  list(type: ResourceType, namespace: string, query?: Record<string, string>, project?: (item: JsonObject) => JsonObject): Promise<JsonObject[]>;
   /** The versions a group serves, or null when it is not served. */
   groupVersions(group: string): Promise<GroupVersions | null>;
   /** The version to read Voyager Ingresses in; null when the group is not served. */

@@ -188,7 +188,7 @@ class Kube implements Api {
   }
 
   /** All objects of a type in a namespace ('' for all), following `continue` tokens. */
-  async list(type: ResourceType, namespace: string, query: Record<string, string> = {}): Promise<JsonObject[]> {
+  async list(type: ResourceType, namespace: string, query: Record<string, string> = {}, project?: (item: JsonObject) => JsonObject): Promise<JsonObject[]> {
     const out: JsonObject[] = [];
     let token = '';
     do {
@@ -198,7 +198,7 @@ class Kube implements Api {
       if (status >= 300) throw apiError(status, text, { verb: 'list', type, namespace });
       const body = parseJson(text);
       const items = Array.isArray(body['items']) ? body['items'] : [];
-      for (const item of items) if (isObject(item)) out.push(withKind(item, type));
+      for (const item of items) if (isObject(item)) out.push(project ? project(withKind(item, type)) : withKind(item, type));
       const metadata = isObject(body['metadata']) ? body['metadata'] : {};
       token = typeof metadata['continue'] === 'string' ? metadata['continue'] : '';
     } while (token);
