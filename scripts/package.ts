@@ -26,7 +26,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { bundleOptions } from './build.ts';
+import { bundleOptions, cjsDefine, helpTexts } from './build.ts';
 import { stripElf } from './elf.ts';
 import { adhocSign, removeCodeSignature } from './macho.ts';
 import { removeAuthenticode, withChecksum } from './pe.ts';
@@ -166,7 +166,8 @@ async function buildCjs(outfile: string, work: string): Promise<void> {
     alias: Object.fromEntries(optional.map((name) => [name, stub])),
     outfile,
     format: 'cjs',
-    define: { ...bundleOptions.define, 'import.meta.url': '__stickyImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+    // One file (a SEA runs one script), help texts included as in dist/kubectl-sticky.
+    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(await helpTexts()) },
     banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
   });
 }
