@@ -1,15 +1,17 @@
-// Bundles the plugin into an executable file, dist/kubectl-sticky, that starts fast, and beside it
-// dist/kubectl-sticky-kube.cjs, the Kubernetes client library, which only live commands load.
-// The first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19 (the
-// project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
+// Bundles the plugin for a fast start: dist/kubectl-sticky, the launcher, and in dist/lib/ the
+// bundle (sticky-main.cjs), the V8 code cache of a run of it (sticky-main.cache, see cmd/launch.ts)
+// and the Kubernetes client library (sticky-kube.cjs), which only live commands load.
+// The launcher's first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19
+// (the project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
 // itself with it, since the system Node may be older; as JavaScript they are a string and a comment.
-// The shell part also turns on V8's compile cache (in Node's default place under TMPDIR), which
-// takes compiling the bundle off every start after the first (bench: --version 122 -> 82 ms).
+// The shell part also turns on Node's compile cache (in its default place under TMPDIR), for the
+// client library (and the bundle, when V8 rejects lib/'s cache): bench: --version 122 -> 82 ms.
 
 import { build, type Plugin } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { LIB_DIR, MAIN, MAIN_CACHE } from '../cmd/launch.ts';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -73,7 +75,7 @@ export async function helpTexts(): Promise<Record<string, string>> {
 }
 
 /** The library's file, beside the bundle; the bundle requires it by this relative path. */
-export const KUBE_LIBRARY = 'kubectl-sticky-kube.cjs';
+export const KUBE_LIBRARY = 'sticky-kube.cjs';
 
 /**
  * Leaves @kubernetes/client-node (with its dependencies, 1.4 of the 1.9 MB) out of the bundle, for
@@ -107,20 +109,57 @@ function kubeLibraryExports(): string[] {
   return [...names].sort();
 }
 
+const CJS_BANNER = `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`;
+
 /**
- * The executable bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to
- * its top, so even --version would load node:tls and friends for the Kubernetes client; in CommonJS
- * they stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
- * A package.json beside it says "commonjs", since the repository's own says "module".
+ * The V8 code cache of `bundle` after a run of `status -f examples/seed/` (the heaviest command that
+ * needs no cluster), made in a child Node the way cmd/launch.ts runs the bundle, written to `out`.
  */
-export async function buildBundle(outfile: string): Promise<void> {
-  mkdirSync(dirname(outfile), { recursive: true });
+export async function warmCodeCache(bundle: string, out: string): Promise<void> {
+  const maker = await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: {
+      contents: [
+        "import { readFileSync, writeFileSync } from 'node:fs';",
+        "import { createRequire } from 'node:module';",
+        "import { runBundle } from './cmd/launch.ts';",
+        `const file = ${JSON.stringify(bundle)};`,
+        "const script = runBundle({ file, source: readFileSync(file, 'utf8'), cache: undefined, require: createRequire(file) });",
+        `process.on('exit', () => writeFileSync(${JSON.stringify(out)}, script.createCachedData()));`,
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'warm-code-cache.ts',
+    },
+    format: 'cjs',
+    write: false,
+  });
+  execFileSync(process.execPath, ['-', 'status', '-f', join(root, 'examples', 'seed')], {
+    input: maker.outputFiles?.[0]?.text ?? '',
+    cwd: root,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' },
+  });
+}
+
+/**
+ * The bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to its top,
+ * so even --version would load node:tls and friends for the Kubernetes client; in CommonJS they
+ * stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
+ * A package.json beside the launcher says "commonjs", since the repository's own says "module".
+ */
+export async function buildBundle(launcherFile: string): Promise<void> {
+  const dist = dirname(launcherFile);
+  const lib = join(dist, LIB_DIR);
+  mkdirSync(lib, { recursive: true });
+  const main = join(lib, MAIN);
   await build({
     ...bundleOptions,
-    outfile,
+    outfile: main,
     format: 'cjs',
     define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(await helpTexts()) },
-    banner: { js: `${launcher}\nconst __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+    banner: { js: CJS_BANNER },
     plugins: [kubeLibraryApart],
   });
   await build({
@@ -132,13 +171,22 @@ export async function buildBundle(outfile: string): Promise<void> {
       sourcefile: 'kube-library.ts',
       loader: 'ts',
     },
-    outfile: join(dirname(outfile), KUBE_LIBRARY),
+    outfile: join(lib, KUBE_LIBRARY),
     format: 'cjs',
     define: { ...bundleOptions.define, ...cjsDefine },
-    banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+    banner: { js: CJS_BANNER },
   });
-  chmodSync(outfile, 0o755);
-  writeFileSync(join(dirname(outfile), 'package.json'), '{"type": "commonjs"}\n');
+  await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: { contents: "require('./cmd/launch.ts').launch(__filename);", resolveDir: root, loader: 'ts', sourcefile: 'launcher.ts' },
+    outfile: launcherFile,
+    format: 'cjs',
+    banner: { js: launcher },
+  });
+  chmodSync(launcherFile, 0o755);
+  writeFileSync(join(dist, 'package.json'), '{"type": "commonjs"}\n');
+  await warmCodeCache(main, join(lib, MAIN_CACHE));
 }
 
 if (import.meta.main) {
