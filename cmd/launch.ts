@@ -60,7 +60,15 @@ function optionalFile(path: string): Buffer | undefined {
  */
 export function launch(self: string): void {
   const file = join(dirname(self), LIB_DIR, MAIN);
-  runBundle({ file, source: readFileSync(file, 'utf8'), cache: optionalFile(join(dirname(self), LIB_DIR, MAIN_CACHE)), require: createRequire(file) });
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    process.stderr.write(`error: cannot read ${file} (${code}): dist/kubectl-sticky needs the lib/ folder beside it\n`);
+    process.exit(1);
+  }
+  runBundle({ file, source, cache: optionalFile(join(dirname(self), LIB_DIR, MAIN_CACHE)), require: createRequire(file) });
 }
 
 /**
