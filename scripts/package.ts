@@ -29,7 +29,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SEA_CACHE, SEA_MAIN } from '../cmd/launch.ts';
-import { bundleOptions, cjsDefine, helpTexts, warmCodeCache } from './build.ts';
+import { bundleOptions, cjsDefine, helpTexts, NODE_OPTIONS, warmCodeCache } from './build.ts';
 import { stripElf } from './elf.ts';
 import { adhocSign, removeCodeSignature } from './macho.ts';
 import { removeAuthenticode, withChecksum } from './pe.ts';
@@ -266,7 +266,15 @@ function seaBlob(maker: string, main: string, assets: Record<string, string>, ou
   // useSnapshot: measured and left off (BENCHMARKS.md): a start from a user snapshot pays ~8 ms more than Node's own.
   writeFileSync(
     config,
-    JSON.stringify({ main: relative(work, main), output: out, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, assets }),
+    JSON.stringify({
+      main: relative(work, main),
+      output: out,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache,
+      assets,
+      execArgv: NODE_OPTIONS,
+    }),
   );
   execFileSync(maker, ['--experimental-sea-config', config], { cwd: work, stdio: 'pipe' });
 }
