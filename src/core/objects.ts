@@ -610,13 +610,24 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   Deployment: { metadata: META, spec: { template: { spec: { containers: [{ image: true }] } } } },
 };
 
-function pick(value: Json, shape: Shape): Json {
-  if (shape === true) return value;
-  if (Array.isArray(shape)) return Array.isArray(value) ? value.map((item) => pick(item, shape[0] as Shape)) : value;
+/** A shape with its keys listed once (not per object: Object.entries of a shape cost most of a projection). */
+type Compiled = { keep: true } | { each: Compiled } | { fields: readonly (readonly [string, Compiled])[] };
+
+function compile(shape: Shape): Compiled {
+  if (shape === true) return { keep: true };
+  if (Array.isArray(shape)) return { each: compile(shape[0] as Shape) };
+  return { fields: Object.entries(shape).map(([key, inner]) => [key, compile(inner)] as const) };
+}
+
+const COMPILED: ReadonlyMap<string, Compiled> = new Map(Object.entries(SHAPES).map(([kind, shape]) => [kind, compile(shape)]));
+
+function pick(value: Json, shape: Compiled): Json {
+  if ('keep' in shape) return value;
+  if ('each' in shape) return Array.isArray(value) ? value.map((item) => pick(item, shape.each)) : value;
   if (!isObject(value)) return value;
   const out: JsonObject = {};
   // Own keys only, whatever their value: `'annotation' in metadata` is a reader's test too.
-  for (const [key, inner] of Object.entries(shape)) if (Object.hasOwn(value, key)) out[key] = pick(value[key] as Json, inner);
+  for (const [key, inner] of shape.fields) if (Object.hasOwn(value, key)) out[key] = pick(value[key] as Json, inner);
   return out;
 }
 
@@ -635,7 +646,8 @@ export function coreFields(raw: JsonObject): JsonObject {
     out['items'] = items.map((item) => (isObject(item) ? coreFields(item) : item));
     return out;
   }
-  return Object.hasOwn(SHAPES, kind) ? { ...out, ...(pick(raw, SHAPES[kind] as Shape) as JsonObject) } : out;
+  const shape = COMPILED.get(kind);
+  return shape ? { ...out, ...(pick(raw, shape) as JsonObject) } : out;
 }
 
 /**
