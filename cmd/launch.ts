@@ -9,8 +9,9 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { constants, Script } from 'node:vm';
+import { isCompleterName } from '../src/cli/completion-install.ts';
 
 /** Beside dist/kubectl-sticky: the bundle, its code cache, the Kubernetes client library. Not kubectl-*: kubectl would take them for plugins. */
 export const LIB_DIR = 'lib';
@@ -46,6 +47,30 @@ export function runBundle(bundle: Bundle): Script {
   return script;
 }
 
+/**
+ * What the bundle prints for `--version` and for `--help` alone, made at build time: then the
+ * bundle is not even loaded (bench: --version 40 -> 30 ms, `node -e 0` taking 28).
+ */
+export interface Ready {
+  version: string;
+  /** The plugin's help text by terminal width (scripts/build.ts helpTexts). */
+  help: Readonly<Record<string, string>>;
+}
+
+/** Answers `--version`, `--help` or `-h` alone as main() would; false for anything else. */
+function answered(ready: Ready): boolean {
+  const words = process.argv.slice(2);
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  // An old Node gets the bundle's error; the completer's words are completion's.
+  if (words.length !== 1 || major < 22 || (major === 22 && minor < 19) || isCompleterName(basename(process.argv0))) return false;
+  let text: string | undefined;
+  if (words[0] === '--version') text = ready.version;
+  else if (words[0] === '--help' || words[0] === '-h') text = ready.help[String(Math.min(110, process.stdout.columns || 100))]?.trimEnd();
+  if (text === undefined) return false;
+  process.stdout.write(`${text}\n`);
+  return true;
+}
+
 function optionalFile(path: string): Buffer | undefined {
   try {
     return readFileSync(path);
@@ -58,7 +83,8 @@ function optionalFile(path: string): Buffer | undefined {
  * dist/kubectl-sticky: the bundle from lib/ beside this file. `self` is this file's path (the sh
  * part execs Node on its resolved path, so lib/ is found through symbolic links too).
  */
-export function launch(self: string): void {
+export function launch(self: string, ready?: Ready): void {
+  if (ready && answered(ready)) return;
   const file = join(dirname(self), LIB_DIR, MAIN);
   let source: string;
   try {
@@ -76,7 +102,8 @@ export function launch(self: string): void {
  * Node build, so only on the host's platform). Its `require` loads built-in modules only, all the
  * bundle needs. __filename is the executable, as for a SEA's main script.
  */
-export function launchSea(seaRequire: NodeJS.Require, getAsset: (key: string) => ArrayBuffer): void {
+export function launchSea(seaRequire: NodeJS.Require, getAsset: (key: string) => ArrayBuffer, ready?: Ready): void {
+  if (ready && answered(ready)) return;
   let cache: Buffer | undefined;
   try {
     cache = Buffer.from(getAsset(SEA_CACHE));

@@ -11,7 +11,7 @@ import { build, type Plugin } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LIB_DIR, MAIN, MAIN_CACHE } from '../cmd/launch.ts';
+import { LIB_DIR, MAIN, MAIN_CACHE, type Ready } from '../cmd/launch.ts';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -157,16 +157,23 @@ export async function warmCodeCache(bundle: string, out: string): Promise<void> 
  * stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
  * A package.json beside the launcher says "commonjs", since the repository's own says "module".
  */
+/** What cmd/launch.ts answers itself: the version and the plugin's help texts. */
+export function readyAnswers(texts: Record<string, string>): Ready {
+  const help = Object.fromEntries(Object.entries(texts).flatMap(([key, text]) => (key.startsWith(' ') ? [[key.slice(1), text]] : [])));
+  return { version: pkg.version, help };
+}
+
 export async function buildBundle(launcherFile: string): Promise<void> {
   const dist = dirname(launcherFile);
   const lib = join(dist, LIB_DIR);
   mkdirSync(lib, { recursive: true });
   const main = join(lib, MAIN);
+  const texts = await helpTexts();
   await build({
     ...bundleOptions,
     outfile: main,
     format: 'cjs',
-    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(await helpTexts()) },
+    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(texts) },
     banner: { js: CJS_BANNER },
     plugins: [kubeLibraryApart],
   });
@@ -187,7 +194,12 @@ export async function buildBundle(launcherFile: string): Promise<void> {
   await build({
     ...bundleOptions,
     entryPoints: undefined,
-    stdin: { contents: "require('./cmd/launch.ts').launch(__filename);", resolveDir: root, loader: 'ts', sourcefile: 'launcher.ts' },
+    stdin: {
+      contents: `require('./cmd/launch.ts').launch(__filename, ${JSON.stringify(readyAnswers(texts))});`,
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'launcher.ts',
+    },
     outfile: launcherFile,
     format: 'cjs',
     banner: { js: launcher },

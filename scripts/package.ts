@@ -29,7 +29,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SEA_CACHE, SEA_MAIN } from '../cmd/launch.ts';
-import { bundleOptions, cjsDefine, helpTexts, NODE_OPTIONS, warmCodeCache } from './build.ts';
+import { bundleOptions, cjsDefine, helpTexts, NODE_OPTIONS, readyAnswers, warmCodeCache } from './build.ts';
 import { stripElf } from './elf.ts';
 import { adhocSign, removeCodeSignature } from './macho.ts';
 import { removeAuthenticode, withChecksum } from './pe.ts';
@@ -160,6 +160,7 @@ export function writeCompleteScript(dir: string): string {
 
 /** The CommonJS bundle a SEA runs, and its main script (cmd/launch.ts's launchSea). */
 async function buildCjs(outfile: string, loaderFile: string, work: string): Promise<void> {
+  const texts = await helpTexts();
   const stub = join(work, 'empty-stub.cjs');
   writeFileSync(stub, 'module.exports = {};\n');
   const optional = ['bufferutil', 'utf-8-validate', 'encoding', 'supports-color'];
@@ -170,14 +171,14 @@ async function buildCjs(outfile: string, loaderFile: string, work: string): Prom
     outfile,
     format: 'cjs',
     // One file (a SEA runs one script), help texts included as in dist/lib/sticky-main.cjs.
-    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(await helpTexts()) },
+    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(texts) },
     banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
   });
   await build({
     ...bundleOptions,
     entryPoints: undefined,
     stdin: {
-      contents: "require('./cmd/launch.ts').launchSea(require, require('node:sea').getAsset);",
+      contents: `require('./cmd/launch.ts').launchSea(require, require('node:sea').getAsset, ${JSON.stringify(readyAnswers(texts))});`,
       resolveDir: root,
       loader: 'ts',
       sourcefile: 'sea-main.ts',
