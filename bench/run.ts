@@ -1,8 +1,9 @@
-// npm run bench — the performance budgets of issue 7, measured at cluster scale on the local
-// control plane (test/cluster). Not part of `npm test`: it seeds ~20,000 objects and runs
-// for minutes. See BENCHMARKS.md for the method; this file rewrites its results block.
+// npm run bench — the performance budgets of issues 7 and 15, measured at cluster scale on the
+// local control plane (test/cluster), and the start-up of the launcher and of the linux single
+// executable. Not part of `npm test`: it seeds ~20,000 objects and runs for minutes. See
+// BENCHMARKS.md for the method; this file rewrites its results block.
 //
-//   node bench/run.ts [--reps N] [--startup-reps N] [--no-build] [--no-write] [--clean] [--only-writes]
+//   node bench/run.ts [--reps N] [--startup-reps N] [--no-build] [--no-write] [--clean] [--startup-only] [--only-writes]
 //
 // --only-writes seeds the full scale, measures the write path (enable/disable against kubectl
 // annotate, issue 15), prints its rows and exits without touching BENCHMARKS.md.
@@ -11,9 +12,11 @@
 // the plane runs no namespace controller) and exits.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { archiveName, ensureRelease, releaseDir } from '../scripts/package.ts';
+import { profileFor } from '../src/core/semantics.ts';
 import { ensureCluster, repoRoot } from '../test/e2e/cluster.ts';
 import { apiFrom } from './http.ts';
 import { compare, runOnce, type Command, type Series } from './measure.ts';
@@ -36,7 +39,8 @@ const PAGE = 500;
 const plugin = join(repoRoot, 'dist', 'kubectl-sticky');
 
 // --- budgets -------------------------------------------------------------------------------
-const BUDGET = { wall: 1.3, rss: 1.5, growth: 12, version: 2, offline: 3 };
+// growth: full scale holds 10x the objects of the 10% set; linear (plus noise) is at most 12x.
+const BUDGET = { wall: 0.35, rss: 0.5, wide: 0.5, growth: 12, version: 1, help: 1, offline: 1.5 };
 
 interface Row {
   what: string;
@@ -79,10 +83,22 @@ function delta(before: Counts, after: Counts): Counts {
   return out;
 }
 
-/** What `status -A -o json` must request: discovery + one paginated list per kind. */
+/** Which optional lists a run of `status -A` makes (gather.ts). */
+interface Needs {
+  endpoints: boolean;
+  configMaps: boolean;
+}
+
+/**
+ * What `status -A` must request: discovery + one paginated list per kind: Voyager and networking
+ * Ingresses, Services, the operator Deployments by its two labels, the Events on Ingresses;
+ * Endpoints with -o wide, and without it when the semantics are older than 9.0 (a backend without
+ * ready endpoints is left out of haproxy.cfg); ConfigMaps with -o wide.
+ */
 async function expectedRequests(
   kubeconfig: string,
   voyagerVersion: string,
+  needs: Needs,
 ): Promise<{ total: number; lists: Record<string, number>; objects: Record<string, number> }> {
   const api = apiFrom(kubeconfig, 4);
   try {
@@ -98,13 +114,16 @@ async function expectedRequests(
       } while (token);
       return n;
     };
-    const objects = {
+    const objects: Record<string, number> = {
       'ingresses.voyager.appscode.com': await count(`/apis/voyager.appscode.com/${voyagerVersion}/ingresses`),
       'ingresses.networking.k8s.io': await count('/apis/networking.k8s.io/v1/ingresses'),
       services: await count('/api/v1/services'),
       'deployments.apps (app.kubernetes.io/name=voyager)': await count('/apis/apps/v1/deployments?labelSelector=app.kubernetes.io%2Fname%3Dvoyager'),
       'deployments.apps (app=voyager)': await count('/apis/apps/v1/deployments?labelSelector=app%3Dvoyager'),
+      'events (involvedObject.kind=Ingress)': await count('/api/v1/events?fieldSelector=involvedObject.kind%3DIngress'),
     };
+    if (needs.endpoints) objects['endpoints'] = await count('/api/v1/endpoints');
+    if (needs.configMaps) objects['configmaps'] = await count('/api/v1/configmaps');
     const lists = Object.fromEntries(Object.entries(objects).map(([k, n]) => [k, Math.max(1, Math.ceil(n / PAGE))]));
     return { total: 1 + Object.values(lists).reduce((a, b) => a + b, 0), lists, objects };
   } finally {
@@ -112,14 +131,23 @@ async function expectedRequests(
   }
 }
 
-async function countRequests(
-  kubeconfig: string,
-  voyagerVersion: string,
-  scale: string,
-): Promise<{ client: number; expected: number; server: Counts; lists: Record<string, number> }> {
-  const expected = await expectedRequests(kubeconfig, voyagerVersion);
+interface RequestCount {
+  what: string;
+  client: number;
+  expected: number;
+  server: Counts;
+  lists: Record<string, number>;
+}
+
+async function countRequests(kubeconfig: string, voyagerVersion: string, scale: string, wide: boolean, semantics: string): Promise<RequestCount> {
+  const profile = profileFor(semantics);
+  if (!profile.ok) throw new Error(`status -A chose semantics ${semantics}: ${profile.message}`);
+  const needs: Needs = wide ? { endpoints: true, configMaps: true } : { endpoints: !profile.profile.rules.writesBackendsWithoutEndpoints, configMaps: false };
+  const expected = await expectedRequests(kubeconfig, voyagerVersion, needs);
+  const argv = [plugin, 'status', '-A', '-o', wide ? 'wide' : 'json', '-v=6'];
+  const what = `status -A -o ${wide ? 'wide' : 'json'}`;
   const before = await requestMetrics(kubeconfig);
-  const r = await runOnce({ label: 'status -A', argv: [plugin, 'status', '-A', '-o', 'json', '-v=6'], env: { KUBECONFIG: kubeconfig } });
+  const r = await runOnce({ label: what, argv, env: { KUBECONFIG: kubeconfig } });
   const after = await requestMetrics(kubeconfig);
   // -v=6 logs one line per request sent, as kubectl does: `GET https://... 200 in 12ms`.
   const client = r.stderr.split('\n').filter((line) => /^(GET|PATCH|POST|PUT|DELETE) https?:\/\/\S+ (\d{3}|\(no answer)/.test(line)).length;
@@ -129,9 +157,9 @@ async function countRequests(
   if (nonResource > 0) server.set('GET (non-resource)', nonResource);
   else server.delete('GET (non-resource)');
   log(
-    `${scale}: status -A sent ${client} requests (expected ${expected.total}: discovery + ${JSON.stringify(expected.lists)}); server saw ${JSON.stringify(Object.fromEntries(server))}`,
+    `${scale}: ${what} sent ${client} requests (expected ${expected.total}: discovery + ${JSON.stringify(expected.lists)}); server saw ${JSON.stringify(Object.fromEntries(server))}`,
   );
-  return { client, expected: expected.total, server, lists: expected.lists };
+  return { what, client, expected: expected.total, server, lists: expected.lists };
 }
 
 // --- write path (issue 15): enable --dry-run=server against kubectl annotate of the same key ------
@@ -213,22 +241,57 @@ function scaleCommands(kubeconfig: string): Command[] {
       argv: ['kubectl', 'get', 'ingresses.voyager.appscode.com,services', '-A', '-o', 'json'],
       env,
     },
+    { label: 'kubectl-sticky status -A -o wide', argv: [plugin, 'status', '-A', '-o', 'wide'], env },
+    {
+      label: 'kubectl get ingresses.voyager.appscode.com,services,endpoints,configmaps -A -o json',
+      argv: ['kubectl', 'get', 'ingresses.voyager.appscode.com,services,endpoints,configmaps', '-A', '-o', 'json'],
+      env,
+    },
   ];
 }
 
-async function checkOutputs(kubeconfig: string, scale: string): Promise<{ items: number; objects: number }> {
-  const [ours, theirs] = scaleCommands(kubeconfig);
-  const a = await runOnce(ours as Command, true);
-  const b = await runOnce(theirs as Command, true);
-  const items = (JSON.parse(a.stdout) as { items: unknown[] }).items.length;
-  const objects = (JSON.parse(b.stdout) as { items: unknown[] }).items.length;
-  log(`${scale}: status -A lists ${items} backends; kubectl get fetched ${objects} objects`);
-  return { items, objects };
+interface Check {
+  items: number;
+  objects: number;
+  wideRows: number;
+  wideObjects: number;
+  /** The semantics status -A chose (its JSON's semantics.voyagerVersion). */
+  semantics: string;
+}
+
+async function checkOutputs(kubeconfig: string, scale: string): Promise<Check> {
+  const [ours, theirs, oursWide, theirsWide] = scaleCommands(kubeconfig) as [Command, Command, Command, Command];
+  const a = await runOnce(ours, true);
+  const b = await runOnce(theirs, true);
+  const c = await runOnce(oursWide, true);
+  const d = await runOnce(theirsWide, true);
+  const doc = JSON.parse(a.stdout) as { items: unknown[]; semantics: { voyagerVersion: string } };
+  const check = {
+    items: doc.items.length,
+    objects: (JSON.parse(b.stdout) as { items: unknown[] }).items.length,
+    wideRows: c.stdout.split('\n').filter(Boolean).length - 1,
+    wideObjects: (JSON.parse(d.stdout) as { items: unknown[] }).items.length,
+    semantics: doc.semantics.voyagerVersion,
+  };
+  log(
+    `${scale}: status -A lists ${check.items} backends (semantics ${check.semantics}), -o wide ${check.wideRows} rows; kubectl get fetched ${check.objects} and ${check.wideObjects} objects`,
+  );
+  return check;
 }
 
 async function measureScale(kubeconfig: string, scale: string): Promise<Series[]> {
-  log(`${scale}: measuring status -A against kubectl get (${REPS} rounds, interleaved, after 1 warm-up)`);
+  log(`${scale}: measuring status -A and status -A -o wide against kubectl get (${REPS} rounds, interleaved, after 1 warm-up)`);
   return compare(scaleCommands(kubeconfig), REPS, 1, log);
+}
+
+/** The linux/amd64 single executable of the release (npm run package), unpacked; null elsewhere. */
+async function singleExecutable(): Promise<{ path: string; remove(): void } | null> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return null;
+  log('the linux/amd64 single executable (npm run package --platform linux/amd64, unless current)');
+  await ensureRelease(['linux/amd64']);
+  const dir = mkdtempSync(join(tmpdir(), 'kubectl-sticky-bench-sea-'));
+  execFileSync('tar', ['-xzf', join(releaseDir, archiveName({ os: 'linux', arch: 'amd64' })), '-C', dir]);
+  return { path: join(dir, 'kubectl-sticky'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 // --- main ------------------------------------------------------------------------------------
@@ -278,135 +341,212 @@ const machine = {
 };
 log(`machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memory}; Node ${machine.node}; kubectl ${machine.kubectl}; kube-apiserver ${machine.server}`);
 
-const fullSeed = await seed(cluster.kubeconfig, FULL);
-const voyagerVersion = fullSeed.voyagerVersion;
-
-const writes = await measureWrites(cluster.kubeconfig);
 if (flag('--only-writes')) {
-  writeRows(writes);
+  await seed(cluster.kubeconfig, FULL);
+  writeRows(await measureWrites(cluster.kubeconfig));
   for (const r of rows)
     console.log(`${r.pass ? 'PASS' : 'MISS'}  ${r.what}: ${r.ours} vs ${r.theirs}${r.ratio === null ? '' : ` = ${r.ratio.toFixed(2)}x`} (budget ${r.budget})`);
   process.exit(rows.some((r) => r.pass === false) ? 1 : 0);
 }
 
-// 10% scale, on a second kube-apiserver over the same etcd (see BENCHMARKS.md, "Two scales").
-const second = await startSecondPlane(repoRoot, SMALL_ETCD_PREFIX);
-let small: Series[];
-let smallCheck: { items: number; objects: number };
-let smallRequests: Awaited<ReturnType<typeof countRequests>>;
-let smallSeed: Awaited<ReturnType<typeof seed>>;
+// --- start-up (no cluster) ------------------------------------------------------------------------
+// Before the scale rounds: it needs no plane, and a broken single executable should fail fast.
+const sea = await singleExecutable();
+const seed0 = join(repoRoot, 'examples/seed/');
+const node = join(repoRoot, 'node_modules/.bin/node');
+const startupCommands: Command[] = [
+  { label: 'kubectl version --client', argv: ['kubectl', 'version', '--client'] },
+  { label: 'kubectl-sticky --version', argv: [plugin, '--version'] },
+  { label: 'kubectl-sticky --help', argv: [plugin, '--help'] },
+  { label: 'kubectl-sticky status -f examples/seed/', argv: [plugin, 'status', '-f', seed0] },
+  ...(sea
+    ? [
+        { label: 'single executable --version', argv: [sea.path, '--version'] },
+        { label: 'single executable --help', argv: [sea.path, '--help'] },
+        { label: 'single executable status -f examples/seed/', argv: [sea.path, 'status', '-f', seed0] },
+      ]
+    : []),
+  // Not budgets: what Node itself costs, and the launcher without V8's compile cache.
+  { label: 'node -e 0', argv: [node, '-e', '0'] },
+  { label: 'kubectl-sticky --version (NODE_DISABLE_COMPILE_CACHE=1)', argv: [plugin, '--version'], env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
+  {
+    label: 'kubectl-sticky status -f examples/seed/ (NODE_DISABLE_COMPILE_CACHE=1)',
+    argv: [plugin, 'status', '-f', seed0],
+    env: { NODE_DISABLE_COMPILE_CACHE: '1' },
+  },
+];
+log(`startup: ${startupCommands.length - 1} commands against kubectl version --client (${STARTUP_REPS} rounds)`);
+let startup: Series[];
 try {
-  smallSeed = await seed(second.kubeconfig, SMALL);
-  smallCheck = await checkOutputs(second.kubeconfig, '10% scale');
-  small = await measureScale(second.kubeconfig, '10% scale');
-  smallRequests = await countRequests(second.kubeconfig, voyagerVersion, '10% scale');
+  startup = await compare(startupCommands, STARTUP_REPS, 2, log);
 } finally {
-  await second.stop();
+  sea?.remove();
 }
+const byLabel = (list: Series[], label: string): Series => {
+  const found = list.find((x) => x.label === label);
+  if (!found) throw new Error(`no series ${label}`);
+  return found;
+};
+const kv = byLabel(startup, 'kubectl version --client');
+const startupRows = () => {
+  const against = `${ms(kv.ms)} (kubectl version --client)`;
+  for (const [via, prefix] of [
+    ['launcher', 'kubectl-sticky'],
+    ['single executable', 'single executable'],
+  ] as const) {
+    if (via === 'single executable' && !sea) {
+      rows.push({ what: 'single executable: not measured (the release is linux/amd64 only here)', ours: '', theirs: '', ratio: null, budget: '', pass: false });
+      continue;
+    }
+    for (const [cmd, limit] of [
+      ['--version', BUDGET.version],
+      ['--help', BUDGET.help],
+      ['status -f examples/seed/', BUDGET.offline],
+    ] as const) {
+      const x = byLabel(startup, `${prefix} ${cmd}`);
+      budgetRow(`${cmd} (${via})`, ms(x.ms), against, x.ms / kv.ms, limit);
+    }
+  }
+  for (const label of [
+    'node -e 0',
+    'kubectl-sticky --version (NODE_DISABLE_COMPILE_CACHE=1)',
+    'kubectl-sticky status -f examples/seed/ (NODE_DISABLE_COMPILE_CACHE=1)',
+  ]) {
+    const x = byLabel(startup, label);
+    rows.push({ what: `${label.replace('kubectl-sticky ', '')} (no budget)`, ours: ms(x.ms), theirs: against, ratio: x.ms / kv.ms, budget: '', pass: null });
+  }
+};
 
-const fullCheck = await checkOutputs(cluster.kubeconfig, 'full scale');
-const full = await measureScale(cluster.kubeconfig, 'full scale');
-const fullRequests = await countRequests(cluster.kubeconfig, voyagerVersion, 'full scale');
+let small: Series[] = [];
+let full: Series[] = [];
+let viaKubectl: Series[] = [];
+let writes: Awaited<ReturnType<typeof measureWrites>> | null = null;
+const requests: [string, RequestCount][] = [];
+const scaleLines: string[] = [];
+const serverLines: string[] = [];
+if (!flag('--startup-only')) {
+  const fullSeed = await seed(cluster.kubeconfig, FULL);
+  const voyagerVersion = fullSeed.voyagerVersion;
+  writes = await measureWrites(cluster.kubeconfig);
 
-log('full scale: the plugin through the kubectl dispatcher (kubectl sticky status -A -o json), for reference');
-const viaKubectl = await compare(
-  [
-    {
-      label: 'kubectl sticky status -A -o json',
-      argv: ['kubectl', 'sticky', 'status', '-A', '-o', 'json'],
-      env: { KUBECONFIG: cluster.kubeconfig, PATH: `${join(repoRoot, 'dist')}:${process.env['PATH']}` },
-    },
-  ],
-  Math.min(REPS, 5),
-  1,
-  log,
-);
+  // 10% scale, on a second kube-apiserver over the same etcd (see BENCHMARKS.md, "Two scales").
+  const second = await startSecondPlane(repoRoot, SMALL_ETCD_PREFIX);
+  let smallCheck: Check;
+  let smallSeed: Awaited<ReturnType<typeof seed>>;
+  try {
+    smallSeed = await seed(second.kubeconfig, SMALL);
+    smallCheck = await checkOutputs(second.kubeconfig, '10% scale');
+    small = await measureScale(second.kubeconfig, '10% scale');
+    for (const wide of [false, true])
+      requests.push(['10% scale', await countRequests(second.kubeconfig, voyagerVersion, '10% scale', wide, smallCheck.semantics)]);
+  } finally {
+    await second.stop();
+  }
 
-log(`startup: --version and status -f examples/seed/ against kubectl version --client (${STARTUP_REPS} rounds)`);
-const compileCache = join(tmpdir(), 'kubectl-sticky-bench', 'compile-cache');
-const startup = await compare(
-  [
-    { label: 'kubectl version --client', argv: ['kubectl', 'version', '--client'] },
-    { label: 'kubectl-sticky --version', argv: [plugin, '--version'] },
-    { label: 'kubectl-sticky status -f examples/seed/', argv: [plugin, 'status', '-f', join(repoRoot, 'examples/seed/')] },
-    // Not a budget: what V8's compile cache (Node >= 22.1) would give, if the launcher set it.
-    { label: 'kubectl-sticky --version (NODE_COMPILE_CACHE)', argv: [plugin, '--version'], env: { NODE_COMPILE_CACHE: compileCache } },
-    {
-      label: 'kubectl-sticky status -f examples/seed/ (NODE_COMPILE_CACHE)',
-      argv: [plugin, 'status', '-f', join(repoRoot, 'examples/seed/')],
-      env: { NODE_COMPILE_CACHE: compileCache },
-    },
-  ],
-  STARTUP_REPS,
-  2,
-  log,
-);
+  const fullCheck = await checkOutputs(cluster.kubeconfig, 'full scale');
+  full = await measureScale(cluster.kubeconfig, 'full scale');
+  for (const wide of [false, true])
+    requests.push(['full scale', await countRequests(cluster.kubeconfig, voyagerVersion, 'full scale', wide, fullCheck.semantics)]);
 
-// --- budgets -----------------------------------------------------------------------------------
-const [fOurs, fTheirs] = full as [Series, Series];
-const [sOurs, sTheirs] = small as [Series, Series];
-const [kv, sv, so, svc, soc] = startup as [Series, Series, Series, Series, Series];
-budgetRow('status -A, full scale: wall time', ms(fOurs.ms), ms(fTheirs.ms), fOurs.ms / fTheirs.ms, BUDGET.wall);
-budgetRow('status -A, full scale: peak RSS', mib(fOurs.rssKb), mib(fTheirs.rssKb), fOurs.rssKb / fTheirs.rssKb, BUDGET.rss);
-budgetRow(
-  'status -A, 10% to full scale: wall time growth',
-  `${ms(sOurs.ms)} -> ${ms(fOurs.ms)}`,
-  `${ms(sTheirs.ms)} -> ${ms(fTheirs.ms)}`,
-  fOurs.ms / sOurs.ms,
-  BUDGET.growth,
-);
-rows.push({
-  what: 'status -A, 10% scale: wall time (no budget)',
-  ours: ms(sOurs.ms),
-  theirs: ms(sTheirs.ms),
-  ratio: sOurs.ms / sTheirs.ms,
-  budget: '',
-  pass: null,
-});
-rows.push({
-  what: 'status -A, 10% scale: peak RSS (no budget)',
-  ours: mib(sOurs.rssKb),
-  theirs: mib(sTheirs.rssKb),
-  ratio: sOurs.rssKb / sTheirs.rssKb,
-  budget: '',
-  pass: null,
-});
-const serverLists = (c: Counts) => [...c].filter(([k]) => k.startsWith('LIST ')).reduce((a, [, v]) => a + v, 0);
-for (const [scale, r] of [
-  ['10% scale', smallRequests],
-  ['full scale', fullRequests],
-] as const) {
+  log('full scale: the plugin through the kubectl dispatcher (kubectl sticky status -A -o json), for reference');
+  viaKubectl = await compare(
+    [
+      {
+        label: 'kubectl sticky status -A -o json',
+        argv: ['kubectl', 'sticky', 'status', '-A', '-o', 'json'],
+        env: { KUBECONFIG: cluster.kubeconfig, PATH: `${join(repoRoot, 'dist')}:${process.env['PATH']}` },
+      },
+    ],
+    Math.min(REPS, 5),
+    1,
+    log,
+  );
+
+  // --- budgets ---------------------------------------------------------------------------------
+  const [fOurs, fTheirs, fWide, fTheirsWide] = full as [Series, Series, Series, Series];
+  const [sOurs, sTheirs, sWide, sTheirsWide] = small as [Series, Series, Series, Series];
+  budgetRow('status -A, full scale: wall time', ms(fOurs.ms), ms(fTheirs.ms), fOurs.ms / fTheirs.ms, BUDGET.wall);
+  budgetRow('status -A, full scale: peak RSS', mib(fOurs.rssKb), mib(fTheirs.rssKb), fOurs.rssKb / fTheirs.rssKb, BUDGET.rss);
+  budgetRow(
+    'status -A -o wide, full scale: wall time (reference: kubectl get of the 4 kinds)',
+    ms(fWide.ms),
+    ms(fTheirsWide.ms),
+    fWide.ms / fTheirsWide.ms,
+    BUDGET.wide,
+  );
   rows.push({
-    what: `status -A, ${scale}: API requests (client count; server: ${serverLists(r.server)} LISTs)`,
-    ours: String(r.client),
-    theirs: `expected ${r.expected}`,
-    ratio: null,
-    budget: '1 discovery + 1 list per kind, per page',
-    pass: r.client === r.expected,
+    what: 'status -A -o wide, full scale: peak RSS (no budget)',
+    ours: mib(fWide.rssKb),
+    theirs: mib(fTheirsWide.rssKb),
+    ratio: fWide.rssKb / fTheirsWide.rssKb,
+    budget: '',
+    pass: null,
   });
+  // Growth from 10% to full scale of every command measured: ours are budgets, kubectl's are for reference.
+  for (const [f, sm, budget] of [
+    [fOurs, sOurs, true],
+    [fWide, sWide, true],
+    [fTheirs, sTheirs, false],
+    [fTheirsWide, sTheirsWide, false],
+  ] as const) {
+    const what = `${f.label.replace('kubectl-sticky ', '')}, 10% to full scale: wall time growth${budget ? '' : ' (no budget)'}`;
+    const ratio = f.ms / sm.ms;
+    rows.push({
+      what,
+      ours: `${ms(sm.ms)} -> ${ms(f.ms)}`,
+      theirs: `peak RSS ${mib(sm.rssKb)} -> ${mib(f.rssKb)}`,
+      ratio,
+      budget: budget ? `<= ${BUDGET.growth}x` : '',
+      pass: budget ? ratio <= BUDGET.growth : null,
+    });
+  }
+  for (const [label, ours, theirs] of [
+    ['status -A, 10% scale', sOurs, sTheirs],
+    ['status -A -o wide, 10% scale', sWide, sTheirsWide],
+  ] as const) {
+    rows.push({ what: `${label}: wall time (no budget)`, ours: ms(ours.ms), theirs: ms(theirs.ms), ratio: ours.ms / theirs.ms, budget: '', pass: null });
+    rows.push({
+      what: `${label}: peak RSS (no budget)`,
+      ours: mib(ours.rssKb),
+      theirs: mib(theirs.rssKb),
+      ratio: ours.rssKb / theirs.rssKb,
+      budget: '',
+      pass: null,
+    });
+  }
+  const serverLists = (c: Counts) => [...c].filter(([k]) => k.startsWith('LIST ')).reduce((a, [, v]) => a + v, 0);
+  for (const [scale, r] of requests) {
+    rows.push({
+      what: `${r.what}, ${scale}: API requests (client count; server: ${serverLists(r.server)} LISTs)`,
+      ours: String(r.client),
+      theirs: `expected ${r.expected}`,
+      ratio: null,
+      budget: '1 discovery + 1 list per kind, per page',
+      pass: r.client === r.expected,
+    });
+    serverLines.push(
+      `- ${r.what}, ${scale}${scale === '10% scale' ? ' (own apiserver, no other clients)' : ' (shared test plane; other clients may add noise)'}: ${[...r.server].map(([k, v]) => `${k}: ${v}`).join(', ')}`,
+    );
+  }
+  if (writes) writeRows(writes);
+  const [via] = viaKubectl as [Series];
+  rows.push({
+    what: 'status -A, full scale, through `kubectl sticky` (no budget)',
+    ours: `${ms(via.ms)}, ${mib(via.rssKb)}`,
+    theirs: `${ms(fTheirs.ms)}, ${mib(fTheirs.rssKb)}`,
+    ratio: via.ms / fTheirs.ms,
+    budget: '',
+    pass: null,
+  });
+  scaleLines.push(
+    `Full scale: ${fullSeed.objects} objects in ${FULL.namespaces} namespaces (${JSON.stringify(fullSeed.counts)}), ${fullSeed.reused ? 'reused from an earlier seed' : `seeded in ${fullSeed.seconds.toFixed(0)} s`};`,
+    `status -A lists ${fullCheck.items} backends (semantics ${fullCheck.semantics}: no operator Deployment on the plane), -o wide prints ${fullCheck.wideRows} rows; kubectl get fetches ${fullCheck.objects} objects (${fullCheck.wideObjects} with endpoints and configmaps).`,
+    `10% scale: ${smallSeed.objects} objects in ${SMALL.namespaces} namespaces, ${smallSeed.reused ? 'reused' : `seeded in ${smallSeed.seconds.toFixed(0)} s`};`,
+    `status -A lists ${smallCheck.items} backends, -o wide prints ${smallCheck.wideRows} rows; kubectl get fetches ${smallCheck.objects} objects (${smallCheck.wideObjects} with endpoints and configmaps).`,
+    '',
+  );
 }
-budgetRow('--version', ms(sv.ms), `${ms(kv.ms)} (kubectl version --client)`, sv.ms / kv.ms, BUDGET.version);
-budgetRow('status -f examples/seed/', ms(so.ms), `${ms(kv.ms)} (kubectl version --client)`, so.ms / kv.ms, BUDGET.offline);
-rows.push({ what: '--version with NODE_COMPILE_CACHE (no budget)', ours: ms(svc.ms), theirs: ms(kv.ms), ratio: svc.ms / kv.ms, budget: '', pass: null });
-rows.push({
-  what: 'status -f examples/seed/ with NODE_COMPILE_CACHE (no budget)',
-  ours: ms(soc.ms),
-  theirs: ms(kv.ms),
-  ratio: soc.ms / kv.ms,
-  budget: '',
-  pass: null,
-});
-const [via] = viaKubectl as [Series];
-rows.push({
-  what: 'status -A, full scale, through `kubectl sticky` (no budget)',
-  ours: `${ms(via.ms)}, ${mib(via.rssKb)}`,
-  theirs: `${ms(fTheirs.ms)}, ${mib(fTheirs.rssKb)}`,
-  ratio: via.ms / fTheirs.ms,
-  budget: '',
-  pass: null,
-});
-
-writeRows(writes);
+startupRows();
 
 const fmtRatio = (r: number | null) => (r === null ? '' : `${r.toFixed(2)}x`);
 const verdict = (p: boolean | null) => (p === null ? '' : p ? 'PASS' : 'MISS');
@@ -422,30 +562,22 @@ const sample = (s: Series) => s.samples.map((x) => Math.round(x.ms)).join(', ');
 const block = [
   '<!-- results:begin (written by `npm run bench`; edit outside this block) -->',
   `Measured ${machine.date} on ${machine.nproc} cores (${machine.cpu}), ${machine.memory} of memory; Node ${machine.node};`,
-  `kubectl ${machine.kubectl} (through the /usr/bin/kubectl dispatcher); kube-apiserver ${machine.server}; Voyager API ${voyagerVersion}.`,
+  `kubectl ${machine.kubectl} (through the /usr/bin/kubectl dispatcher); kube-apiserver ${machine.server}.`,
   `Reproduce: \`npm run bench\` (here: \`node bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`). Medians of ${REPS} interleaved rounds (scale) and ${STARTUP_REPS} (startup).`,
   '',
-  `Full scale: ${fullSeed.objects} objects in ${FULL.namespaces} namespaces (${JSON.stringify(fullSeed.counts)}), ${fullSeed.reused ? 'reused from an earlier seed' : `seeded in ${fullSeed.seconds.toFixed(0)} s`};`,
-  `status -A lists ${fullCheck.items} backends, kubectl get fetches ${fullCheck.objects} objects.`,
-  `10% scale: ${smallSeed.objects} objects in ${SMALL.namespaces} namespaces, ${smallSeed.reused ? 'reused' : `seeded in ${smallSeed.seconds.toFixed(0)} s`};`,
-  `status -A lists ${smallCheck.items} backends, kubectl get fetches ${smallCheck.objects} objects.`,
-  '',
+  ...scaleLines,
   '| result | measurement | kubectl-sticky | reference | ratio | budget |',
   '| --- | --- | --- | --- | --- | --- |',
   ...rows.map((r) => `| ${verdict(r.pass) || '-'} | ${r.what} | ${r.ours} | ${r.theirs} | ${fmtRatio(r.ratio)} | ${r.budget || '-'} |`),
   '',
-  'Server-side request counts (apiserver_request_total deltas around one `status -A -o json`):',
-  '',
-  `- 10% scale (own apiserver, no other clients): ${[...smallRequests.server].map(([k, v]) => `${k}: ${v}`).join(', ')}`,
-  `- full scale (shared test plane; other clients may add noise): ${[...fullRequests.server].map(([k, v]) => `${k}: ${v}`).join(', ')}`,
-  '',
+  ...(serverLines.length ? ['Server-side request counts (apiserver_request_total deltas around one run):', '', ...serverLines, ''] : []),
   'Samples (ms, in run order):',
   '',
   ...[
     ...full.map((s) => ['full', s] as const),
     ...small.map((s) => ['10%', s] as const),
     ...viaKubectl.map((s) => ['full', s] as const),
-    ...writes.series.map((s) => ['full', s] as const),
+    ...(writes?.series ?? []).map((s) => ['full', s] as const),
     ...startup.map((s) => ['', s] as const),
   ].map(([scale, s]) => `- ${scale ? `${scale}: ` : ''}${s.label}: ${sample(s)}`),
   '<!-- results:end -->',

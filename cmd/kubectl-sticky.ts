@@ -10,6 +10,9 @@ import { processIo, realConnect } from '../src/cli/io.ts';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+// Made by scripts/build.ts: the help texts at the usual terminal widths (see helpTexts there).
+declare const __HELP_TEXTS__: Record<string, string> | undefined;
+const HELP_TEXTS = typeof __HELP_TEXTS__ === 'object' ? __HELP_TEXTS__ : undefined;
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
@@ -27,7 +30,11 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 
 // Called as kubectl_complete-sticky (the link `completion install` makes), every word is for completion.
 const words = isCompleterName(basename(process.argv0)) ? ['__complete', ...process.argv.slice(2)] : process.argv.slice(2);
-void main(words, { io: processIo, connect: realConnect }, { version: VERSION, width: Math.min(110, process.stdout.columns || 100) }).then((code) => {
+void main(
+  words,
+  { io: processIo, connect: realConnect },
+  { version: VERSION, width: Math.min(110, process.stdout.columns || 100), helpTexts: HELP_TEXTS },
+).then((code) => {
   process.exitCode = code;
   // Done: do not wait for sockets left behind. A request that ran out of --request-timeout
   // during a TLS handshake leaves undici's connect pending until its own 10s timeout.

@@ -1,20 +1,32 @@
-// Bundles the plugin into one executable file, dist/kubectl-sticky, that starts fast.
-// The first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19 (the
-// project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
+// Bundles the plugin for a fast start: dist/kubectl-sticky, the launcher, and in dist/lib/ the
+// bundle (sticky-main.cjs), the V8 code cache of a run of it (sticky-main.cache, see cmd/launch.ts)
+// and the Kubernetes client library (sticky-kube.cjs), which only live commands load.
+// The launcher's first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19
+// (the project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
 // itself with it, since the system Node may be older; as JavaScript they are a string and a comment.
-// The shell part also turns on V8's compile cache (in Node's default place under TMPDIR), which
-// takes compiling the 1.8 MB bundle off every start after the first (bench: --version 122 -> 82 ms).
+// The shell part also turns on Node's compile cache (in its default place under TMPDIR), for the
+// client library (and the bundle, when V8 rejects lib/'s cache): bench: --version 122 -> 82 ms.
 
-import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { build, type Plugin } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { LIB_DIR, MAIN, MAIN_CACHE, type Ready } from '../cmd/launch.ts';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
+/**
+ * V8 options of every start (the launcher's and the SEA's). A young generation of at most 4 MB per
+ * semi-space: V8 grows it up to 16 MB or more while `status -A` parses pages of JSON, and that
+ * is resident memory (bench, full scale: peak RSS of status -A 310 -> 207 MiB, of -o wide 330 ->
+ * 250 MiB; wall time unchanged within the noise). V8 accepts the code caches made without it.
+ */
+export const NODE_OPTIONS = ['--max-semi-space-size=4'];
+
 const launcher = [
   '#!/bin/sh',
-  `":" //; s=$(readlink -f "$0" 2>/dev/null || echo "$0"); [ -n "$NODE_DISABLE_COMPILE_CACHE" ] || export NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-\${TMPDIR:-/tmp}/node-compile-cache}"; for n in "$KUBECTL_STICKY_NODE" "$(dirname "$s")/../node_modules/.bin/node" "$(command -v node)"; do if [ -n "$n" ] && [ -x "$n" ]; then exec "$n" "$s" "$@"; fi; done; echo "error: kubectl-sticky needs Node.js 22.19 or later on PATH" >&2; exit 1`,
+  `":" //; s=$(readlink -f "$0" 2>/dev/null || echo "$0"); [ -n "$NODE_DISABLE_COMPILE_CACHE" ] || export NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-\${TMPDIR:-/tmp}/node-compile-cache}"; for n in "$KUBECTL_STICKY_NODE" "$(dirname "$s")/../node_modules/.bin/node" "$(command -v node)"; do if [ -n "$n" ] && [ -x "$n" ]; then exec "$n" ${NODE_OPTIONS.join(' ')} "$s" "$@"; fi; done; echo "error: kubectl-sticky needs Node.js 22.19 or later on PATH" >&2; exit 1`,
 ].join('\n');
 
 export const bundleOptions = {
@@ -31,23 +43,170 @@ export const bundleOptions = {
   logLevel: 'warning' as const,
 };
 
+/** What the CommonJS bundles define for ESM's import.meta (the SEA's bundle too). */
+export const cjsDefine = { 'import.meta.url': '__stickyImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' };
+
+/** Terminal widths whose help texts the bundle holds ready (cmd/kubectl-sticky.ts: min(110, columns || 100)). */
+const HELP_WIDTHS = [80, 100, 110];
+
 /**
- * The executable bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to
- * its top, so even --version would load node:tls and friends for the Kubernetes client; in CommonJS
- * they stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
- * A package.json beside it says "commonjs", since the repository's own says "module".
+ * The help texts (`--help` of the plugin and of each command) at HELP_WIDTHS, keyed
+ * `COMMAND WIDTH` ('' for the plugin), made by the bundled yargs itself at build time: laying them
+ * out at run time costs more than the whole rest of a start (bench: --help 77 ms, --version 36 ms),
+ * most of it string-width's Intl.Segmenter and Unicode-property regexes. Bundled the same way as
+ * the executable, so the texts are byte for byte what it would print (English: yargs' locale files
+ * are not in the bundle).
  */
-export async function buildBundle(outfile: string): Promise<void> {
-  mkdirSync(dirname(outfile), { recursive: true });
+export async function helpTexts(): Promise<Record<string, string>> {
+  const entry = [
+    "import { helpText } from './src/cli/help.ts';",
+    "import { DECLARATIONS } from './src/cli/commands.ts';",
+    'void (async () => {',
+    '  const out: Record<string, string> = {};',
+    `  for (const width of ${JSON.stringify(HELP_WIDTHS)})`,
+    "    for (const d of [null, ...DECLARATIONS]) out[(d?.name ?? '') + ' ' + width] = await helpText(DECLARATIONS, d, __VERSION__, width);",
+    '  process.stdout.write(JSON.stringify(out));',
+    '})();',
+  ].join('\n');
+  const result = await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'help-texts.ts' },
+    format: 'cjs',
+    define: { ...bundleOptions.define, ...cjsDefine },
+    banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+    write: false,
+  });
+  const code = result.outputFiles?.[0]?.text ?? '';
+  // LC_ALL=C: yargs would otherwise look for a locale file of the builder's language.
+  return JSON.parse(execFileSync(process.execPath, ['-'], { input: code, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } })) as Record<string, string>;
+}
+
+/** The library's file, beside the bundle; the bundle requires it by this relative path. */
+export const KUBE_LIBRARY = 'sticky-kube.cjs';
+
+/**
+ * Leaves @kubernetes/client-node (with its dependencies, 1.4 of the 1.9 MB) out of the bundle, for
+ * the file of its own beside it: a start then reads, hashes and deserializes the compile cache of
+ * a 0.5 MB file, not of all 1.9 MB (bench: --version 55 -> 49 ms, status -f 100 -> 92 ms, on a busy
+ * machine). Only the library moves: our modules stay in one bundle, so `instanceof` of our error
+ * classes holds everywhere. Only src/kube imports it, so only a connecting command loads it.
+ */
+const kubeLibraryApart: Plugin = {
+  name: 'kube-library-apart',
+  setup(b) {
+    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: `./${KUBE_LIBRARY}`, external: true }));
+  },
+};
+
+/**
+ * What the library file exports: the values src/kube imports from it (types are erased), so that
+ * esbuild drops the rest of it as it does in one bundle.
+ */
+function kubeLibraryExports(): string[] {
+  const names = new Set<string>();
+  const dir = join(root, 'src', 'kube');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'@kubernetes\/client-node'/g)) {
+      for (const part of (m[1] ?? '').split(',')) {
+        const name = part.trim();
+        if (name && !name.startsWith('type ')) names.add(name);
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+const CJS_BANNER = `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`;
+
+/**
+ * The V8 code cache of `bundle` after a run of `status -f examples/seed/` (the heaviest command that
+ * needs no cluster), made in a child Node the way cmd/launch.ts runs the bundle, written to `out`.
+ */
+export async function warmCodeCache(bundle: string, out: string): Promise<void> {
+  const maker = await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: {
+      contents: [
+        "import { readFileSync, writeFileSync } from 'node:fs';",
+        "import { createRequire } from 'node:module';",
+        "import { runBundle } from './cmd/launch.ts';",
+        `const file = ${JSON.stringify(bundle)};`,
+        "const script = runBundle({ file, source: readFileSync(file, 'utf8'), cache: undefined, require: createRequire(file) });",
+        `process.on('exit', () => writeFileSync(${JSON.stringify(out)}, script.createCachedData()));`,
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'warm-code-cache.ts',
+    },
+    format: 'cjs',
+    write: false,
+  });
+  execFileSync(process.execPath, ['-', 'status', '-f', join(root, 'examples', 'seed')], {
+    input: maker.outputFiles?.[0]?.text ?? '',
+    cwd: root,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' },
+  });
+}
+
+/**
+ * The bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to its top,
+ * so even --version would load node:tls and friends for the Kubernetes client; in CommonJS they
+ * stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
+ * A package.json beside the launcher says "commonjs", since the repository's own says "module".
+ */
+/** What cmd/launch.ts answers itself: the version and the plugin's help texts. */
+export function readyAnswers(texts: Record<string, string>): Ready {
+  const help = Object.fromEntries(Object.entries(texts).flatMap(([key, text]) => (key.startsWith(' ') ? [[key.slice(1), text]] : [])));
+  return { version: pkg.version, help };
+}
+
+export async function buildBundle(launcherFile: string): Promise<void> {
+  const dist = dirname(launcherFile);
+  const lib = join(dist, LIB_DIR);
+  mkdirSync(lib, { recursive: true });
+  const main = join(lib, MAIN);
+  const texts = await helpTexts();
   await build({
     ...bundleOptions,
-    outfile,
+    outfile: main,
     format: 'cjs',
-    define: { ...bundleOptions.define, 'import.meta.url': '__stickyImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
-    banner: { js: `${launcher}\nconst __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(texts) },
+    banner: { js: CJS_BANNER },
+    plugins: [kubeLibraryApart],
   });
-  chmodSync(outfile, 0o755);
-  writeFileSync(join(dirname(outfile), 'package.json'), '{"type": "commonjs"}\n');
+  await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: {
+      contents: `export { ${kubeLibraryExports().join(', ')} } from '@kubernetes/client-node';`,
+      resolveDir: root,
+      sourcefile: 'kube-library.ts',
+      loader: 'ts',
+    },
+    outfile: join(lib, KUBE_LIBRARY),
+    format: 'cjs',
+    define: { ...bundleOptions.define, ...cjsDefine },
+    banner: { js: CJS_BANNER },
+  });
+  await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: {
+      contents: `require('./cmd/launch.ts').launch(__filename, ${JSON.stringify(readyAnswers(texts))});`,
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'launcher.ts',
+    },
+    outfile: launcherFile,
+    format: 'cjs',
+    banner: { js: launcher },
+  });
+  chmodSync(launcherFile, 0o755);
+  writeFileSync(join(dist, 'package.json'), '{"type": "commonjs"}\n');
+  await warmCodeCache(main, join(lib, MAIN_CACHE));
 }
 
 if (import.meta.main) {

@@ -5,8 +5,10 @@
 //
 // Every platform gets a self-contained executable, a Node single executable application (SEA):
 // a CommonJS bundle injected by postject into a registry's Node binary (see PLATFORMS for which),
-// beside LICENSE. The code cache is only used for the platform this runs on (it must be made by
-// the same Node build). The blob is made by a Linux Node of the same version as the binary it goes
+// beside LICENSE. The SEA's main script is cmd/launch.ts's launchSea, and the bundle is an asset
+// of the blob; so is, for the platform this runs on only (it must be made by the same Node build),
+// the bundle's V8 code cache after a run (build.ts warmCodeCache; SEA's own useCodeCache covers
+// only what V8 compiles before running). The blob is made by a Linux Node of the same version as the binary it goes
 // into, fetched from the npm registry when that is not the project's own.
 // - linux: the binaries' symbol tables are stripped first (18 MB each; .dynsym, which native
 //   addons link against, stays).
@@ -26,7 +28,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { bundleOptions } from './build.ts';
+import { SEA_CACHE, SEA_MAIN } from '../cmd/launch.ts';
+import { bundleOptions, cjsDefine, helpTexts, NODE_OPTIONS, readyAnswers, warmCodeCache } from './build.ts';
 import { stripElf } from './elf.ts';
 import { adhocSign, removeCodeSignature } from './macho.ts';
 import { removeAuthenticode, withChecksum } from './pe.ts';
@@ -155,8 +158,9 @@ export function writeCompleteScript(dir: string): string {
 
 // ---- bundles ----
 
-/** The CommonJS bundle a SEA runs. */
-async function buildCjs(outfile: string, work: string): Promise<void> {
+/** The CommonJS bundle a SEA runs, and its main script (cmd/launch.ts's launchSea). */
+async function buildCjs(outfile: string, loaderFile: string, work: string): Promise<void> {
+  const texts = await helpTexts();
   const stub = join(work, 'empty-stub.cjs');
   writeFileSync(stub, 'module.exports = {};\n');
   const optional = ['bufferutil', 'utf-8-validate', 'encoding', 'supports-color'];
@@ -166,8 +170,21 @@ async function buildCjs(outfile: string, work: string): Promise<void> {
     alias: Object.fromEntries(optional.map((name) => [name, stub])),
     outfile,
     format: 'cjs',
-    define: { ...bundleOptions.define, 'import.meta.url': '__stickyImportMetaUrl', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+    // One file (a SEA runs one script), help texts included as in dist/lib/sticky-main.cjs.
+    define: { ...bundleOptions.define, ...cjsDefine, __HELP_TEXTS__: JSON.stringify(texts) },
     banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+  });
+  await build({
+    ...bundleOptions,
+    entryPoints: undefined,
+    stdin: {
+      contents: `require('./cmd/launch.ts').launchSea(require, require('node:sea').getAsset, ${JSON.stringify(readyAnswers(texts))});`,
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'sea-main.ts',
+    },
+    outfile: loaderFile,
+    format: 'cjs',
   });
 }
 
@@ -243,11 +260,23 @@ function blobMaker(v: string): string {
   return nodeBinary({ registry: 'npm', pkg: `node-linux-${process.arch}`, version: v });
 }
 
-function seaBlob(maker: string, main: string, out: string, useCodeCache: boolean, work: string): void {
+function seaBlob(maker: string, main: string, assets: Record<string, string>, out: string, useCodeCache: boolean, work: string): void {
   const config = join(work, `${basename(out)}.json`);
   // main relative to work: the blob records the path, and a temporary folder's name would make
   // every release's sha256 different.
-  writeFileSync(config, JSON.stringify({ main: relative(work, main), output: out, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }));
+  // useSnapshot: measured and left off (BENCHMARKS.md): a start from a user snapshot pays ~8 ms more than Node's own.
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: relative(work, main),
+      output: out,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache,
+      assets,
+      execArgv: NODE_OPTIONS,
+    }),
+  );
   execFileSync(maker, ['--experimental-sea-config', config], { cwd: work, stdio: 'pipe' });
 }
 
@@ -349,15 +378,21 @@ export async function packageRelease(wanted: readonly Platform[]): Promise<Built
     writeCompleteScript(join(root, 'dist'));
     const license = join(root, 'LICENSE');
 
-    const mainCjs = join(work, 'kubectl-sticky.cjs');
-    await buildCjs(mainCjs, work);
+    // The loader is the blob's main script under the bundle's old name (tests find the blob by it).
+    const loader = join(work, 'kubectl-sticky.cjs');
+    const bundle = join(work, 'bundle', 'kubectl-sticky.cjs');
+    const bundleCache = join(work, 'bundle', 'kubectl-sticky.cache');
+    mkdirSync(join(work, 'bundle'));
+    await buildCjs(bundle, loader, work);
+    await warmCodeCache(bundle, bundleCache);
     const blobs = new Map<string, string>();
     const blobFor = (v: string, useCodeCache: boolean): string => {
       const key = `${v}-${useCodeCache ? 'cache' : 'plain'}`;
       let blob = blobs.get(key);
       if (!blob) {
         blob = join(work, `sea-${key}.blob`);
-        seaBlob(blobMaker(v), mainCjs, blob, useCodeCache, work);
+        const assets: Record<string, string> = { [SEA_MAIN]: bundle, ...(useCodeCache ? { [SEA_CACHE]: bundleCache } : {}) };
+        seaBlob(blobMaker(v), loader, assets, blob, useCodeCache, work);
         blobs.set(key, blob);
       }
       return blob;

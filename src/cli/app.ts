@@ -11,6 +11,8 @@ export interface AppOptions {
   version: string;
   /** Help text width (the terminal's). */
   width: number;
+  /** Help texts laid out at build time, keyed `COMMAND WIDTH` ('' for the plugin's); others are laid out when asked. */
+  helpTexts?: Readonly<Record<string, string>>;
 }
 
 const COMMAND_NAMES = DECLARATIONS.map((d) => d.name).join(', ');
@@ -20,6 +22,8 @@ function usageHint(command: string | null): string {
 }
 
 async function help(command: string | null, options: AppOptions): Promise<string> {
+  const ready = options.helpTexts?.[`${command ?? ''} ${options.width}`];
+  if (ready !== undefined) return ready;
   const { helpText } = await import('./help.ts');
   return helpText(DECLARATIONS, DECLARATIONS.find((d) => d.name === command) ?? null, options.version, options.width);
 }

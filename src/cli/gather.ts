@@ -2,7 +2,7 @@
 // Live and offline differ only here: the core cannot tell them apart.
 
 import { backendsOf, canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
-import { isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
+import { coreFields, isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
 import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
 import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, EVENTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
 import { ServerError, UserError } from '../errors.ts';
@@ -80,7 +80,9 @@ function isForbidden(error: unknown): boolean {
 async function listOperatorDeployments(args: Pick<SourceOptions, 'voyager-version'>, kube: Api): Promise<JsonObject[]> {
   if (args['voyager-version']) return [];
   try {
-    const lists = await Promise.all(['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(DEPLOYMENTS, '', { labelSelector })));
+    const lists = await Promise.all(
+      ['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(DEPLOYMENTS, '', { labelSelector }, coreFields)),
+    );
     return lists.flat();
   } catch (error) {
     if (isForbidden(error)) return [];
@@ -129,7 +131,7 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
   const unreadable: string[] = [];
   const listServices = async (namespace: string) => {
     try {
-      return await kube.list(SERVICES, namespace);
+      return await kube.list(SERVICES, namespace, {}, coreFields);
     } catch (error) {
       if (!isForbidden(error)) throw error;
       unreadable.push(namespace || '*');
@@ -139,13 +141,13 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
   const operatorDeployments = () => listOperatorDeployments(args, kube);
 
   // The operator's Events on Ingresses: what it says it refused, to set beside the prediction.
-  const events = () => optional('events', () => kube.list(EVENTS, scope, { fieldSelector: 'involvedObject.kind=Ingress' }));
+  const events = () => optional('events', () => kube.list(EVENTS, scope, { fieldSelector: 'involvedObject.kind=Ingress' }, coreFields));
   const [voyager, networking, services, endpoints, configMaps, deployments, ingressEvents] = await Promise.all([
-    voyagerVersion ? required(() => kube.list(voyagerIngresses(voyagerVersion), scope, ingressQuery)) : Promise.resolve([]),
-    optional('ingresses.networking.k8s.io', () => kube.list(NETWORKING_INGRESSES, scope, ingressQuery)),
+    voyagerVersion ? required(() => kube.list(voyagerIngresses(voyagerVersion), scope, ingressQuery, coreFields)) : Promise.resolve([]),
+    optional('ingresses.networking.k8s.io', () => kube.list(NETWORKING_INGRESSES, scope, ingressQuery, coreFields)),
     listServices(scope),
-    needs.endpoints ? optional('endpoints', () => kube.list(ENDPOINTS, scope)) : Promise.resolve([]),
-    needs.configMaps ? optional('configmaps', () => kube.list(CONFIGMAPS, scope)) : Promise.resolve([]),
+    needs.endpoints ? optional('endpoints', () => kube.list(ENDPOINTS, scope, {}, coreFields)) : Promise.resolve([]),
+    needs.configMaps ? optional('configmaps', () => kube.list(CONFIGMAPS, scope, {}, coreFields)) : Promise.resolve([]),
     operatorDeployments(),
     events(),
   ]);
@@ -161,7 +163,7 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
     const extra = await Promise.all(
       [...others].sort().map(async (namespace) => ({
         services: await listServices(namespace),
-        endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(ENDPOINTS, namespace)) : [],
+        endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(ENDPOINTS, namespace, {}, coreFields)) : [],
       })),
     );
     const more = objectsFrom(
@@ -179,7 +181,7 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
   if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) {
     const namespaces = scope ? [scope, ...new Set(objects.services.map((s) => s.meta.namespace).filter((n) => n !== scope))] : [''];
     const lists = await Promise.all(
-      namespaces.map((namespace) => optional(`endpoints${namespace ? ` in ${namespace}` : ''}`, () => kube.list(ENDPOINTS, namespace))),
+      namespaces.map((namespace) => optional(`endpoints${namespace ? ` in ${namespace}` : ''}`, () => kube.list(ENDPOINTS, namespace, {}, coreFields))),
     );
     objects.endpoints.push(...objectsFrom(lists.flat(), kube.namespace).endpoints);
   }

@@ -8,6 +8,7 @@ import { backendsOf, serviceKey } from '../core/backends.ts';
 import { configMapName } from '../core/drift.ts';
 import type { StatusItem, StickyStatus, Warning } from '../core/effective.ts';
 import {
+  coreFields,
   emptyObjectSet,
   isObject,
   objectLabel,
@@ -374,12 +375,12 @@ function recording(kube: Api, lists: (ListAt & { type: ResourceType; namespace: 
   return {
     namespace: kube.namespace,
     get: (type, namespace, name) => kube.get(type, namespace, name),
-    list: async (type, namespace, query = {}) => {
-      const listed = await kube.listAt(type, namespace, query);
+    list: async (type, namespace, query = {}, project) => {
+      const listed = await kube.listAt(type, namespace, query, project);
       lists.push({ ...listed, type, namespace, query });
       return listed.items;
     },
-    listAt: (type, namespace, query) => kube.listAt(type, namespace, query),
+    listAt: (type, namespace, query, project) => kube.listAt(type, namespace, query, project),
     watch: (type, namespace, query, signal) => kube.watch(type, namespace, query, signal),
     groupVersions: (group) => kube.groupVersions(group),
     voyagerVersion: () => kube.voyagerVersion(),
@@ -455,7 +456,7 @@ async function follow(kube: Api, c: Collection, change: Change, signal: AbortSig
     const started = Date.now();
     try {
       if (relist) {
-        const listed = await kube.listAt(c.type, c.namespace, c.query);
+        const listed = await kube.listAt(c.type, c.namespace, c.query, coreFields);
         failing = null;
         relist = false;
         const differences = listedChanges(c.seen, listed.items);

@@ -37,10 +37,10 @@ export interface Api {
   readonly namespace: string;
   /** GET of one object; null when it does not exist. */
   get(type: ResourceType, namespace: string, name: string): Promise<JsonObject | null>;
-  /** All objects of a type in a namespace ('' for all). */
-  list(type: ResourceType, namespace: string, query?: Record<string, string>): Promise<JsonObject[]>;
+  /** All objects of a type in a namespace ('' for all); `project` maps each item as its page arrives (so the page's JSON can go). */
+  list(type: ResourceType, namespace: string, query?: Record<string, string>, project?: Projection): Promise<JsonObject[]>;
   /** As list, with the collection's resourceVersion: where a watch of the same query starts. */
-  listAt(type: ResourceType, namespace: string, query?: Record<string, string>): Promise<ListAt>;
+  listAt(type: ResourceType, namespace: string, query?: Record<string, string>, project?: Projection): Promise<ListAt>;
   /**
    * Changes to a type in a namespace ('' for all) after `query.resourceVersion`, as the server
    * streams them. The connect and the response headers have the request bound; the open stream
@@ -57,6 +57,9 @@ export interface Api {
   voyagerVersion(): Promise<string | null>;
   mergePatch(type: ResourceType, namespace: string, name: string, patch: JsonObject, options: { dryRun: boolean; fieldManager: string }): Promise<JsonObject>;
 }
+
+/** What a list keeps of each item (objects.coreFields: only what the core reads). */
+export type Projection = (item: JsonObject) => JsonObject;
 
 export interface ListAt {
   items: JsonObject[];

@@ -22,6 +22,7 @@ import {
   type ListAt,
   type ResourceType,
   type WatchEvent,
+  type Projection,
   type WatchQuery,
   type WatchStatus,
 } from './api.ts';
@@ -395,12 +396,12 @@ class Kube implements Api {
   }
 
   /** All objects of a type in a namespace ('' for all). */
-  async list(type: ResourceType, namespace: string, query: Record<string, string> = {}): Promise<JsonObject[]> {
-    return (await this.listAt(type, namespace, query)).items;
+  async list(type: ResourceType, namespace: string, query: Record<string, string> = {}, project?: Projection): Promise<JsonObject[]> {
+    return (await this.listAt(type, namespace, query, project)).items;
   }
 
   /** All objects, following `continue` tokens; the resourceVersion is the first page's (the snapshot's). */
-  async listAt(type: ResourceType, namespace: string, query: Record<string, string> = {}): Promise<ListAt> {
+  async listAt(type: ResourceType, namespace: string, query: Record<string, string> = {}, project?: Projection): Promise<ListAt> {
     const items: JsonObject[] = [];
     let resourceVersion = '';
     let token = '';
@@ -411,7 +412,7 @@ class Kube implements Api {
       if (status >= 300) throw apiError(status, text, { verb: 'list', type, namespace });
       const body = parseJson(text);
       const pageItems = Array.isArray(body['items']) ? body['items'] : [];
-      for (const item of pageItems) if (isObject(item)) items.push(withKind(item, type));
+      for (const item of pageItems) if (isObject(item)) items.push(project ? project(withKind(item, type)) : withKind(item, type));
       const metadata = isObject(body['metadata']) ? body['metadata'] : {};
       if (!resourceVersion && typeof metadata['resourceVersion'] === 'string') resourceVersion = metadata['resourceVersion'];
       token = typeof metadata['continue'] === 'string' ? metadata['continue'] : '';

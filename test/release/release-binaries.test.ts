@@ -32,8 +32,11 @@ function assertSea(b: Buffer, id: string): void {
   assert.ok(!b.includes(`${SEA_FUSE}:0`), `${id}: no unflipped fuse`);
   const blob = findSeaBlob(b, MAIN);
   assert.ok(blob, `${id}: a SEA blob with main ${MAIN}`);
-  assert.match(blob.code, /kubectl sticky/, `${id}: the blob's code is the bundle`);
-  assert.ok(blob.code.includes(JSON.stringify(version())), `${id}: the bundle of version ${version()}`);
+  // The main script is cmd/launch.ts's launchSea; the bundle is the blob's asset kubectl-sticky.cjs.
+  assert.match(blob.code, /kubectl-sticky\.cjs/, `${id}: the blob's main script runs the bundle asset`);
+  const assets = b.subarray(blob.at + blob.code.length);
+  assert.ok(assets.includes('kubectl sticky'), `${id}: the blob holds the bundle`);
+  assert.ok(assets.includes(JSON.stringify(version())), `${id}: the bundle of version ${version()}`);
 }
 
 test('every archive holds a single executable with the bundle as its SEA blob', async () => {
