@@ -15,6 +15,7 @@ import { connect } from '../../src/kube/client.ts';
 import { FaultProxy, PASS, kubeconfigFor, silentServer } from '../support/fault-proxy.ts';
 import { kubectlAsync, stickyAsync } from '../support/spawn.ts';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
+import { TEAM_A } from './fixtures.ts';
 import { kubectl, mustKubectl, sticky } from './run.ts';
 
 const NS = 'conn';
@@ -24,6 +25,8 @@ let cluster: Cluster;
 before(async () => {
   cluster = await ensureCluster();
   mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`);
+  // The limited user's and --token's reads of team-a find this Ingress (status.test.ts applies it too).
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, TEAM_A);
 });
 
 function api() {

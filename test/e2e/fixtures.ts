@@ -241,3 +241,21 @@ spec:
 
 /** `kubectl delete` arguments for EFFECT_TEAM_A. */
 export const EFFECT_TEAM_A_NAMES = ['-n', 'team-a', 'service/effect-web', 'ingresses.voyager.appscode.com/effect-shop', '--ignore-not-found'];
+
+/** What namespace team-a holds for status.test.ts (whose table asserts exactly this) and connection.test.ts. */
+export const TEAM_A = `
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: team-web, namespace: team-a, annotations: {ingress.appscode.com/sticky-session: 'true'}}
+spec:
+  rules:
+  - host: team.example.com
+    http:
+      paths:
+      - backend: {serviceName: team-svc, servicePort: '80'}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: team-svc, namespace: team-a}
+spec: {ports: [{port: 80}]}
+`;

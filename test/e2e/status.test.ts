@@ -7,26 +7,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { ensureCluster, type Cluster } from './cluster.ts';
+import { TEAM_A } from './fixtures.ts';
 import { mustKubectl, rows, sticky } from './run.ts';
 
 let cluster: Cluster;
-
-const TEAM_A = `
-apiVersion: voyager.appscode.com/v1beta1
-kind: Ingress
-metadata: {name: team-web, namespace: team-a, annotations: {ingress.appscode.com/sticky-session: 'true'}}
-spec:
-  rules:
-  - host: team.example.com
-    http:
-      paths:
-      - backend: {serviceName: team-svc, servicePort: '80'}
----
-apiVersion: v1
-kind: Service
-metadata: {name: team-svc, namespace: team-a}
-spec: {ports: [{port: 80}]}
-`;
 
 before(async () => {
   cluster = await ensureCluster();
