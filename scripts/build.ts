@@ -117,6 +117,31 @@ function kubeLibraryExports(): string[] {
   return [...names].sort();
 }
 
+/**
+ * KubeConfig is what src/kube takes from client-node: the kubeconfig model and applyToHTTPSOptions
+ * (TLS material, tokens, exec plugins, auth providers, proxy agents), all over node:https. The
+ * library's index also brings the generated API clients (16 MB of source) and undici (1.6 MB),
+ * which client-node's config.js imports only for makeApiClient and its fetch dispatchers; neither
+ * is called here. So the library is built from config.js, with those two imports replaced by stubs
+ * that fail loudly if ever used. Loading it fell from 115 to about 45 ms, the start of every live
+ * command (bench: enable svc/X --dry-run=server).
+ */
+const KUBE_CONFIG_MODULE = '@kubernetes/client-node/dist/config.js';
+const kubeConfigOnly: Plugin = {
+  name: 'kube-config-only',
+  setup(b) {
+    const fromConfig = (importer: string) => /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(importer);
+    b.onResolve({ filter: /^(\.\/gen\/index\.js|undici)$/ }, (args) => (fromConfig(args.importer) ? { path: args.path, namespace: 'kube-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'kube-stub' }, (args) => {
+      const names = args.path === 'undici' ? ['Agent', 'ProxyAgent'] : ['ServerConfiguration'];
+      const fail = `throw new Error('kubectl-sticky: ${args.path} of @kubernetes/client-node is not bundled (scripts/build.ts kubeConfigOnly)')`;
+      const classes = names.map((name) => `export class ${name} { constructor() { ${fail}; } }`).join('\n');
+      const functions = args.path === 'undici' ? '' : `export function createConfiguration() { ${fail}; }`;
+      return { contents: `${classes}\n${functions}`, loader: 'js' };
+    });
+  },
+};
+
 const CJS_BANNER = `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`;
 
 /**
@@ -181,12 +206,13 @@ export async function buildBundle(launcherFile: string): Promise<void> {
     ...bundleOptions,
     entryPoints: undefined,
     stdin: {
-      contents: `export { ${kubeLibraryExports().join(', ')} } from '@kubernetes/client-node';`,
+      contents: `export { ${kubeLibraryExports().join(', ')} } from '${KUBE_CONFIG_MODULE}';`,
       resolveDir: root,
       sourcefile: 'kube-library.ts',
       loader: 'ts',
     },
     outfile: join(lib, KUBE_LIBRARY),
+    plugins: [kubeConfigOnly],
     format: 'cjs',
     define: { ...bundleOptions.define, ...cjsDefine },
     banner: { js: CJS_BANNER },
