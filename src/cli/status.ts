@@ -7,7 +7,7 @@ import type { IngressView } from '../core/objects.ts';
 import type { IngressConfig } from '../core/parse.ts';
 import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
 import { semanticsLine } from '../output/semantics.ts';
-import { renderDocument } from '../output/document.ts';
+import { jsonChunks, renderDocument } from '../output/document.ts';
 import { sortItems } from '../output/jsonpath.ts';
 import { printTemplate, templated } from './printers.ts';
 import { statusTable } from '../output/status.ts';
@@ -145,7 +145,18 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
   if (options['sort-by'] !== undefined) status.items = templated(() => sortItems(status.items, options['sort-by'] ?? ''), options['sort-by']);
   const output = todo.output;
   if (output?.format === 'json' || output?.format === 'yaml') {
-    io.out(renderDocument(status, output.format));
+    if (output.format === 'json') {
+      // Written in pieces of about 1 MB: the whole text at once was the peak of status -A's memory.
+      let piece = '';
+      for (const chunk of jsonChunks(status)) {
+        piece += chunk;
+        if (piece.length >= 1 << 20) {
+          io.write(piece);
+          piece = '';
+        }
+      }
+      io.write(`${piece}\n`);
+    } else io.out(renderDocument(status, output.format));
     return 0;
   }
   if (output?.format === 'name') {
