@@ -1,14 +1,15 @@
-// `npm run readme:flags`: writes the README's flag tables from the command declarations
-// (src/cli/commands.ts), between the flags:begin and flags:end markers. test/unit/readme-flags.test.ts
-// fails when the README's block is not what this writes, so a flag cannot be added, renamed or
-// reworded without its table following.
+// `npm run readme:flags`: writes the flag tables of docs/reference.md (the README links there)
+// from the command declarations (src/cli/commands.ts), between the flags:begin and flags:end
+// markers. test/unit/readme-flags.test.ts fails when the page's block is not what this writes, so
+// a flag cannot be added, renamed or reworded without its table following.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DECLARATIONS } from '../src/cli/commands.ts';
 import { GLOBAL_FLAGS, type AnyFlag, type Declaration, type Flags } from '../src/cli/spec.ts';
 
-export const README = join(import.meta.dirname, '..', 'README.md');
+/** The page that holds the flag tables. */
+export const FLAGS_PAGE = join(import.meta.dirname, '..', 'docs', 'reference.md');
 export const BEGIN = '<!-- flags:begin: written by `npm run readme:flags` from src/cli/commands.ts; edit the declarations, not this block -->';
 export const END = '<!-- flags:end -->';
 
@@ -62,17 +63,17 @@ export function flagTables(declarations: readonly Declaration<Flags>[]): string 
   return lines.join('\n');
 }
 
-/** The README with its flag block replaced by `block`; throws when the markers are missing. */
-export function withFlagTables(readme: string, block: string): string {
-  const begin = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (begin < 0 || end < begin) throw new Error(`README.md has no flag block: add the lines\n${BEGIN}\n${END}`);
-  return `${readme.slice(0, begin + BEGIN.length)}\n${block}\n${readme.slice(end)}`;
+/** The page with its flag block replaced by `block`; throws when the markers are missing. */
+export function withFlagTables(page: string, block: string): string {
+  const begin = page.indexOf(BEGIN);
+  const end = page.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`docs/reference.md has no flag block: add the lines\n${BEGIN}\n${END}`);
+  return `${page.slice(0, begin + BEGIN.length)}\n${block}\n${page.slice(end)}`;
 }
 
 if (import.meta.main) {
-  const readme = readFileSync(README, 'utf8');
-  const next = withFlagTables(readme, flagTables(DECLARATIONS));
-  if (next !== readme) writeFileSync(README, next);
-  process.stdout.write(next === readme ? 'README.md flag tables are up to date\n' : 'README.md flag tables rewritten\n');
+  const page = readFileSync(FLAGS_PAGE, 'utf8');
+  const next = withFlagTables(page, flagTables(DECLARATIONS));
+  if (next !== page) writeFileSync(FLAGS_PAGE, next);
+  process.stdout.write(next === page ? 'docs/reference.md flag tables are up to date\n' : 'docs/reference.md flag tables rewritten\n');
 }

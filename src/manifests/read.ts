@@ -3,7 +3,7 @@
 
 import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type YAMLError } from 'yaml';
 import { UserError } from '../errors.ts';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -41,7 +41,7 @@ export function parseManifest(text: string, source: string): unknown[] {
   const list = Array.isArray(documents) ? documents : [documents];
   for (const document of list) {
     const problem = document.errors[0];
-    if (problem) throw new UserError(`error parsing ${source}: ${firstLine(problem)}`);
+    if (problem) throw new UserError(`error parsing ${source}: ${yamlError(text, problem)}`);
     let value: unknown;
     try {
       value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -50,11 +50,49 @@ export function parseManifest(text: string, source: string): unknown[] {
     }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new UserError(`error parsing ${source}: a manifest must be an object with apiVersion and kind`);
+      throw new UserError(`error validating "${source}": error validating data: invalid object to validate`);
     }
     out.push(value);
   }
   return out;
+}
+
+/** kubectl's wording for text that is not YAML (`-f README.md`), with the line the parser stopped at. */
+function yamlError(text: string, problem: YAMLError): string {
+  const line = text.slice(0, problem.pos[0]).split('\n').length;
+  return `error converting YAML to JSON: yaml: line ${line}: ${firstLine(problem)}`;
+}
+
+/**
+ * What kubectl's client-side validation refuses before anything else, for every document of an
+ * -f set (a Helm values file has neither apiVersion nor kind; a template may lack its name):
+ * without it such a document would be silently ignored or reported with no file to look in.
+ */
+function validate(value: object, source: string): void {
+  const missing = missingFields(value);
+  if (missing.length === 0) return;
+  const data = missing.length === 1 ? missing[0] : `[${missing.join(', ')}]`;
+  throw new UserError(`error validating "${source}": error validating data: ${data}`);
+}
+
+function field(object: object, key: string): unknown {
+  return Object.getOwnPropertyDescriptor(object, key)?.value;
+}
+
+function missingFields(value: object): string[] {
+  const set = (v: unknown) => typeof v === 'string' && v !== '';
+  const missing: string[] = [];
+  if (!set(field(value, 'apiVersion'))) missing.push('apiVersion not set');
+  const kind = field(value, 'kind');
+  if (!set(kind)) missing.push('kind not set');
+  if (missing.length > 0) return missing;
+  const items = field(value, 'items');
+  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+    return items.flatMap((item: unknown) => (typeof item === 'object' && item !== null ? missingFields(item) : ['invalid object to validate']));
+  }
+  const metadata = field(value, 'metadata');
+  const name = typeof metadata === 'object' && metadata !== null ? field(metadata, 'name') : undefined;
+  return set(name) ? [] : [`metadata.name not set (${kind})`];
 }
 
 function firstLine(error: unknown): string {
@@ -89,17 +127,22 @@ export async function fetchUrls(paths: readonly string[], timeoutMs: number): Pr
   for (const url of urls) fetched.set(url, await fetchManifest(url, timeoutMs));
 }
 
+function checked(values: unknown[], source: string): unknown[] {
+  for (const value of values) if (typeof value === 'object' && value !== null) validate(value, source);
+  return values;
+}
+
 export function readManifests(paths: readonly string[], readStdin: () => string): unknown[] {
   const out: unknown[] = [];
   for (const path of paths) {
     if (path === '-') {
-      out.push(...parseManifest(readStdin(), 'STDIN'));
+      out.push(...checked(parseManifest(readStdin(), 'STDIN'), 'STDIN'));
       continue;
     }
     if (isUrl(path)) {
       const text = fetched.get(path);
       if (text === undefined) throw new Error(`${path} was not fetched (fetchUrls) before it was read`);
-      out.push(...parseManifest(text, path));
+      out.push(...checked(parseManifest(text, path), path));
       continue;
     }
     for (const file of filesUnder(path)) {
@@ -109,7 +152,7 @@ export function readManifests(paths: readonly string[], readStdin: () => string)
       } catch (error) {
         throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`);
       }
-      out.push(...parseManifest(text, file));
+      out.push(...checked(parseManifest(text, file), file));
     }
   }
   return out;

@@ -1,6 +1,6 @@
 // The commands in process against the real control plane (the real HTTP client, no fake server):
 // stdout, stderr and exit code, golden transcripts of the effect table and the dry-run diffs, and
-// the README's live examples.
+// the live examples of README.md and docs/*.md.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -72,9 +72,9 @@ test('status and render live, with -v6 request lines on stderr', async () => {
   assert.match(forbidden.stderr, /try -n NAMESPACE$/m);
 });
 
-test("the README's live examples print what the README shows", async () => {
+test('the live examples of README.md and docs/*.md print what the pages show', async () => {
   const examples = readmeExamples().filter((e) => !e.args.includes('-f'));
-  assert.ok(examples.length >= 2, 'the README shows enable --dry-run and render');
+  assert.ok(examples.length >= 2, 'docs/reference.md shows enable --dry-run and render');
   // mutate.test.ts adds Ingresses named dup to e2e-mutate-a; the README's example predates them.
   for (const kind of ['ingresses.voyager.appscode.com', 'ingresses.networking.k8s.io']) {
     mustKubectl(['delete', kind, 'dup', '-n', 'e2e-mutate-a', '--ignore-not-found'], cluster.kubeconfig);

@@ -1,5 +1,5 @@
 // The commands in process on manifest files: stdout, stderr and exit code against golden files
-// (test/cli-golden/), the README's shown output, and the flag grammar end to end.
+// (test/cli-golden/), the shown output of README.md and docs/*.md, and the flag grammar end to end.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ for (const [name, args] of GOLDEN) {
   });
 }
 
-test("the README's -f examples print what the README shows", async () => {
+test('the -f examples of README.md and docs/*.md print what the pages show', async () => {
   const examples = readmeExamples().filter((e) => e.args.includes('-f'));
   assert.ok(examples.length >= 3, 'the README shows the seed, the demo and the drift');
   for (const example of examples) assertShown(example, await runSticky(example.args));

@@ -1,20 +1,22 @@
-// The README's flag tables are the declarations' (scripts/readme-flags.ts writes them): a flag
-// added, renamed, hidden or reworded in src/cli/commands.ts or src/cli/flags.ts fails here until
-// `npm run readme:flags` is run.
+// The flag tables of docs/reference.md are the declarations' (scripts/readme-flags.ts writes
+// them): a flag added, renamed, hidden or reworded in src/cli/commands.ts or src/cli/flags.ts
+// fails here until `npm run readme:flags` is run.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { repoRoot } from '../e2e/cluster.ts';
 import { DECLARATIONS } from '../../src/cli/commands.ts';
 import { flagsOf } from '../../src/cli/spec.ts';
-import { BEGIN, END, README, flagTables, withFlagTables } from '../../scripts/readme-flags.ts';
+import { BEGIN, END, FLAGS_PAGE, flagTables, withFlagTables } from '../../scripts/readme-flags.ts';
 
-const readme = readFileSync(README, 'utf8');
+const readme = readFileSync(FLAGS_PAGE, 'utf8');
 
-test('the README flag block is what the declarations write (run `npm run readme:flags`)', () => {
+test('the flag block of docs/reference.md is what the declarations write (run `npm run readme:flags`)', () => {
   assert.equal(readme, withFlagTables(readme, flagTables(DECLARATIONS)));
 });
 
-test('every visible flag of every command has a row in the README flag block', () => {
+test('every visible flag of every command has a row in the flag block', () => {
   const block = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END));
   for (const declaration of DECLARATIONS) {
     for (const [name, flag] of flagsOf(declaration.flags)) {
@@ -30,6 +32,12 @@ test('a flag the declarations do not have is not in the block', () => {
   const listed = [...block.matchAll(/^\| `(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1] ?? '');
   assert.ok(listed.length > 20, `only ${listed.length} rows`);
   for (const name of listed) assert.ok(declared.has(name), `--${name} is listed but no command declares it`);
+});
+
+test('the README links the flag tables and holds none itself', () => {
+  const top = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  assert.ok(!top.includes(BEGIN) && !top.includes(END), 'one flag block, in docs/reference.md');
+  assert.match(top, /\]\(docs\/reference\.md\)/);
 });
 
 test('the block is refused without its markers', () => {
