@@ -220,16 +220,16 @@ function scan(start: readonly string[], root: string, read: Read, exempt: readon
   return { problems: problems.sort(), files: [...done].map((f) => relative(root, f)).sort(), toExempt: [...toExempt].sort() };
 }
 
-function testFiles(dir: string): string[] {
+function testFiles(dir: string, ext = /\.[cm]?ts$/): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' || path === join(ROOT, 'test', 'data') ? [] : testFiles(path);
-    return /\.[cm]?ts$/.test(e.name) ? [path] : [];
+    if (e.isDirectory()) return e.name === 'node_modules' || path === join(ROOT, 'test', 'data') ? [] : testFiles(path, ext);
+    return ext.test(e.name) ? [path] : [];
   });
 }
 
-// The one file that reads ../shared: it writes test/data from it, and no test runs it (the last
-// test but three names it only to show that the check sees what it does).
+// The one file that reads ../shared: it writes test/data from it, and no test runs it (a test
+// below names it only to show that the check sees what it does).
 const REFRESH = 'scripts/refresh-test-data.ts';
 
 const readDisk: Read = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
@@ -245,6 +245,15 @@ test('no test, test support file, or file they import or run refers to a path ou
     assert.ok(files.includes(reached), `${reached} was not scanned`);
   }
   assert.ok(!files.some((f) => f.startsWith('src/')), 'src/ is the product, not judged here');
+});
+
+test('the control plane scripts and programs under test/ name no ../shared', () => {
+  const files = testFiles(join(ROOT, 'test'), /\.(sh|go)$/);
+  assert.ok(files.length >= 5, `${files.length} files`);
+  assert.deepEqual(
+    files.filter((f) => SHARED_TEXT.test(readFileSync(f, 'utf8'))),
+    [],
+  );
 });
 
 test('the refresh script, which no test runs, is the one file that reads ../shared, and the check sees it', () => {
