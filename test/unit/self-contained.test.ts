@@ -94,7 +94,18 @@ const calleeName = (e: ts.Expression): string => (ts.isIdentifier(e) ? e.text : 
 const isImportMeta = (e: ts.Expression): boolean => ts.isMetaProperty(e) && e.keywordToken === ts.SyntaxKind.ImportKeyword;
 
 /** What the expression is as a path or text, as far as the source says. */
+// Each expression is worked out once: constants are used many times, calls nest.
+const evaluated = new WeakMap<ts.Node, Value | null>();
+
 function evaluate(e: ts.Expression, m: Module, read: Read, cache: Map<string, Module | null>, depth = 0): Value | undefined {
+  const known = evaluated.get(e);
+  if (known !== undefined) return known ?? undefined;
+  const value = evaluateOnce(e, m, read, cache, depth);
+  evaluated.set(e, value ?? null);
+  return value;
+}
+
+function evaluateOnce(e: ts.Expression, m: Module, read: Read, cache: Map<string, Module | null>, depth: number): Value | undefined {
   if (depth > 20) return undefined;
   const again = (x: ts.Expression, in_ = m) => evaluate(x, in_, read, cache, depth + 1);
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return literal(e.text);
