@@ -1,4 +1,4 @@
-// Every real Voyager manifest of ../shared/corpus through the built plugin, at the tag it belongs
+// Every real Voyager manifest of test/data/corpus through the built plugin, at the tag it belongs
 // to: `status -f FILE -o json` and `render ingress/NAME -f FILE` for each Ingress, with no crash,
 // stack trace or hang; and every config the operator would write passes `haproxy -c`.
 
@@ -13,7 +13,7 @@ import { objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
 import { repoRoot } from './cluster.ts';
 
-const CORPUS = resolve(repoRoot, '..', 'shared', 'corpus');
+const CORPUS = resolve(repoRoot, 'test', 'data', 'corpus');
 const BIN = resolve(repoRoot, 'dist', 'kubectl-sticky');
 const HAPROXY = process.env['HAPROXY'] || 'haproxy';
 // Directives HAProxy 2.1 removed; Voyager shipped HAProxy 1.8/1.9, Debian ships 2.6.
@@ -56,7 +56,7 @@ function tagOf(file: string): string {
 
 /**
  * The Services and Endpoints the manifest's backends name but do not bring (most docs show only
- * the Ingress): two ready pods each, one port per servicePort used, as shared/operator did.
+ * the Ingress): two ready pods each, one port per servicePort used, as test/data/operator's cases have.
  */
 function companions(objects: ObjectSet): unknown[] {
   const wanted = new Map<string, { namespace: string; name: string; ports: Set<string> }>();
@@ -115,7 +115,7 @@ function wrap(section: string[], name: string): string {
 }
 
 test('every corpus manifest runs through status and render at its tag; written configs pass haproxy -c', { timeout: 600_000 }, async () => {
-  assert.ok(existsSync(CORPUS), `no corpus at ${CORPUS} (CI lays shared/ beside the checkout)`);
+  assert.ok(existsSync(CORPUS), `no corpus at ${CORPUS} (npm run test:data)`);
   assert.ok(existsSync(BIN), `${BIN} is missing: npm run build`);
   const probe = spawnSync(HAPROXY, ['-v'], { encoding: 'utf8' });
   assert.equal(probe.status, 0, 'haproxy is not installed: apt-get install haproxy');
