@@ -1,5 +1,5 @@
 // The tests need only the repository: no test, test support file, or script or module a test
-// imports or runs refers to a path outside the checkout (such as ../shared, the ground-truth
+// imports or runs refers to a path outside the checkout (such as the shared folder beside it, the ground-truth
 // folder that only some machines have; test/data holds what the tests read of it). Found with
 // TypeScript's own parser: every path a file builds from its own location (import.meta, new URL,
 // join/resolve over '..' segments, template literals, constants, also those imported from another
@@ -186,7 +186,7 @@ function check(file: string, root: string, read: Read, cache = new Map<string, M
       args.forEach((arg, i) => {
         const after = args[i + 1];
         const text = (x: ts.Expression | undefined) => (x && (ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x)) ? x.text : undefined);
-        if (text(arg) === '..' && text(after) === 'shared') problems.push(`${where(node)}: a '..', 'shared' path`);
+        if (text(arg) === '..' && text(after) === 'shared') problems.push(`${where(node)}: a .. then shared path`);
       });
     }
     if (
@@ -239,7 +239,7 @@ function testFiles(dir: string, ext = /\.[cm]?ts$/): string[] {
   });
 }
 
-// The one file that reads ../shared: it writes test/data from it, and no test runs it (a test
+// The one file that reads the shared folder: it writes test/data from it, and no test runs it (a test
 // below names it only to show that the check sees what it does).
 const REFRESH = 'scripts/refresh-test-data.ts';
 
@@ -258,7 +258,7 @@ test('no test, test support file, or file they import or run refers to a path ou
   assert.ok(!files.some((f) => f.startsWith('src/')), 'src/ is the product, not judged here');
 });
 
-test('the control plane scripts and programs under test/ name no ../shared', () => {
+test('the control plane scripts and programs under test/ name no shared-folder path', () => {
   const files = testFiles(join(ROOT, 'test'), /\.(sh|go)$/);
   assert.ok(files.length >= 5, `${files.length} files`);
   assert.deepEqual(
@@ -267,7 +267,7 @@ test('the control plane scripts and programs under test/ name no ../shared', () 
   );
 });
 
-test('the refresh script, which no test runs, is the one file that reads ../shared, and the check sees it', () => {
+test('the refresh script, which no test runs, is the one file that reads the shared folder, and the check sees it', () => {
   const { problems } = scan([join(ROOT, REFRESH)], ROOT, readDisk);
   assert.ok(
     problems.some((p) => p.startsWith(`${REFRESH}:`) && p.includes('outside the repository')),
@@ -285,27 +285,27 @@ function fake(files: Record<string, string>, start = 'test/unit/x.test.ts'): str
 test('the check refuses every way of climbing out of the repository', () => {
   const out = (text: string, more: Record<string, string> = {}) => fake({ 'test/unit/x.test.ts': text, ...more });
   const refused: [string, string, Record<string, string>?][] = [
-    ["join(import.meta.dirname, '..', '..', '..', 'shared', 'operator')", 'join over ..'],
-    ["const ROOT = resolve(import.meta.dirname, '..', '..');\nconst C = resolve(ROOT, '..', 'shared', 'corpus');", 'a constant'],
+    ["join(import.meta.dirname, '..', '..', '..', 'SHARED', 'operator')", 'join over ..'],
+    ["const ROOT = resolve(import.meta.dirname, '..', '..');\nconst C = resolve(ROOT, '..', 'SHARED', 'corpus');", 'a constant'],
     ["const r = resolve(import.meta.dirname, '..', '..');\nreadFileSync(join(r, '..', 'other', 'x.yaml'))", 'any sibling, not only shared'],
     ["readFileSync(new URL('../../../elsewhere/x.yaml', import.meta.url))", 'new URL'],
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     ['readFileSync(`${import.meta.dirname}/../../../x`)', 'a template literal'],
     ["readFileSync(import.meta.dirname + '/../../../x')", 'concatenation'],
     ["readdirSync(fileURLToPath(new URL('../../..', import.meta.url)))", 'fileURLToPath'],
-    // Spelt with SHARED here so that this file itself does not hold the text it refuses.
-    ["const p = '../../../SHARED/corpus';".replace('SHARED', 'shared'), 'a ../shared text'],
-    ["const p = join(someDir(), '..', 'shared');", "'..', 'shared' segments"],
+    // Spelt SHARED (made lower case below) so that this file does not hold the texts it refuses.
+    ["const p = '../../../SHARED/corpus';", 'a text naming the shared folder'],
+    ["const p = join(someDir(), '..', 'SHARED');", '.., shared segments'],
     ["import { x } from '../../../outside.ts';", 'an import'],
     [
-      "import { repoRoot } from '../support/root.ts';\nconst C = resolve(repoRoot, '..', 'shared');",
+      "import { repoRoot } from '../support/root.ts';\nconst C = resolve(repoRoot, '..', 'SHARED');",
       'a constant imported from another module',
       { 'test/support/root.ts': "export const repoRoot = resolve(import.meta.dirname, '..', '..');" },
     ],
     [
       "import { data } from '../../scripts/s.ts';",
       'a script the test imports',
-      { 'scripts/s.ts': "export const data = join(import.meta.dirname, '..', '..', 'shared');" },
+      { 'scripts/s.ts': "export const data = join(import.meta.dirname, '..', '..', 'SHARED');" },
     ],
     [
       "spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'r.ts')]);",
@@ -313,7 +313,9 @@ test('the check refuses every way of climbing out of the repository', () => {
       { 'scripts/r.ts': "readFileSync(join(import.meta.dirname, '..', '..', 'data'));" },
     ],
   ];
-  for (const [text, what, more] of refused) assert.notDeepEqual(out(text, more), [], `${what}: ${text}`);
+  const real = (t: string) => t.replaceAll('SHARED', 'shared');
+  for (const [text, what, more] of refused)
+    assert.notDeepEqual(out(real(text), Object.fromEntries(Object.entries(more ?? {}).map(([k, v]) => [k, real(v)]))), [], `${what}: ${text}`);
 });
 
 test('the check accepts paths inside the repository and paths that only runs know', () => {
