@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COMMANDS, DECLARATIONS } from '../../src/cli/commands.ts';
+import { COMMANDS, DECLARATIONS, enable } from '../../src/cli/commands.ts';
 import { complete, Directive, finish } from '../../src/cli/complete.ts';
 import { flagsOf, parseCommand, type Declaration, type Flags } from '../../src/cli/spec.ts';
 import { typeWords } from '../../src/cli/targets.ts';
@@ -102,6 +102,22 @@ test('every TARGET type word the parser accepts is offered, and everything offer
   assert.equal(complete(['render', 'ing.voyager.appscode.com/w']).lookup?.flavor, 'voyager');
   // render takes one TARGET: after it, nothing more.
   assert.deepEqual(values(['render', 'ingress/web', '']), []);
+});
+
+test("kubectl's TYPE NAME... form: after a type word, that type's names, without a prefix", () => {
+  const names = complete(['status', 'svc', 'web', 'c']);
+  assert.equal(names.lookup?.kind, 'services');
+  assert.deepEqual(
+    finish(names, ['cart', 'catalog', 'web']).map((c) => c.value),
+    ['cart', 'catalog'],
+  );
+  assert.equal(complete(['render', 'ing.voyager.appscode.com', '']).lookup?.flavor, 'voyager');
+  // render takes one: after `ingress web`, nothing; a slash would mix the forms; render takes no Service.
+  assert.deepEqual(complete(['render', 'ingress', 'web', '']), { candidates: [], directive: Directive.NoFileComp });
+  assert.equal(complete(['status', 'svc', 'svc/']).lookup, undefined);
+  assert.equal(complete(['render', 'svc', '']).lookup, undefined);
+  // What it offers parses.
+  assert.ok(parses(enable.declaration, ['service', 'cart', 'catalog']));
 });
 
 test("values and live lookups, with the parser's grammar for the words before", () => {

@@ -84,6 +84,15 @@ test('usage errors: one error line, the pointer to --help, exit 1 (2 for render 
   assert.match(missing.stderr, /^Error from server \(NotFound\): ingresses "nope" not found$/m);
 });
 
+test('TYPE NAME targets run as TYPE/NAME ones do', async () => {
+  const spaced = await runSticky(['status', 'svc', 's1', '-f', 'examples/seed/', '-ojson']);
+  assert.equal(spaced.code, 0, spaced.stderr);
+  assert.deepEqual(spaced, await runSticky(['status', 'svc/s1', '-f', 'examples/seed/', '-ojson']));
+  assert.ok(JSON.parse(spaced.stdout).items.length > 0);
+  const deploy = await runSticky(['status', 'deploy/web', '-f', 'examples/seed/']);
+  assert.deepEqual(deploy, { code: 1, stdout: '', stderr: 'error: kubectl sticky works on services and ingresses, not "deploy"\n' });
+});
+
 test("-f - reads the Io's stdin; --help and --version print and exit 0", async () => {
   const stdin =
     'apiVersion: v1\nkind: Service\nmetadata: {name: s1, namespace: default, annotations: {ingress.appscode.com/sticky-session: "true"}}\nspec: {ports: [{port: 80}]}\n';
