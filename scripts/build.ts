@@ -56,35 +56,14 @@ const HELP_WIDTHS = [80, 100, 110];
 
 /**
  * The help texts (`--help` of the plugin and of each command) at HELP_WIDTHS, keyed
- * `COMMAND WIDTH` ('' for the plugin), made by the bundled yargs itself at build time: laying them
- * out at run time costs more than the whole rest of a start (bench: --help 77 ms, --version 36 ms),
- * most of it string-width's Intl.Segmenter and Unicode-property regexes. Bundled the same way as
- * the executable, so the texts are byte for byte what it would print (English: yargs' locale files
- * are not in the bundle).
+ * `COMMAND WIDTH` ('' for the plugin), laid out here by the same code the bundle runs
+ * (src/cli/help.ts): the bundle and the launcher then print them without laying anything out.
  */
 export async function helpTexts(): Promise<Record<string, string>> {
-  const entry = [
-    "import { helpText } from './src/cli/help.ts';",
-    "import { DECLARATIONS } from './src/cli/commands.ts';",
-    'void (async () => {',
-    '  const out: Record<string, string> = {};',
-    `  for (const width of ${JSON.stringify(HELP_WIDTHS)})`,
-    "    for (const d of [null, ...DECLARATIONS]) out[(d?.name ?? '') + ' ' + width] = await helpText(DECLARATIONS, d, __VERSION__, width);",
-    '  process.stdout.write(JSON.stringify(out));',
-    '})();',
-  ].join('\n');
-  const result = await build({
-    ...bundleOptions,
-    entryPoints: undefined,
-    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'help-texts.ts' },
-    format: 'cjs',
-    define: { ...bundleOptions.define, ...cjsDefine },
-    banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
-    write: false,
-  });
-  const code = result.outputFiles?.[0]?.text ?? '';
-  // LC_ALL=C: yargs would otherwise look for a locale file of the builder's language.
-  return JSON.parse(execFileSync(process.execPath, ['-'], { input: code, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } })) as Record<string, string>;
+  const [{ helpText }, { DECLARATIONS, OTHER_COMMANDS }] = await Promise.all([import('../src/cli/help.ts'), import('../src/cli/commands.ts')]);
+  const out: Record<string, string> = {};
+  for (const width of HELP_WIDTHS) for (const d of [null, ...DECLARATIONS]) out[`${d?.name ?? ''} ${width}`] = helpText(DECLARATIONS, d, OTHER_COMMANDS, width);
+  return out;
 }
 
 /** The library's file, beside the bundle; the bundle requires it by this relative path. */

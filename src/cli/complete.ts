@@ -9,7 +9,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { DECLARATIONS } from './commands.ts';
-import { CLUSTER_FLAGS } from './flags.ts';
+import { CLUSTER_FLAGS, SEMANTICS_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
 import { flagsOf, GLOBAL_FLAGS, scan, type AnyFlag, type Declaration, type Flags, type ValuesOf } from './spec.ts';
 import { ingressFlavor, typeWords, type TargetKind } from './targets.ts';
@@ -21,9 +21,11 @@ export interface Candidate {
   description?: string;
 }
 
-/** Flags of the root (before a command's name). */
+/** Flags of the root (before a command's name): kubectl's global ones, as `kubectl -n NS get`, and --version. */
 export const ROOT_FLAGS = {
   ...GLOBAL_FLAGS,
+  ...CLUSTER_FLAGS,
+  ...SEMANTICS_FLAGS,
   version: { kind: 'bool', describe: 'Show the version', read: (texts: readonly string[]) => texts.length > 0 },
 } satisfies Flags;
 
@@ -69,7 +71,10 @@ function parse(words: readonly string[]): Parsed {
   if (!command) return { command: null, flags: new Map(), texts: new Map(), positionals: [], pending: null };
   const flags = flagsOf(command.flags);
   const rest = scan(root.positionals.slice(1), flags);
-  return { command, flags, texts: rest.texts, positionals: rest.positionals, pending: rest.pending };
+  // Flags before the command's name count as after it (-n NS before `status`).
+  const texts = new Map(root.texts);
+  for (const [name, given] of rest.texts) texts.set(name, [...(texts.get(name) ?? []), ...given]);
+  return { command, flags, texts, positionals: rest.positionals, pending: rest.pending };
 }
 
 function connection(texts: ReadonlyMap<string, readonly string[]>): Connection {
