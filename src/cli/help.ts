@@ -87,7 +87,7 @@ function targetLines(p: Positionals, width: number): string[] {
   const paragraph = (text: string) => wrap(text, width - 1).map((l) => ` ${l}`);
   return [
     ...paragraph(
-      `${p.max > 1 ? 'TARGETs are' : 'The TARGET is'} named as kubectl names resources (plural and short forms too: ${p.kinds.includes('service') ? 'services/NAME, ' : ''}ingresses.voyager.appscode.com/NAME, ing.networking.k8s.io/NAME):`,
+      `${p.max > 1 ? 'TARGETs, as kubectl names' : 'The TARGET, as kubectl names'} resources (plural and short forms too: ${p.kinds.includes('service') ? 'services/NAME, ' : ''}ing.voyager.appscode.com/NAME...):`,
     ),
     ...rows.map(([form, meaning]) => `   ${form.padEnd(column)}${meaning}`),
     ...(p.min === 0 ? paragraph('Without a TARGET: every backend in the namespace (-n NAMESPACE; -A for all namespaces; -f for files).') : []),
