@@ -120,6 +120,9 @@ test('live names from the cluster: namespaces, svc/ and ingress/', { timeout: 20
   assert.deepEqual(completeRun(['status', '-n', ns, 'ingress/'], env).values, ['ingress/shop', 'ingress/site']);
   assert.deepEqual(completeRun(['status', '-n', ns, 'ingresses.networking.k8s.io/'], env).values, ['ingresses.networking.k8s.io/site']);
   assert.ok(completeRun(['status', '-A', 'svc/'], env).values.includes('svc/catalog'));
+  // kubectl's TYPE NAME... form, and -n before the command's name (kubectl -n NS get).
+  assert.deepEqual(completeRun(['-n', ns, 'status', 'svc', 'web', 'ca'], env).values, ['cart', 'catalog']);
+  assert.deepEqual(completeRun(['-n', ns, 'enable', 'ingress', ''], env).values, ['shop', 'site']);
   assert.ok(completeRun(['status', '-n', 'sticky-c'], env).values.includes(ns));
 
   // Through kubectl (1.26+), which finds kubectl_complete-sticky on PATH.
