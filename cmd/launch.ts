@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 import { isCompleterName } from '../src/cli/completion-install.ts';
 
 /** Beside dist/kubectl-sticky: the bundle, its code cache, the Kubernetes client library. Not kubectl-*: kubectl would take them for plugins. */
@@ -31,14 +31,13 @@ export interface Bundle {
 
 /**
  * Runs a CommonJS bundle as Node's loader runs a file: the same function wrapper, its own module
- * object and require; `import()` goes to Node's loader (completion install imports node:sea).
- * Returns the script, whose createCachedData() after the run is the cache to make.
+ * object and require. The bundle holds no import() (scripts/build.ts makes them require()), so the
+ * script needs no importModuleDynamically, whose only loader prints an ExperimentalWarning. Returns the script, whose createCachedData() after the run is the cache to make.
  */
 export function runBundle(bundle: Bundle): Script {
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${bundle.source}\n});`, {
     filename: bundle.file,
     ...(bundle.cache ? { cachedData: bundle.cache } : {}),
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = new Module(bundle.file);
   module.filename = bundle.file;

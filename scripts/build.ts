@@ -1,6 +1,7 @@
 // Bundles the plugin for a fast start: dist/kubectl-sticky, the launcher, and in dist/lib/ the
 // bundle (sticky-main.cjs), the V8 code cache of a run of it (sticky-main.cache, see cmd/launch.ts)
-// and the Kubernetes client library (sticky-kube.cjs), which only live commands load.
+// and the Kubernetes client library (sticky-kube.cjs), which only live commands load; and
+// dist/kubectl_complete-sticky, which kubectl runs for `kubectl sticky <TAB>` (see COMPLETE_SCRIPT).
 // The launcher's first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19
 // (the project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
 // itself with it, since the system Node may be older; as JavaScript they are a string and a comment.
@@ -41,6 +42,10 @@ export const bundleOptions = {
   // Optional native speed-ups that client-node's dependencies try to require; absent is fine.
   external: ['bufferutil', 'utf-8-validate', 'encoding', 'supports-color'],
   logLevel: 'warning' as const,
+  // import() of a built-in (node:sea, node:os) becomes require(): the bundle runs in a vm.Script
+  // (cmd/launch.ts), where import() needs vm's USE_MAIN_CONTEXT_DEFAULT_LOADER, and that prints
+  // Node's ExperimentalWarning on every use (completion install, kubeconfig names).
+  supported: { 'dynamic-import': false },
 };
 
 /** What the CommonJS bundles define for ESM's import.meta (the SEA's bundle too). */
@@ -51,35 +56,14 @@ const HELP_WIDTHS = [80, 100, 110];
 
 /**
  * The help texts (`--help` of the plugin and of each command) at HELP_WIDTHS, keyed
- * `COMMAND WIDTH` ('' for the plugin), made by the bundled yargs itself at build time: laying them
- * out at run time costs more than the whole rest of a start (bench: --help 77 ms, --version 36 ms),
- * most of it string-width's Intl.Segmenter and Unicode-property regexes. Bundled the same way as
- * the executable, so the texts are byte for byte what it would print (English: yargs' locale files
- * are not in the bundle).
+ * `COMMAND WIDTH` ('' for the plugin), laid out here by the same code the bundle runs
+ * (src/cli/help.ts): the bundle and the launcher then print them without laying anything out.
  */
 export async function helpTexts(): Promise<Record<string, string>> {
-  const entry = [
-    "import { helpText } from './src/cli/help.ts';",
-    "import { DECLARATIONS } from './src/cli/commands.ts';",
-    'void (async () => {',
-    '  const out: Record<string, string> = {};',
-    `  for (const width of ${JSON.stringify(HELP_WIDTHS)})`,
-    "    for (const d of [null, ...DECLARATIONS]) out[(d?.name ?? '') + ' ' + width] = await helpText(DECLARATIONS, d, __VERSION__, width);",
-    '  process.stdout.write(JSON.stringify(out));',
-    '})();',
-  ].join('\n');
-  const result = await build({
-    ...bundleOptions,
-    entryPoints: undefined,
-    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'help-texts.ts' },
-    format: 'cjs',
-    define: { ...bundleOptions.define, ...cjsDefine },
-    banner: { js: `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
-    write: false,
-  });
-  const code = result.outputFiles?.[0]?.text ?? '';
-  // LC_ALL=C: yargs would otherwise look for a locale file of the builder's language.
-  return JSON.parse(execFileSync(process.execPath, ['-'], { input: code, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } })) as Record<string, string>;
+  const [{ helpText }, { DECLARATIONS, OTHER_COMMANDS }] = await Promise.all([import('../src/cli/help.ts'), import('../src/cli/commands.ts')]);
+  const out: Record<string, string> = {};
+  for (const width of HELP_WIDTHS) for (const d of [null, ...DECLARATIONS]) out[`${d?.name ?? ''} ${width}`] = helpText(DECLARATIONS, d, OTHER_COMMANDS, width);
+  return out;
 }
 
 /** The library's file, beside the bundle; the bundle requires it by this relative path. */
@@ -176,18 +160,50 @@ export async function warmCodeCache(bundle: string, out: string): Promise<void> 
   });
 }
 
-/**
- * The bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to its top,
- * so even --version would load node:tls and friends for the Kubernetes client; in CommonJS they
- * stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
- * A package.json beside the launcher says "commonjs", since the repository's own says "module".
- */
 /** What cmd/launch.ts answers itself: the version and the plugin's help texts. */
 export function readyAnswers(texts: Record<string, string>): Ready {
   const help = Object.fromEntries(Object.entries(texts).flatMap(([key, text]) => (key.startsWith(' ') ? [[key.slice(1), text]] : [])));
   return { version: pkg.version, help };
 }
 
+// The completion script of a source checkout (npm run build writes it beside dist/kubectl-sticky):
+// the launcher re-executes Node on its own resolved path, so a link named kubectl_complete-sticky
+// would lose its name (process.argv0 is node); this script passes __complete instead.
+
+/** Follows the symbolic links from $0 with a `readlink` loop (old macOS has no `readlink -f`). Leaves the real directory in $dir. */
+const RESOLVE_SELF = [
+  'self=$0',
+  'case $self in */*) ;; *) self=$(command -v -- "$self") ;; esac',
+  'while [ -L "$self" ]; do',
+  '  link=$(readlink "$self")',
+  '  case $link in /*) self=$link ;; *) self=$(dirname "$self")/$link ;; esac',
+  'done',
+  'dir=$(cd "$(dirname "$self")" && pwd -P)',
+].join('\n');
+
+/** dist/\`kubectl_complete-sticky\`: kubectl runs it for \`kubectl sticky <TAB>\`, in a source checkout. */
+export const COMPLETE_SCRIPT = `#!/bin/sh
+# kubectl runs this for \`kubectl sticky <TAB>\` (kubectl 1.26+): it asks kubectl-sticky, the
+# one beside this file's real path, else the one on PATH.
+${RESOLVE_SELF}
+if [ -x "$dir/kubectl-sticky" ]; then exec "$dir/kubectl-sticky" __complete "$@"; fi
+exec kubectl-sticky __complete "$@"
+`;
+
+export function writeCompleteScript(dir: string): string {
+  const path = join(dir, 'kubectl_complete-sticky');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path, COMPLETE_SCRIPT);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/**
+ * The bundle: CommonJS, because esbuild hoists Node built-in imports of an ESM bundle to its top,
+ * so even --version would load node:tls and friends for the Kubernetes client; in CommonJS they
+ * stay inside the lazily evaluated modules (measured: --version 0.10 s instead of 0.15 s).
+ * A package.json beside the launcher says "commonjs", since the repository's own says "module".
+ */
 export async function buildBundle(launcherFile: string): Promise<void> {
   const dist = dirname(launcherFile);
   const lib = join(dist, LIB_DIR);
@@ -232,6 +248,7 @@ export async function buildBundle(launcherFile: string): Promise<void> {
   });
   chmodSync(launcherFile, 0o755);
   writeFileSync(join(dist, 'package.json'), '{"type": "commonjs"}\n');
+  writeCompleteScript(dist);
   await warmCodeCache(main, join(lib, MAIN_CACHE));
 }
 

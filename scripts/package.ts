@@ -18,7 +18,7 @@
 //   and the PE checksum made right after (scripts/pe.ts): a cleanly unsigned exe.
 // Completion: the executable answers as kubectl_complete-sticky, the link that
 // `kubectl sticky completion install` makes (src/cli/completion-install.ts), so the archives hold
-// no completion script. Writes dist/kubectl_complete-sticky for the tests of the source bundle.
+// no completion script. Writes dist/kubectl_complete-sticky too, as npm run build does (build.ts).
 // With --platform only those platforms are built and the manifest lists only them.
 
 import { build } from 'esbuild';
@@ -29,7 +29,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { SEA_CACHE, SEA_MAIN } from '../cmd/launch.ts';
-import { bundleOptions, cjsDefine, helpTexts, NODE_OPTIONS, readyAnswers, warmCodeCache } from './build.ts';
+import { bundleOptions, cjsDefine, helpTexts, NODE_OPTIONS, readyAnswers, warmCodeCache, writeCompleteScript } from './build.ts';
 import { stripElf } from './elf.ts';
 import { adhocSign, removeCodeSignature } from './macho.ts';
 import { removeAuthenticode, withChecksum } from './pe.ts';
@@ -124,36 +124,6 @@ export function releaseIsCurrent(platforms: readonly string[]): boolean {
   if (!existsSync(buildInfoPath) || !existsSync(manifestPath)) return false;
   const info = JSON.parse(readFileSync(buildInfoPath, 'utf8')) as BuildInfo;
   return info.digest === inputsDigest() && platforms.every((p) => info.platforms.includes(p));
-}
-
-// ---- completion script of the source bundle ----
-
-/** Follows the symbolic links from $0 with a `readlink` loop (old macOS has no `readlink -f`). Leaves the real directory in $dir. */
-const RESOLVE_SELF = [
-  'self=$0',
-  'case $self in */*) ;; *) self=$(command -v -- "$self") ;; esac',
-  'while [ -L "$self" ]; do',
-  '  link=$(readlink "$self")',
-  '  case $link in /*) self=$link ;; *) self=$(dirname "$self")/$link ;; esac',
-  'done',
-  'dir=$(cd "$(dirname "$self")" && pwd -P)',
-].join('\n');
-
-/** dist/\`kubectl_complete-sticky\`: kubectl runs it for \`kubectl sticky <TAB>\`, in a source checkout. */
-export const COMPLETE_SCRIPT = `#!/bin/sh
-# kubectl runs this for \`kubectl sticky <TAB>\` (kubectl 1.26+): it asks kubectl-sticky, the
-# one beside this file's real path, else the one on PATH.
-${RESOLVE_SELF}
-if [ -x "$dir/kubectl-sticky" ]; then exec "$dir/kubectl-sticky" __complete "$@"; fi
-exec kubectl-sticky __complete "$@"
-`;
-
-export function writeCompleteScript(dir: string): string {
-  const path = join(dir, 'kubectl_complete-sticky');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path, COMPLETE_SCRIPT);
-  chmodSync(path, 0o755);
-  return path;
 }
 
 // ---- bundles ----

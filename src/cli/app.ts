@@ -2,10 +2,10 @@
 // calls it with the process's Io; command tests call it in process with their own.
 
 import { errorLine, ServerError, UserError } from '../errors.ts';
-import { COMMANDS, DECLARATIONS } from './commands.ts';
+import { BUILTINS, COMMANDS, DECLARATIONS, OTHER_COMMANDS } from './commands.ts';
 import { ROOT_FLAGS } from './complete.ts';
 import type { Context } from './io.ts';
-import { readFlags, scan, UsageError } from './spec.ts';
+import { GLOBAL_FLAGS, parseCommand, readFlags, scan, UsageError } from './spec.ts';
 
 export interface AppOptions {
   version: string;
@@ -25,7 +25,21 @@ async function help(command: string | null, options: AppOptions): Promise<string
   const ready = options.helpTexts?.[`${command ?? ''} ${options.width}`];
   if (ready !== undefined) return ready;
   const { helpText } = await import('./help.ts');
-  return helpText(DECLARATIONS, DECLARATIONS.find((d) => d.name === command) ?? null, options.version, options.width);
+  return helpText(DECLARATIONS, DECLARATIONS.find((d) => d.name === command) ?? null, OTHER_COMMANDS, options.width);
+}
+
+const isBuiltin = (word: string): word is keyof typeof BUILTINS => Object.hasOwn(BUILTINS, word);
+
+/** help, options and version: answered here, where the help texts and the version are. */
+async function runBuiltin(name: keyof typeof BUILTINS, words: readonly string[], ctx: Context, options: AppOptions): Promise<number> {
+  const parsed = parseCommand(BUILTINS[name], words).options;
+  let text: string;
+  if (parsed.help) text = await help(name, options);
+  else if (name === 'version') text = options.version;
+  else if (name === 'options') text = (await import('./help.ts')).optionsText(DECLARATIONS, options.width);
+  else text = await help(parsed.words[0] ?? null, options);
+  ctx.io.out(text.trimEnd());
+  return 0;
 }
 
 /** Levenshtein distance: cobra suggests commands within 2 edits. */
@@ -48,10 +62,13 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
   let name: string | null = null;
   let failure = 1;
   try {
+    // kubectl's global flags may come before the command's name (kubectl -n NS get): the
+    // command gets them with its own words.
     const root = scan(words, new Map(Object.entries(ROOT_FLAGS)), true);
     if (root.error) throw new UsageError(root.error);
-    const rootOptions = readFlags(ROOT_FLAGS, root.texts);
+    const rootOptions = readFlags({ help: GLOBAL_FLAGS.help, version: ROOT_FLAGS.version }, root.texts);
     const [word, ...rest] = root.positionals;
+    const before = words.slice(0, words.length - root.positionals.length);
     if (rootOptions.version) {
       ctx.io.out(options.version);
       return 0;
@@ -62,6 +79,10 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
         return 0;
       }
       throw new UsageError(`a command is required (${COMMAND_NAMES})`);
+    }
+    if (isBuiltin(word)) {
+      name = word;
+      return await runBuiltin(word, [...before, ...rest], ctx, options);
     }
     const command = COMMANDS.find((c) => c.declaration.name === word);
     if (!command) {
@@ -74,8 +95,7 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
     // Judged on the words themselves: the line may not parse (an unknown flag before it).
     const flagWords = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
     if (failsWith && flagWords.some((w) => w === `--${failsWith.flag}` || w === `--${failsWith.flag}=true`)) failure = failsWith.code;
-    // -v before the command's name counts as after it.
-    const run = command.prepare([...words.slice(0, words.length - root.positionals.length), ...rest]);
+    const run = command.prepare([...before, ...rest]);
     if (!run) {
       ctx.io.out((await help(name, options)).trimEnd());
       return 0;

@@ -51,9 +51,10 @@ export const status = command(
     flags: STATUS_FLAGS,
     examples: [
       { command: 'status -A', describe: 'every backend in every namespace' },
-      { command: 'status -f examples/seed/', describe: 'judge manifest files, no cluster needed' },
-      { command: 'status svc/s1 -owide', describe: 'the backends that point at Service s1' },
-      { command: 'status -w -n shop', describe: 'then print every backend whose state changes, until Ctrl-C' },
+      { command: 'status svc/web -o wide', describe: 'the backends that point at Service web, with the deployed HAProxy config' },
+      { command: 'status ingress shop checkout', describe: 'the backends of Ingresses shop and checkout' },
+      { command: 'status -f k8s/', describe: 'judge manifest files (folders are read recursively), no cluster needed' },
+      { command: 'status -w -n shop', describe: 'list, then print every backend whose state changes, until Ctrl-C' },
     ],
   },
   async (options, ctx) => (await import('./status.ts')).runStatus(options, ctx),
@@ -132,7 +133,10 @@ export const enable = command(
     summary: 'Make backends sticky: write the annotation the Voyager version reads',
     positionals: CHANGE_TARGETS('enable'),
     flags: ENABLE_FLAGS,
-    examples: [{ command: 'enable svc/s1 --dry-run', describe: 'show what would change, in the object and in HAProxy' }],
+    examples: [
+      { command: 'enable svc/web --dry-run', describe: 'show what would change, in the object and in HAProxy' },
+      { command: 'enable svc web api --cookie-name SRV', describe: 'make Services web and api sticky, with cookie SRV' },
+    ],
   },
   async (options, ctx) => (await import('./mutate.ts')).runMutate({ ...options, action: 'enable', purge: false }, ctx),
 );
@@ -143,7 +147,7 @@ export const disable = command(
     summary: 'Stop stickiness: remove every annotation that turns it on in any Voyager version',
     positionals: CHANGE_TARGETS('disable'),
     flags: DISABLE_FLAGS,
-    examples: [{ command: 'disable svc/s1 --purge', describe: 'also drop the cookie name and hash' }],
+    examples: [{ command: 'disable svc/web --purge', describe: 'stop stickiness and also drop the cookie name and hash' }],
   },
   async (options, ctx) => (await import('./mutate.ts')).runMutate({ ...options, action: 'disable', 'cookie-name': undefined, 'cookie-hash': undefined }, ctx),
 );
@@ -223,5 +227,43 @@ export const completion = command(
 /** Every command, in the order help and completion list them. */
 export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate, completion];
 
+const NAMES = [...COMMANDS.map((c) => c.declaration.name), 'help', 'options', 'version'];
+
+/** Commands about the plugin itself, which main() answers (it holds the help texts and the version). */
+export const BUILTINS = {
+  help: {
+    name: 'help',
+    summary: 'Help about any command',
+    positionals: {
+      usage: '[COMMAND]',
+      kinds: [],
+      words: NAMES,
+      min: 0,
+      max: 1,
+      missing: '',
+      unknown: (word: string) => `unknown command "${word}" for "kubectl sticky"`,
+    },
+    flags: {},
+    examples: [{ command: 'help status', describe: 'the same as kubectl sticky status --help' }],
+  },
+  options: {
+    name: 'options',
+    summary: 'Print the list of flags inherited by all commands',
+    positionals: { usage: '', kinds: [], min: 0, max: 0, missing: '' },
+    flags: {},
+    examples: [],
+  },
+  version: {
+    name: 'version',
+    summary: "Print the plugin's version",
+    positionals: { usage: '', kinds: [], min: 0, max: 0, missing: '' },
+    flags: {},
+    examples: [],
+  },
+} as const satisfies Record<string, Declaration<Flags>>;
+
+/** Listed apart from the commands that work on backends, as kubectl's "Other Commands". */
+export const OTHER_COMMANDS: readonly string[] = ['completion', ...Object.keys(BUILTINS)];
+
 /** The declarations alone (help, completion, tests). */
-export const DECLARATIONS: readonly Declaration<Flags>[] = COMMANDS.map((c) => c.declaration);
+export const DECLARATIONS: readonly Declaration<Flags>[] = [...COMMANDS.map((c) => c.declaration), ...Object.values(BUILTINS)];

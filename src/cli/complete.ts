@@ -9,10 +9,10 @@
 
 import { readFile } from 'node:fs/promises';
 import { DECLARATIONS } from './commands.ts';
-import { CLUSTER_FLAGS } from './flags.ts';
+import { CLUSTER_FLAGS, SEMANTICS_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
 import { flagsOf, GLOBAL_FLAGS, scan, type AnyFlag, type Declaration, type Flags, type ValuesOf } from './spec.ts';
-import { ingressFlavor, typeWords } from './targets.ts';
+import { ingressFlavor, typeWords, type TargetKind } from './targets.ts';
 
 export const Directive = { Default: 0, Error: 1, NoSpace: 2, NoFileComp: 4 } as const;
 
@@ -21,9 +21,11 @@ export interface Candidate {
   description?: string;
 }
 
-/** Flags of the root (before a command's name). */
+/** Flags of the root (before a command's name): kubectl's global ones, as `kubectl -n NS get`, and --version. */
 export const ROOT_FLAGS = {
   ...GLOBAL_FLAGS,
+  ...CLUSTER_FLAGS,
+  ...SEMANTICS_FLAGS,
   version: { kind: 'bool', describe: 'Show the version', read: (texts: readonly string[]) => texts.length > 0 },
 } satisfies Flags;
 
@@ -69,7 +71,10 @@ function parse(words: readonly string[]): Parsed {
   if (!command) return { command: null, flags: new Map(), texts: new Map(), positionals: [], pending: null };
   const flags = flagsOf(command.flags);
   const rest = scan(root.positionals.slice(1), flags);
-  return { command, flags, texts: rest.texts, positionals: rest.positionals, pending: rest.pending };
+  // Flags before the command's name count as after it (-n NS before `status`).
+  const texts = new Map(root.texts);
+  for (const [name, given] of rest.texts) texts.set(name, [...(texts.get(name) ?? []), ...given]);
+  return { command, flags, texts, positionals: rest.positionals, pending: rest.pending };
 }
 
 function connection(texts: ReadonlyMap<string, readonly string[]>): Connection {
@@ -112,28 +117,34 @@ function flagPlan(flags: ReadonlyMap<string, AnyFlag>, partial: string): Plan {
 /** TARGET words: the type words the command's parser accepts, then live names. */
 function targetPlan(command: Declaration<Flags>, parsed: Parsed, partial: string): Plan {
   const none = { candidates: [], directive: Directive.NoFileComp };
+  const kinds = command.positionals.kinds;
+  const flags = connection(parsed.texts);
+  // kubectl's TYPE NAME... form: after a type word come its names.
+  const type = parsed.positionals[0];
+  if (type !== undefined && !type.includes('/') && !command.positionals.words) {
+    if (parsed.positionals.length - 1 >= command.positionals.max || parsed.texts.has('filename') || partial.includes('/')) return none;
+    const lookup = nameLookup(kinds, type.toLowerCase(), '', partial, flags);
+    return lookup ? { ...none, lookup } : none;
+  }
   if (parsed.positionals.length >= command.positionals.max) return none;
   const fixed = command.positionals.words;
   if (fixed) return { candidates: fixed.filter((w) => w.startsWith(partial)).map((value) => ({ value })), directive: Directive.NoFileComp };
-  const kinds = command.positionals.kinds;
   const slash = partial.indexOf('/');
   if (slash < 0) {
     const words = partial === '' ? kinds.map((kind) => typeWords(kind)[0] ?? '') : kinds.flatMap(typeWords).filter((w) => w.startsWith(partial.toLowerCase()));
     return { candidates: words.map((w) => ({ value: `${w}/` })), directive: Directive.NoSpace | Directive.NoFileComp };
   }
-  const type = partial.slice(0, slash);
-  const typed = partial.slice(slash + 1);
   if (parsed.texts.has('filename')) return none;
-  const lower = type.toLowerCase();
-  const flags = connection(parsed.texts);
-  if (kinds.includes('service') && typeWords('service').includes(lower)) {
-    return { ...none, lookup: { kind: 'services', flavor: null, prefix: `${type}/`, typed, flags } };
-  }
-  const flavor = ingressFlavor(lower);
-  if (kinds.includes('ingress') && flavor !== undefined) {
-    return { ...none, lookup: { kind: 'ingresses', flavor, prefix: `${type}/`, typed, flags } };
-  }
-  return none;
+  const lookup = nameLookup(kinds, partial.slice(0, slash).toLowerCase(), `${partial.slice(0, slash)}/`, partial.slice(slash + 1), flags);
+  return lookup ? { ...none, lookup } : none;
+}
+
+/** The live names of the kind a type word names, when the command takes that kind. */
+function nameLookup(kinds: readonly TargetKind[], type: string, prefix: string, typed: string, flags: Connection): Lookup | undefined {
+  if (kinds.includes('service') && typeWords('service').includes(type)) return { kind: 'services', flavor: null, prefix, typed, flags };
+  const flavor = ingressFlavor(type);
+  if (kinds.includes('ingress') && flavor !== undefined) return { kind: 'ingresses', flavor, prefix, typed, flags };
+  return undefined;
 }
 
 /**

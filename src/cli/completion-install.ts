@@ -120,7 +120,7 @@ export async function processCompletionEnv(): Promise<CompletionEnv> {
   const { isSea } = await import('node:sea');
   if (!isSea()) {
     throw new CompletionError(
-      'completion install is for the self-contained kubectl-sticky (a krew install or a release archive); from a source checkout put dist/kubectl_complete-sticky on PATH',
+      'completion install is for the self-contained kubectl-sticky (a krew install or a release archive); from a source checkout, npm run build makes dist/kubectl_complete-sticky: put dist/ on PATH',
     );
   }
   return { path: process.env['PATH'] ?? '', self: process.execPath, windows: process.platform === 'win32' };

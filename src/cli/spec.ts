@@ -6,7 +6,7 @@
 // This module is loaded for --help and completion: no heavy imports.
 
 import { UserError } from '../errors.ts';
-import { parseTarget, typeWords, type Target, type TargetKind } from './targets.ts';
+import { parseTargets, typeWords, type Target, type TargetKind } from './targets.ts';
 
 /** Where completion finds a flag's values beyond its fixed `values`. */
 export type ValueSource = 'files' | 'namespaces' | 'contexts' | 'clusters' | 'users';
@@ -121,6 +121,8 @@ export interface Positionals {
   missing: string;
   /** Fixed words instead of TARGETs (completion install|uninstall); they arrive as `words`. */
   words?: readonly string[];
+  /** The error for a word not among `words` (default: unknown action). */
+  unknown?: (word: string) => string;
 }
 
 export interface Example {
@@ -250,26 +252,32 @@ export function readFlags<F extends Flags>(flags: F, texts: ReadonlyMap<string, 
 }
 
 function readTargets(positionals: Positionals, command: string, words: readonly string[]): Target[] {
-  if (words.length < positionals.min) throw new UserError(positionals.missing);
-  if (words.length > positionals.max)
-    throw new UserError(`${command} takes ${positionals.max === 1 ? 'one' : positionals.max} ${positionals.usage}, got ${words.length}: ${words.join(' ')}`);
   const fixed = positionals.words;
   if (fixed) {
+    if (words.length < positionals.min) throw new UserError(positionals.missing);
+    if (words.length > positionals.max)
+      throw new UserError(`${command} takes ${countWord(positionals.max)} ${positionals.usage}, got ${words.length}: ${words.join(' ')}`);
     const unknown = words.find((word) => !fixed.includes(word));
-    if (unknown !== undefined) throw new UserError(`unknown ${command} action "${unknown}": use ${fixed.join(' or ')}`);
+    if (unknown !== undefined) throw new UserError(positionals.unknown?.(unknown) ?? `unknown ${command} action "${unknown}": use ${fixed.join(' or ')}`);
     return [];
   }
-  return words.map((word) => {
-    const target = parseTarget(word);
+  if (positionals.max === 0 && words.length > 0) throw new UserError(`${command} takes no arguments, got: ${words.join(' ')}`);
+  const given = parseTargets(words);
+  if (given.length < positionals.min) throw new UserError(positionals.missing);
+  if (given.length > positionals.max)
+    throw new UserError(`${command} takes ${countWord(positionals.max)} ${positionals.usage}, got ${given.length}: ${words.join(' ')}`);
+  return given.map(({ target, text }) => {
     if (!positionals.kinds.includes(target.kind)) {
       const forms = positionals.kinds.map((kind) => `${typeWords(kind)[0]}/NAME`).join(' or ');
       throw new UserError(
-        `${command} works on ${positionals.kinds.length === 1 && positionals.kinds[0] === 'ingress' ? 'an Ingress' : 'these kinds'} (${forms}), not ${word}`,
+        `${command} works on ${positionals.kinds.length === 1 && positionals.kinds[0] === 'ingress' ? 'an Ingress' : 'these kinds'} (${forms}), not ${text}`,
       );
     }
     return target;
   });
 }
+
+const countWord = (n: number): string => (n === 1 ? 'one' : String(n));
 
 /** Parses a command's words (those after its name) into its typed options. */
 export function parseCommand<F extends Flags>(declaration: Declaration<F>, words: readonly string[]): { options: Options<F> } {

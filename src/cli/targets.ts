@@ -1,5 +1,5 @@
-// TARGET arguments (`svc/s1`, `ingress/web`, `ingresses.voyager.appscode.com/web`), parsed with
-// kubectl's spelling of resource types.
+// TARGET arguments (`svc/s1`, `ingress/web`, `ingresses.voyager.appscode.com/web`, `svc s1 s2`),
+// parsed with kubectl's spelling of resource types.
 
 import { UserError } from '../errors.ts';
 
@@ -36,17 +36,52 @@ export function ingressFlavor(word: string): 'voyager' | 'networking' | null | u
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+function named(kind: TargetKind, flavor: 'voyager' | 'networking' | null, name: string): Target {
+  if (!NAME.test(name)) throw new UserError(`invalid resource name "${name}": must be a lowercase RFC 1123 name`);
+  return kind === 'service' ? { kind, name } : { kind, flavor, name };
+}
+
+/** The kind a resource type word names, else kubectl-style words for what sticky works on. */
+function typed(type: string, name: string): Target {
+  const lower = type.toLowerCase();
+  if (SERVICE_TYPES.has(lower)) return named('service', null, name);
+  const flavor = ingressFlavor(lower);
+  if (flavor !== undefined) return named('ingress', flavor, name);
+  throw new UserError(`kubectl sticky works on services and ingresses, not "${type}"`);
+}
+
 export function parseTarget(text: string): Target {
   const slash = text.indexOf('/');
-  if (slash < 0) {
-    throw new UserError(`"${text}" has no resource type: write svc/${text} or ingress/${text}`);
+  if (slash < 0) throw new UserError(`"${text}" has no resource type: write svc/${text} or ingress/${text}`);
+  return typed(text.slice(0, slash), text.slice(slash + 1));
+}
+
+/** A TARGET and the words it was given as (for errors). */
+export interface Given {
+  target: Target;
+  text: string;
+}
+
+/**
+ * kubectl's two forms of resource arguments: TYPE/NAME... (`svc/web ingress/shop`), or one TYPE
+ * followed by its NAMEs (`svc web api`, as `kubectl get svc web api`); not both on one line.
+ */
+export function parseTargets(words: readonly string[]): Given[] {
+  const [first, ...names] = words;
+  if (first === undefined) return [];
+  if (first.includes('/')) return words.map((text) => ({ target: parseTarget(text), text }));
+  if (names.length === 0) {
+    if (ingressFlavor(first) !== undefined || SERVICE_TYPES.has(first.toLowerCase()))
+      throw new UserError(`a resource name is required after "${first}": ${first} NAME... or ${first}/NAME`);
+    return [{ target: parseTarget(first), text: first }];
   }
-  const type = text.slice(0, slash).toLowerCase();
-  const name = text.slice(slash + 1);
-  if (!NAME.test(name)) throw new UserError(`invalid resource name "${name}": must be a lowercase RFC 1123 name`);
-  if (SERVICE_TYPES.has(type)) return { kind: 'service', name };
-  if (Object.hasOwn(INGRESS_TYPES, type)) return { kind: 'ingress', flavor: INGRESS_TYPES[type] ?? null, name };
-  throw new UserError(`the server doesn't have a resource type "${text.slice(0, slash)}" (kubectl sticky works on svc/NAME and ingress/NAME)`);
+  return names.map((name) => {
+    if (name.includes('/'))
+      throw new UserError(
+        `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. '${name}' instead of '${first} ${name}')`,
+      );
+    return { target: typed(first, name), text: `${first} ${name}` };
+  });
 }
 
 export function targetLabel(target: Target): string {

@@ -1,5 +1,5 @@
 // Completion through kubectl's plugin protocol: dist/kubectl_complete-sticky (written by
-// scripts/package.ts' writeCompleteScript) runs `dist/kubectl-sticky __complete ...`. Commands,
+// `npm run build`, scripts/build.ts' writeCompleteScript) runs `dist/kubectl-sticky __complete ...`. Commands,
 // flags and flag values are answered without a cluster; TARGET and -n names come live from the
 // test control plane. Also a check against each command's --help (the pure walk over the
 // declarations is test/unit/cli-complete.test.ts).
@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { writeCompleteScript } from '../../scripts/package.ts';
+import { existsSync } from 'node:fs';
 import { DECLARATIONS } from '../../src/cli/commands.ts';
 import { complete } from '../../src/cli/complete.ts';
 import { ensureCluster, repoRoot } from './cluster.ts';
 
 const dist = join(repoRoot, 'dist');
-const script = writeCompleteScript(dist);
+// The one `npm run build` made: the README's and `completion install`'s advice for a checkout.
+const script = join(dist, 'kubectl_complete-sticky');
 
 function completeRun(args: readonly string[], env: Record<string, string> = {}) {
   const r = spawnSync(script, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent', ...env }, timeout: 30_000 });
@@ -25,9 +26,45 @@ function completeRun(args: readonly string[], env: Record<string, string> = {}) 
   return { values: lines.map((l) => l.split('\t')[0] ?? ''), lines, directive: Number(last.slice(1)), stderr: r.stderr };
 }
 
+test('npm run build makes dist/kubectl_complete-sticky; through kubectl, `kubectl sticky <TAB>` offers the commands', () => {
+  assert.ok(existsSync(script), `${script} is missing: npm run build must make it`);
+  const r = spawnSync('kubectl', ['__complete', 'sticky', ''], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '/nonexistent', PATH: `${dist}:${process.env['PATH'] ?? ''}` },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l !== '');
+  assert.deepEqual(
+    lines.map((l) => l.split('\t')[0]),
+    [...DECLARATIONS.map((d) => d.name), ':4'],
+  );
+});
+
+test('no Node ExperimentalWarning from completion or completion install/uninstall; other warnings still print', () => {
+  const env = { ...process.env, KUBECONFIG: '/nonexistent', PATH: `${dist}:${process.env['PATH'] ?? ''}` };
+  const runs = [
+    spawnSync('kubectl', ['__complete', 'sticky', 'status', '--context', ''], { encoding: 'utf8', env }),
+    spawnSync(join(dist, 'kubectl-sticky'), ['completion', 'install'], { encoding: 'utf8', env }),
+    spawnSync(join(dist, 'kubectl-sticky'), ['completion', 'uninstall'], { encoding: 'utf8', env }),
+  ];
+  for (const r of runs) {
+    assert.doesNotMatch(r.stderr, /ExperimentalWarning|USE_MAIN_CONTEXT_DEFAULT_LOADER/);
+    assert.doesNotMatch(r.stderr, /\(node:\d+\)/);
+  }
+  // From a checkout, install says how to get completion instead (and exits 1).
+  assert.equal(runs[1]?.status, 1);
+  assert.match(runs[1]?.stderr ?? '', /^error: completion install is for the self-contained kubectl-sticky/);
+  // Nothing silences Node's warnings: one raised in the same process still prints.
+  const warned = spawnSync(join(dist, 'kubectl-sticky'), ['completion', 'uninstall'], {
+    encoding: 'utf8',
+    env: { ...env, NODE_OPTIONS: '--import=data:text/javascript,process.emitWarning(`sticky-probe`)' },
+  });
+  assert.match(warned.stderr, /Warning: sticky-probe/);
+});
+
 test('kubectl_complete-sticky answers commands and flags fast, without a cluster', () => {
   const commands = completeRun(['']);
-  assert.deepEqual(commands.values, ['status', 'render', 'enable', 'disable', 'upgrade-check', 'migrate', 'completion']);
+  assert.deepEqual(commands.values, ['status', 'render', 'enable', 'disable', 'upgrade-check', 'migrate', 'completion', 'help', 'options', 'version']);
   assert.match(commands.lines[0] ?? '', /^status\t\S/);
   assert.equal(commands.directive, 4);
   assert.ok(completeRun(['status', '-']).values.includes('--namespace'));
@@ -83,6 +120,9 @@ test('live names from the cluster: namespaces, svc/ and ingress/', { timeout: 20
   assert.deepEqual(completeRun(['status', '-n', ns, 'ingress/'], env).values, ['ingress/shop', 'ingress/site']);
   assert.deepEqual(completeRun(['status', '-n', ns, 'ingresses.networking.k8s.io/'], env).values, ['ingresses.networking.k8s.io/site']);
   assert.ok(completeRun(['status', '-A', 'svc/'], env).values.includes('svc/catalog'));
+  // kubectl's TYPE NAME... form, and -n before the command's name (kubectl -n NS get).
+  assert.deepEqual(completeRun(['-n', ns, 'status', 'svc', 'web', 'ca'], env).values, ['cart', 'catalog']);
+  assert.deepEqual(completeRun(['-n', ns, 'enable', 'ingress', ''], env).values, ['shop', 'site']);
   assert.ok(completeRun(['status', '-n', 'sticky-c'], env).values.includes(ns));
 
   // Through kubectl (1.26+), which finds kubectl_complete-sticky on PATH.

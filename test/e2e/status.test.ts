@@ -114,7 +114,7 @@ current-context: x
 test('bad input: one clear error line and exit 1', async () => {
   const cases: [string[], RegExp, string?][] = [
     [['status', '--no-such-flag'], /^error: unknown flag: --no-such-flag$/m],
-    [['status', 'pod/x', '-f', 'examples/seed/'], /^error: the server doesn't have a resource type "pod"/],
+    [['status', 'pod/x', '-f', 'examples/seed/'], /^error: kubectl sticky works on services and ingresses, not "pod"$/m],
     [['status', '-f', '-'], /^error: error parsing STDIN: /, 'kind: Service\nmetadata: {name: [unclosed\n'],
   ];
   for (const [args, pattern, input] of cases) {

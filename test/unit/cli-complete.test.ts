@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COMMANDS, DECLARATIONS } from '../../src/cli/commands.ts';
+import { BUILTINS, COMMANDS, DECLARATIONS, enable } from '../../src/cli/commands.ts';
 import { complete, Directive, finish } from '../../src/cli/complete.ts';
 import { flagsOf, parseCommand, type Declaration, type Flags } from '../../src/cli/spec.ts';
 import { typeWords } from '../../src/cli/targets.ts';
@@ -30,7 +30,7 @@ test('commands: the declared ones, in order', () => {
     DECLARATIONS.map((d) => d.name),
   );
   assert.deepEqual(values(['en']), ['enable']);
-  assert.equal(COMMANDS.length, DECLARATIONS.length);
+  assert.equal(COMMANDS.length + Object.keys(BUILTINS).length, DECLARATIONS.length);
 });
 
 test('every flag the parser accepts is offered, and only those', () => {
@@ -104,6 +104,22 @@ test('every TARGET type word the parser accepts is offered, and everything offer
   assert.deepEqual(values(['render', 'ingress/web', '']), []);
 });
 
+test("kubectl's TYPE NAME... form: after a type word, that type's names, without a prefix", () => {
+  const names = complete(['status', 'svc', 'web', 'c']);
+  assert.equal(names.lookup?.kind, 'services');
+  assert.deepEqual(
+    finish(names, ['cart', 'catalog', 'web']).map((c) => c.value),
+    ['cart', 'catalog'],
+  );
+  assert.equal(complete(['render', 'ing.voyager.appscode.com', '']).lookup?.flavor, 'voyager');
+  // render takes one: after `ingress web`, nothing; a slash would mix the forms; render takes no Service.
+  assert.deepEqual(complete(['render', 'ingress', 'web', '']), { candidates: [], directive: Directive.NoFileComp });
+  assert.equal(complete(['status', 'svc', 'svc/']).lookup, undefined);
+  assert.equal(complete(['render', 'svc', '']).lookup, undefined);
+  // What it offers parses.
+  assert.ok(parses(enable.declaration, ['service', 'cart', 'catalog']));
+});
+
 test("values and live lookups, with the parser's grammar for the words before", () => {
   assert.deepEqual(values(['status', '-o', '']), [
     'wide',
@@ -138,4 +154,9 @@ test("values and live lookups, with the parser's grammar for the words before", 
   assert.equal(complete(['status', '-f', 'x.yaml', 'svc/']).lookup, undefined);
   // `-v 6` is a flag and its value, not a command named 6.
   assert.deepEqual(values(['-v', '6', 'st']), ['status']);
+  // kubectl's global flags before the command's name: their values, and the lookups after it.
+  assert.deepEqual(values(['-n', 'x', '--context', 'c1', 'st']), ['status']);
+  assert.equal(complete(['-n', '']).lookup?.kind, 'namespaces');
+  assert.deepEqual(complete(['-n', 'x', 'status', '--context=c1', 'svc/']).lookup?.flags, { 'all-namespaces': false, namespace: 'x', context: 'c1' });
+  assert.deepEqual(values(['help', 'st']), ['status']);
 });

@@ -113,6 +113,33 @@ test('TARGETs: kinds and counts come from the declaration', () => {
   assert.deepEqual(parseCommand(render.declaration, ['ing.voyager.appscode.com/web']).options.targets, [{ kind: 'ingress', flavor: 'voyager', name: 'web' }]);
 });
 
+test("kubectl's TYPE NAME... form: one type, then its names; not mixed with TYPE/NAME", () => {
+  assert.deepEqual(parseStatus(['svc', 'checkout']).targets, [{ kind: 'service', name: 'checkout' }]);
+  assert.deepEqual(parseCommand(enable.declaration, ['service', 'web', 'api', '--dry-run']).options.targets, [
+    { kind: 'service', name: 'web' },
+    { kind: 'service', name: 'api' },
+  ]);
+  assert.deepEqual(parseStatus(['-n', 'x', 'ingress.voyager.appscode.com', 'shop']).targets, [{ kind: 'ingress', flavor: 'voyager', name: 'shop' }]);
+  // The count is of TARGETs, not words: render takes one Ingress, in either form.
+  assert.deepEqual(parseCommand(render.declaration, ['ingress', 'web']).options.targets, [{ kind: 'ingress', flavor: null, name: 'web' }]);
+  assert.throws(() => parseCommand(render.declaration, ['ingress', 'a', 'b']), { message: 'render takes one ingress/NAME, got 2: ingress a b' });
+  assert.throws(() => parseCommand(render.declaration, ['svc', 'x']), { message: 'render works on an Ingress (ingress/NAME), not svc x' });
+  assert.throws(() => parseStatus(['svc']), { message: 'a resource name is required after "svc": svc NAME... or svc/NAME' });
+  assert.throws(() => parseStatus(['svc', 'a', 'svc/b']), /no need to specify a resource type as a separate argument/);
+  assert.throws(() => parseStatus(['svc/a', 'b']), { message: '"b" has no resource type: write svc/b or ingress/b' });
+  assert.throws(() => parseStatus(['svc', 'Bad_Name']), /invalid resource name "Bad_Name"/);
+});
+
+test('a resource type sticky does not handle: what it works on, in either form', () => {
+  const cases: [string[], string][] = [
+    [['deploy/web'], 'deploy'],
+    [['deploy', 'web'], 'deploy'],
+    [['svc/a', 'deployments.apps/web'], 'deployments.apps'],
+  ];
+  for (const [words, type] of cases)
+    assert.throws(() => parseStatus(words), { message: `kubectl sticky works on services and ingresses, not "${type}"` }, words.join(' '));
+});
+
 test('--help wins: no TARGET or value checks', () => {
   assert.equal(parseCommand(render.declaration, ['--help']).options.help, true);
   assert.equal(parseCommand(status.declaration, ['-h', 'pod/x']).options.help, true);

@@ -97,7 +97,7 @@ test('TARGET spellings of kubectl', () => {
   assert.deepEqual(parseTarget('ing/web'), { kind: 'ingress', flavor: null, name: 'web' });
   assert.deepEqual(parseTarget('ingresses.voyager.appscode.com/web'), { kind: 'ingress', flavor: 'voyager', name: 'web' });
   assert.deepEqual(parseTarget('ingress.networking.k8s.io/web'), { kind: 'ingress', flavor: 'networking', name: 'web' });
-  assert.throws(() => parseTarget('pod/x'), /doesn't have a resource type "pod"/);
+  assert.throws(() => parseTarget('pod/x'), { message: 'kubectl sticky works on services and ingresses, not "pod"' });
   assert.throws(() => parseTarget('s1'), /no resource type/);
   assert.throws(() => parseTarget('svc/Bad_Name'), /invalid resource name/);
 });
