@@ -16,7 +16,7 @@ import { renderDocument } from '../output/document.ts';
 import { planLines, upgradeTable } from '../output/upgrade.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { MigrateOptions, UpgradeCheckOptions } from './commands.ts';
-import { gather, type Gathered } from './gather.ts';
+import { gather, requireKnownVersion, type Gathered } from './gather.ts';
 import { printTemplate } from './printers.ts';
 import type { Context } from './io.ts';
 import type { Target } from './targets.ts';
@@ -180,6 +180,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
   io.err(`${semanticsLine(gathered.choice)}; migrating to ${to.version}`);
+  requireKnownVersion(gathered.choice, options.local || (options['dry-run'] ?? 'none') !== 'none', ctx);
   const base = {
     source: gathered.choice.source,
     ingressClass: options['ingress-class'] ?? null,
