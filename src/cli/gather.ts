@@ -74,18 +74,22 @@ export function requireKnownVersion(choice: SemanticsChoice, dryRun: boolean, ct
 }
 
 /**
- * kubectl -f reads objects in their own namespaces, -n standing in for a missing one. Here -n also
- * scopes what is shown and changed to its namespace (backends reach across namespaces, so the
- * other objects are still read); an -n that no Ingress or Service of the files is in is kubectl's
- * error for an object whose namespace does not match.
+ * Objects from files are in their own namespaces, -n standing in for a missing one, as with kubectl.
+ * `kubectl get -f` then reads each object where it says, whatever -n names; `kubectl annotate -f`
+ * refuses an object whose namespace is not -n's. Here -n scopes what is shown and changed to its
+ * namespace (the other objects are still read: backends reach across namespaces), and an -n that
+ * no Ingress or Service of the files is in, or a TARGET only elsewhere, is annotate's refusal.
  */
 function checkNamespace(objects: ObjectSet, namespace: string): void {
   const metas = [...objects.ingresses, ...objects.services].map((o) => o.meta);
-  if (metas.length === 0 || metas.some((m) => m.namespace === namespace)) return;
   const [first] = metas;
-  if (!first) return;
-  throw new UserError(
-    `the namespace from the provided object "${first.namespace}" does not match the namespace "${namespace}". You must pass '--namespace=${first.namespace}' to perform this operation.`,
+  if (first && !metas.some((m) => m.namespace === namespace)) throw namespaceMismatch(first.namespace, namespace);
+}
+
+/** kubectl annotate -f --local -n's words (kubectl 1.32 on the test plane). */
+function namespaceMismatch(found: string, given: string): UserError {
+  return new UserError(
+    `the namespace from the provided object "${found}" does not match the namespace "${given}". You must pass '--namespace=${found}' to perform this operation.`,
   );
 }
 
@@ -106,6 +110,8 @@ async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathere
  */
 export function findInFiles<T extends { meta: { namespace: string; name: string } }>(candidates: readonly T[], name: string, scope: string): T | undefined {
   const found = candidates.filter((c) => c.meta.name === name && (scope === '' || c.meta.namespace === scope));
+  const elsewhere = found.length === 0 ? candidates.find((c) => c.meta.name === name) : undefined;
+  if (elsewhere) throw namespaceMismatch(elsewhere.meta.namespace, scope);
   if (found.length > 1) {
     const namespaces = [...new Set(found.map((c) => c.meta.namespace))].sort();
     if (namespaces.length > 1) throw new UserError(`${name} is in more than one namespace of the files (${namespaces.join(', ')}): name one with -n`);

@@ -126,6 +126,11 @@ test('-f: a TARGET is found in its file namespace; -n scopes to that namespace; 
       );
       assert.equal(ran.stdout, '');
     }
+    // With an object in the -n namespace, a TARGET only elsewhere is the same refusal.
+    writeFileSync(file, `${SHOP}---\napiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: other}\nspec: {ports: [{port: 5432}]}\n`);
+    const elsewhere = await runSticky(['enable', 'svc/web', '-f', file, '-n', 'other', '--local', ...V]);
+    assert.equal(elsewhere.code, 1, elsewhere.stderr);
+    assert.match(elsewhere.stderr, /^error: the namespace from the provided object "shop" does not match the namespace "other"\./m);
   }));
 
 test('Endpoints read whole: a Service without one has none, and status and render agree (3.2 writes no config, 6.0 leaves the backend out)', () => {
