@@ -381,7 +381,14 @@ function listOrder(a: IngressView, b: IngressView): number {
  * the cluster, and no Events (the effect does not show the operator's words).
  */
 export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version'>, ctx: Context, kube: Api, scope: ChangeScope): Promise<Gathered> {
-  const named = namedVersion(args, ctx);
+  let named: NamedVersion | null;
+  try {
+    named = namedVersion(args, ctx);
+  } catch (error) {
+    // The targets' reads are under way: their failure is not a second error.
+    scope.targets.catch(() => undefined);
+    throw error;
+  }
   const discovery = await kube.groupVersions('voyager.appscode.com');
   const voyagerVersion = await kube.voyagerVersion();
   const listIngresses = async (namespace: string) => {

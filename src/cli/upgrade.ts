@@ -50,7 +50,7 @@ export async function runUpgradeCheck(options: UpgradeCheckOptions, ctx: Context
   const to = target(options.to ?? '');
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
-  io.err(`${semanticsLine(gathered.choice)}; compared with ${to.version}`);
+  io.err(semanticsLine(gathered.choice, `; compared with ${to.version}`));
   for (const line of warningLines(gathered.notes)) io.err(line);
   const base = {
     source: gathered.choice.source,
@@ -179,7 +179,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   const to = target(options.to ?? '');
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
-  io.err(`${semanticsLine(gathered.choice)}; migrating to ${to.version}`);
+  io.err(semanticsLine(gathered.choice, `; migrating to ${to.version}`));
   requireKnownVersion(gathered.choice, options.local || (options['dry-run'] ?? 'none') !== 'none', ctx);
   const base = {
     source: gathered.choice.source,

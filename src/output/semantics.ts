@@ -12,9 +12,9 @@ function guessReason(choice: Extract<SemanticsChoice, { source: 'default' }>): s
   return choice.badTag !== null ? `the operator image tag "${choice.badTag}" is not a version` : 'no --voyager-version and no operator Deployment found';
 }
 
-/** The Semantics line, and under it a warning when the version is newer than any this plugin knows. */
-export function semanticsLine(choice: SemanticsChoice): string {
-  const line = semanticsOnly(choice);
+/** The Semantics line (`tail` ends it), and under it a warning when the version is newer than any this plugin knows. */
+export function semanticsLine(choice: SemanticsChoice, tail = ''): string {
+  const line = `${semanticsOnly(choice)}${tail}`;
   const version = choice.profile.version;
   if (choice.source === 'discovery' || choice.source === 'default' || !isNewerThanKnown(version)) return line;
   return `${line}\nWarning: Voyager ${version} is newer than any version kubectl-sticky knows (v${NEWEST_KNOWN.major}, calendar releases to v${NEWEST_KNOWN.calendarYear}.x): the ${choice.profile.id} semantics of the newest known releases apply`;

@@ -100,6 +100,11 @@ test('the JSON semantics carry the version as given and the profile apart; a ver
     assert.deepEqual(said, [
       'Warning: Voyager v99.0.0 is newer than any version kubectl-sticky knows (v13, calendar releases to v2026.x): the 9.0 semantics of the newest known releases apply',
     ]);
+    const check = await runSticky(['upgrade-check', '--to', 'v12.0.0', '-f', file, '--voyager-version', 'v99.0.0']);
+    assert.match(
+      check.stderr,
+      /^Semantics: Voyager v99\.0\.0 \(9\.0 semantics\), from --voyager-version; compared with v12\.0\.0\nWarning: Voyager v99\.0\.0 is newer/m,
+    );
   }));
 
 test('-f: a TARGET is found in its file namespace; -n scopes to that namespace; an -n no object is in is kubectl error', () =>
