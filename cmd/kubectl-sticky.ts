@@ -32,7 +32,7 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 const words = isCompleterName(basename(process.argv0)) ? ['__complete', ...process.argv.slice(2)] : process.argv.slice(2);
 void main(
   words,
-  { io: processIo, connect: realConnect },
+  { io: processIo, connect: realConnect, env: process.env },
   { version: VERSION, width: Math.min(110, process.stdout.columns || 100), helpTexts: HELP_TEXTS },
 ).then((code) => {
   process.exitCode = code;

@@ -71,7 +71,7 @@ export const SEMANTICS_FLAGS = {
   'voyager-version': checkedString(
     {
       describe:
-        'The Voyager operator version whose semantics apply (3.2.0, 5.0.0, 8.0.1, v12.0.0, v2021.09.15). Default: detected from the operator Deployment, then API discovery, else 3.2',
+        'The Voyager operator version whose semantics apply (3.2.0, 5.0.0, 8.0.1, v12.0.0, v2021.09.15); the environment variable KUBECTL_STICKY_VOYAGER_VERSION sets it too. Default: detected from the operator Deployment, then API discovery; else 3.2 is assumed and enable, disable and migrate refuse to write',
       group: SEMANTICS,
       suggest: ['3.2.0', '5.0.0', '8.0.1', 'v12.0.0', 'v2021.09.15'],
     },

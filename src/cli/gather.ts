@@ -3,8 +3,9 @@
 
 import { backendsOf, canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
 import { coreFields, isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
-import { chooseSemantics, type SemanticsChoice } from '../core/semantics.ts';
+import { chooseSemantics, profileFor, type SemanticsChoice } from '../core/semantics.ts';
 import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, EVENTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
+import { unknownVersionRefusal, unknownVersionWarning, VERSION_ENV } from '../output/semantics.ts';
 import { ServerError, UserError } from '../errors.ts';
 import type { ClusterOptions, SourceOptions } from './flags.ts';
 import type { Context } from './io.ts';
@@ -39,25 +40,83 @@ function deploymentsOf(objects: ObjectSet) {
   return objects.deployments.map((d) => ({ object: `deployment/${d.meta.namespace}/${d.meta.name}`, labels: d.meta.labels, images: d.images }));
 }
 
-function decide(flag: string | undefined, objects: ObjectSet, servedVersions: readonly string[] | null): SemanticsChoice {
-  const result = chooseSemantics({ flag: flag ?? null, deployments: deploymentsOf(objects), servedVersions });
+/** The version the user names: --voyager-version, else the environment variable (checked as the flag is). */
+interface NamedVersion {
+  text: string;
+  from: 'flag' | 'env';
+}
+
+function namedVersion(args: Pick<SourceOptions, 'voyager-version'>, ctx: Context): NamedVersion | null {
+  const flag = args['voyager-version'];
+  if (flag) return { text: flag, from: 'flag' };
+  const env = ctx.env?.[VERSION_ENV];
+  if (env === undefined || env === '') return null;
+  const result = profileFor(env);
+  if (!result.ok) throw new UserError(`${VERSION_ENV}: ${result.message}`);
+  return { text: env, from: 'env' };
+}
+
+function decide(named: NamedVersion | null, objects: ObjectSet, servedVersions: readonly string[] | null): SemanticsChoice {
+  const result = chooseSemantics({ flag: named?.text ?? null, deployments: deploymentsOf(objects), servedVersions });
   if (!result.ok) throw new UserError(result.message);
-  return result.choice;
+  return named?.from === 'env' ? { profile: result.choice.profile, source: 'env' } : result.choice;
+}
+
+/**
+ * A write needs a known version: made for the bare 3.2 guess it may write keys the real operator
+ * ignores (sticky-session does nothing from 6.0 on). A dry run or --local (`dryRun`) writes nothing
+ * anywhere: it goes on under the guess and says so.
+ */
+export function requireKnownVersion(choice: SemanticsChoice, dryRun: boolean, ctx: Context): void {
+  if (choice.source !== 'default') return;
+  if (!dryRun) throw new UserError(unknownVersionRefusal(choice));
+  ctx.io.err(unknownVersionWarning(choice));
+}
+
+/**
+ * Objects from files are in their own namespaces, -n standing in for a missing one, as with kubectl.
+ * `kubectl get -f` then reads each object where it says, whatever -n names; `kubectl annotate -f`
+ * refuses an object whose namespace is not -n's. Here -n scopes what is shown and changed to its
+ * namespace (the other objects are still read: backends reach across namespaces), and an -n that
+ * no Ingress or Service of the files is in, or a TARGET only elsewhere, is annotate's refusal.
+ */
+function checkNamespace(objects: ObjectSet, namespace: string): void {
+  const metas = [...objects.ingresses, ...objects.services].map((o) => o.meta);
+  const [first] = metas;
+  if (first && !metas.some((m) => m.namespace === namespace)) throw namespaceMismatch(first.namespace, namespace);
+}
+
+/** kubectl annotate -f --local -n's words (kubectl 1.32 on the test plane). */
+function namespaceMismatch(found: string, given: string): UserError {
+  return new UserError(
+    `the namespace from the provided object "${found}" does not match the namespace "${given}". You must pass '--namespace=${found}' to perform this operation.`,
+  );
 }
 
 async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathered> {
+  const named = namedVersion(args, ctx);
   const { fetchUrls, readManifests } = await import('../manifests/read.ts');
   await fetchUrls(args.filename, args['request-timeout']);
   const raws = readManifests(args.filename, () => readStdin(ctx));
-  const objects = objectsFrom(raws, args.namespace || 'default');
-  return {
-    objects,
-    choice: decide(args['voyager-version'], objects, null),
-    unreadableServiceNamespaces: [],
-    scope: '',
-    kube: null,
-    notes: [],
-  };
+  const namespace = args.namespace ?? '';
+  const objects = objectsFrom(raws, namespace || 'default');
+  if (namespace) checkNamespace(objects, namespace);
+  return { objects, choice: decide(named, objects, null), unreadableServiceNamespaces: [], scope: namespace, kube: null, notes: [] };
+}
+
+/**
+ * A TARGET among the files' objects of its kind: in the -n namespace (`scope`), else in whichever
+ * namespace the files put it; in two namespaces it is ambiguous. Undefined when it is not there.
+ */
+export function findInFiles<T extends { meta: { namespace: string; name: string } }>(candidates: readonly T[], name: string, scope: string): T | undefined {
+  const found = candidates.filter((c) => c.meta.name === name && (scope === '' || c.meta.namespace === scope));
+  const elsewhere = found.length === 0 ? candidates.find((c) => c.meta.name === name) : undefined;
+  if (elsewhere) throw namespaceMismatch(elsewhere.meta.namespace, scope);
+  if (found.length > 1) {
+    const namespaces = [...new Set(found.map((c) => c.meta.namespace))].sort();
+    if (namespaces.length > 1) throw new UserError(`${name} is in more than one namespace of the files (${namespaces.join(', ')}): name one with -n`);
+  }
+  return found[0];
 }
 
 /** Connects with kubectl's connection flags; -v lines go to the command's stderr. */
@@ -77,8 +136,8 @@ function isForbidden(error: unknown): boolean {
 }
 
 /** The operator's Deployments, by their labels in all namespaces: what the semantics are detected from. */
-async function listOperatorDeployments(args: Pick<SourceOptions, 'voyager-version'>, kube: Api): Promise<JsonObject[]> {
-  if (args['voyager-version']) return [];
+async function listOperatorDeployments(named: NamedVersion | null, kube: Api): Promise<JsonObject[]> {
+  if (named) return [];
   try {
     const lists = await Promise.all(
       ['app.kubernetes.io/name=voyager', 'app=voyager'].map((labelSelector) => kube.list(DEPLOYMENTS, '', { labelSelector }, coreFields)),
@@ -90,35 +149,40 @@ async function listOperatorDeployments(args: Pick<SourceOptions, 'voyager-versio
   }
 }
 
-export async function gatherLive(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector: string | undefined, connected?: Api): Promise<Gathered> {
-  const kube = connected ?? (await connect(args, ctx));
-  const scope = args['all-namespaces'] ? '' : kube.namespace;
-  const notes: Gathered['notes'] = [];
-  const where = scope ? `namespace ${scope}` : 'all namespaces';
+/** One live gathering's lists and what they learnt besides the objects: notes, unreadable namespaces, complete Endpoints. */
+class LiveReader {
+  readonly notes: Gathered['notes'] = [];
+  readonly unreadable: string[] = [];
+  /** Namespaces ('*': all) whose Endpoints were listed whole: there a Service without one has none. */
+  readonly endpointsRead: string[] = [];
+  readonly kube: Api;
+  /** '' for all namespaces. */
+  readonly scope: string;
+  private readonly where: string;
 
-  const discovery = await kube.groupVersions('voyager.appscode.com');
-  const voyagerVersion = await kube.voyagerVersion();
-  if (!discovery)
-    notes.push({
-      object: 'voyager.appscode.com',
-      message: 'the API group is not served: the Voyager CRDs are not installed, so only standard Ingresses are read',
-    });
+  constructor(kube: Api, scope: string) {
+    this.kube = kube;
+    this.scope = scope;
+    this.where = scope ? `namespace ${scope}` : 'all namespaces';
+  }
 
-  const ingressQuery: Record<string, string> = labelSelector ? { labelSelector } : {};
-  const optional = async <T>(what: string, load: () => Promise<T[]>): Promise<T[]> => {
+  /** A list the command can do without: forbidden, it is left out with a note. */
+  async optional<T>(what: string, load: () => Promise<T[]>): Promise<T[]> {
     try {
       return await load();
     } catch (error) {
       if (!isForbidden(error)) throw error;
-      notes.push({ object: what, message: `cannot list ${what} in ${where} (forbidden); they are left out` });
+      this.notes.push({ object: what, message: `cannot list ${what} in ${this.where} (forbidden); they are left out` });
       return [];
     }
-  };
-  const required = async <T>(load: () => Promise<T[]>): Promise<T[]> => {
+  }
+
+  /** A list the command needs: forbidden across the cluster, the error says to try one namespace. */
+  async required<T>(load: () => Promise<T[]>): Promise<T[]> {
     try {
       return await load();
     } catch (error) {
-      if (isForbidden(error) && !scope) {
+      if (isForbidden(error) && !this.scope) {
         throw new ServerError(
           403,
           'Forbidden',
@@ -127,72 +191,100 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
       }
       throw error;
     }
-  };
-  const unreadable: string[] = [];
-  const listServices = async (namespace: string) => {
+  }
+
+  async services(namespace: string): Promise<JsonObject[]> {
     try {
-      return await kube.list(SERVICES, namespace, {}, coreFields);
+      return await this.kube.list(SERVICES, namespace, {}, coreFields);
     } catch (error) {
       if (!isForbidden(error)) throw error;
-      unreadable.push(namespace || '*');
+      this.unreadable.push(namespace || '*');
       return [];
     }
-  };
-  const operatorDeployments = () => listOperatorDeployments(args, kube);
-
-  // The operator's Events on Ingresses: what it says it refused, to set beside the prediction.
-  const events = () => optional('events', () => kube.list(EVENTS, scope, { fieldSelector: 'involvedObject.kind=Ingress' }, coreFields));
-  const [voyager, networking, services, endpoints, configMaps, deployments, ingressEvents] = await Promise.all([
-    voyagerVersion ? required(() => kube.list(voyagerIngresses(voyagerVersion), scope, ingressQuery, coreFields)) : Promise.resolve([]),
-    optional('ingresses.networking.k8s.io', () => kube.list(NETWORKING_INGRESSES, scope, ingressQuery, coreFields)),
-    listServices(scope),
-    needs.endpoints ? optional('endpoints', () => kube.list(ENDPOINTS, scope, {}, coreFields)) : Promise.resolve([]),
-    needs.configMaps ? optional('configmaps', () => kube.list(CONFIGMAPS, scope, {}, coreFields)) : Promise.resolve([]),
-    operatorDeployments(),
-    events(),
-  ]);
-
-  const objects = objectsFrom([...voyager, ...networking, ...services, ...endpoints, ...configMaps, ...deployments, ...ingressEvents], kube.namespace);
-
-  // Backends may name Services in other namespaces (`name.namespace`): fetch those namespaces too.
-  if (scope) {
-    const others = new Set<string>();
-    for (const ingress of objects.ingresses) {
-      for (const backend of backendsOf(ingress)) if (backend.service.namespace !== scope) others.add(backend.service.namespace);
-    }
-    const extra = await Promise.all(
-      [...others].sort().map(async (namespace) => ({
-        services: await listServices(namespace),
-        endpoints: needs.endpoints ? await optional(`endpoints in ${namespace}`, () => kube.list(ENDPOINTS, namespace, {}, coreFields)) : [],
-      })),
-    );
-    const more = objectsFrom(
-      extra.flatMap((e) => [...e.services, ...e.endpoints]),
-      kube.namespace,
-    );
-    objects.services.push(...more.services);
-    objects.endpoints.push(...more.endpoints);
   }
 
+  async endpoints(namespace: string, what: string): Promise<JsonObject[]> {
+    let listed = false;
+    const raws = await this.optional(what, async () => {
+      const all = await this.kube.list(ENDPOINTS, namespace, {}, coreFields);
+      listed = true;
+      return all;
+    });
+    if (listed) this.endpointsRead.push(namespace || '*');
+    return raws;
+  }
+}
+
+/** The scope's Ingresses, Services, Events and (as needed) Endpoints and ConfigMaps, and the operator's Deployments, at once. */
+async function listScope(
+  reader: LiveReader,
+  query: { voyagerVersion: string | null; labelSelector: string | undefined; needs: GatherNeeds; named: NamedVersion | null },
+): Promise<JsonObject[]> {
+  const { kube, scope } = reader;
+  const { voyagerVersion, needs } = query;
+  const ingressQuery: Record<string, string> = query.labelSelector ? { labelSelector: query.labelSelector } : {};
+  const lists = await Promise.all([
+    voyagerVersion ? reader.required(() => kube.list(voyagerIngresses(voyagerVersion), scope, ingressQuery, coreFields)) : Promise.resolve([]),
+    reader.optional('ingresses.networking.k8s.io', () => kube.list(NETWORKING_INGRESSES, scope, ingressQuery, coreFields)),
+    reader.services(scope),
+    needs.endpoints ? reader.endpoints(scope, 'endpoints') : Promise.resolve([]),
+    needs.configMaps ? reader.optional('configmaps', () => kube.list(CONFIGMAPS, scope, {}, coreFields)) : Promise.resolve([]),
+    listOperatorDeployments(query.named, kube),
+    // The operator's Events on Ingresses: what it says it refused, to set beside the prediction.
+    reader.optional('events', () => kube.list(EVENTS, scope, { fieldSelector: 'involvedObject.kind=Ingress' }, coreFields)),
+  ]);
+  return lists.flat();
+}
+
+/** Backends may name Services in other namespaces (`name.namespace`): those namespaces' Services (and Endpoints) too. */
+async function addOtherNamespaces(reader: LiveReader, objects: ObjectSet, needs: GatherNeeds): Promise<void> {
+  const others = new Set<string>();
+  for (const ingress of objects.ingresses) {
+    for (const backend of backendsOf(ingress)) if (backend.service.namespace !== reader.scope) others.add(backend.service.namespace);
+  }
+  const extra = await Promise.all(
+    [...others].sort().map(async (namespace) => ({
+      services: await reader.services(namespace),
+      endpoints: needs.endpoints ? await reader.endpoints(namespace, `endpoints in ${namespace}`) : [],
+    })),
+  );
+  const more = objectsFrom(
+    extra.flatMap((e) => [...e.services, ...e.endpoints]),
+    reader.kube.namespace,
+  );
+  objects.services.push(...more.services);
+  objects.endpoints.push(...more.endpoints);
+}
+
+/** Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: status needs the Endpoints of every namespace read. */
+async function addEndpoints(reader: LiveReader, objects: ObjectSet): Promise<void> {
+  const { scope } = reader;
+  const namespaces = scope ? [scope, ...new Set(objects.services.map((s) => s.meta.namespace).filter((n) => n !== scope))] : [''];
+  const lists = await Promise.all(namespaces.map((namespace) => reader.endpoints(namespace, `endpoints${namespace ? ` in ${namespace}` : ''}`)));
+  objects.endpoints.push(...objectsFrom(lists.flat(), reader.kube.namespace).endpoints);
+}
+
+export async function gatherLive(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector: string | undefined, connected?: Api): Promise<Gathered> {
+  const named = namedVersion(args, ctx);
+  const kube = connected ?? (await connect(args, ctx));
+  const reader = new LiveReader(kube, args['all-namespaces'] ? '' : kube.namespace);
+
+  const discovery = await kube.groupVersions('voyager.appscode.com');
+  const voyagerVersion = await kube.voyagerVersion();
+  if (!discovery)
+    reader.notes.push({
+      object: 'voyager.appscode.com',
+      message: 'the API group is not served: the Voyager CRDs are not installed, so only standard Ingresses are read',
+    });
+
+  const objects = objectsFrom(await listScope(reader, { voyagerVersion, labelSelector, needs, named }), kube.namespace);
+  if (reader.scope) await addOtherNamespaces(reader, objects, needs);
   // Secrets are never listed live (names only would do, but the right to list them is rare).
   objects.secrets = null;
-  const choice = decide(args['voyager-version'], objects, discovery?.versions ?? []);
-  // Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: status needs them.
-  if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) {
-    const namespaces = scope ? [scope, ...new Set(objects.services.map((s) => s.meta.namespace).filter((n) => n !== scope))] : [''];
-    const lists = await Promise.all(
-      namespaces.map((namespace) => optional(`endpoints${namespace ? ` in ${namespace}` : ''}`, () => kube.list(ENDPOINTS, namespace, {}, coreFields))),
-    );
-    objects.endpoints.push(...objectsFrom(lists.flat(), kube.namespace).endpoints);
-  }
-  return {
-    objects,
-    choice,
-    unreadableServiceNamespaces: unreadable,
-    scope,
-    kube,
-    notes,
-  };
+  const choice = decide(named, objects, discovery?.versions ?? []);
+  if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) await addEndpoints(reader, objects);
+  objects.endpointsRead = reader.endpointsRead;
+  return { objects, choice, unreadableServiceNamespaces: reader.unreadable, scope: reader.scope, kube, notes: reader.notes };
 }
 
 export function gather(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector?: string): Promise<Gathered> {
@@ -289,6 +381,14 @@ function listOrder(a: IngressView, b: IngressView): number {
  * the cluster, and no Events (the effect does not show the operator's words).
  */
 export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version'>, ctx: Context, kube: Api, scope: ChangeScope): Promise<Gathered> {
+  let named: NamedVersion | null;
+  try {
+    named = namedVersion(args, ctx);
+  } catch (error) {
+    // The targets' reads are under way: their failure is not a second error.
+    scope.targets.catch(() => undefined);
+    throw error;
+  }
   const discovery = await kube.groupVersions('voyager.appscode.com');
   const voyagerVersion = await kube.voyagerVersion();
   const listIngresses = async (namespace: string) => {
@@ -311,7 +411,7 @@ export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version
     }
   };
   // All at once; a bad target is the error to show, whatever else failed meanwhile.
-  const [given, listed, operatorList] = await Promise.allSettled([scope.targets, everywhere(), listOperatorDeployments(args, kube)]);
+  const [given, listed, operatorList] = await Promise.allSettled([scope.targets, everywhere(), listOperatorDeployments(named, kube)]);
   if (given.status === 'rejected') throw given.reason;
   if (listed.status === 'rejected') throw listed.reason;
   if (operatorList.status === 'rejected') throw operatorList.reason;
@@ -330,7 +430,7 @@ export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version
   const ingresses = [...targets.ingresses, ...ingressesUsing(candidates, scope.services).filter((i) => !targetIds.has(id(i)))].sort(listOrder);
 
   const operator = objectsFrom(operatorList.value, kube.namespace);
-  const choice = decide(args['voyager-version'], operator, discovery?.versions ?? []);
+  const choice = decide(named, operator, discovery?.versions ?? []);
   // Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: the effect needs them.
   const endpointsNeeded = scope.diffs || !choice.profile.rules.writesBackendsWithoutEndpoints;
   const known = new Set(targets.services.map((s) => serviceKey(s.meta.namespace, s.meta.name)));
@@ -346,6 +446,17 @@ export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version
   ]);
 
   const read = objectsFrom([...services.objects, ...endpoints.objects], kube.namespace);
-  const objects: ObjectSet = { ...operator, ingresses, services: [...targets.services, ...read.services], endpoints: read.endpoints, secrets: null };
+  // A GET that found no Endpoints object (not forbidden) knows there is none.
+  const endpointsRead = endpointsNeeded
+    ? unique.filter((ref) => !endpoints.forbidden.includes(ref.namespace)).map((ref) => serviceKey(ref.namespace, ref.name))
+    : [];
+  const objects: ObjectSet = {
+    ...operator,
+    ingresses,
+    services: [...targets.services, ...read.services],
+    endpoints: read.endpoints,
+    endpointsRead,
+    secrets: null,
+  };
   return { objects, choice, unreadableServiceNamespaces: services.forbidden, scope: '', kube, notes: [] };
 }

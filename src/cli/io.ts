@@ -18,6 +18,8 @@ export interface Io {
 export interface Context {
   io: Io;
   connect: Connect;
+  /** The process's environment (the entry point passes process.env; tests their own or none). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Ends a command that runs until stopped (status --watch); without it, SIGINT or SIGTERM does. */
   signal?: AbortSignal;
 }

@@ -12,7 +12,7 @@ import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
-import { connect, gatherForChange } from './gather.ts';
+import { connect, gatherForChange, requireKnownVersion } from './gather.ts';
 import type { Context } from './io.ts';
 import { targetLabel } from './targets.ts';
 import { stringify } from 'yaml';
@@ -114,6 +114,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
   const resolved = await targets;
   const profile = gathered.choice.profile;
   io.err(semanticsLine(gathered.choice));
+  requireKnownVersion(gathered.choice, options.dryRun !== 'none', ctx);
 
   const changes = resolved.map((r) => {
     const plan = planChange(profile, r.annotations, {

@@ -12,7 +12,7 @@ import { renderDocument } from '../output/document.ts';
 import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { ChangeOptions } from './commands.ts';
-import { gather } from './gather.ts';
+import { findInFiles, gather, requireKnownVersion } from './gather.ts';
 import type { Context } from './io.ts';
 
 function toEdit(target: ChangeTarget, apiVersion: string | null, patch: AnnotationPatch): AnnotationEdit {
@@ -32,15 +32,22 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
   const gathered = await gather({ ...args, 'all-namespaces': false }, ctx, { endpoints: true, configMaps: false });
   const profile = gathered.choice.profile;
   io.err(semanticsLine(gathered.choice));
+  requireKnownVersion(gathered.choice, args.local || (args['dry-run'] ?? 'none') !== 'none', ctx);
   const namespace = args.namespace || 'default';
   const changes = args.targets.map((t) => {
     const ingress =
       t.kind === 'ingress'
-        ? gathered.objects.ingresses.find((i) => i.meta.name === t.name && i.meta.namespace === namespace && (t.flavor === null || i.flavor === t.flavor))
+        ? findInFiles(
+            gathered.objects.ingresses.filter((i) => t.flavor === null || i.flavor === t.flavor),
+            t.name,
+            gathered.scope,
+          )
         : undefined;
-    const service = t.kind === 'service' ? gathered.objects.services.find((s) => s.meta.name === t.name && s.meta.namespace === namespace) : undefined;
+    const service = t.kind === 'service' ? findInFiles(gathered.objects.services, t.name, gathered.scope) : undefined;
     const object = ingress ?? service;
-    if (!object) throw new UserError(`${t.kind === 'ingress' ? 'ingress' : 'service'} ${namespace}/${t.name} is not in the files`);
+    if (!object)
+      throw new UserError(`${t.kind === 'ingress' ? 'ingress' : 'service'} ${gathered.scope ? `${gathered.scope}/` : ''}${t.name} is not in the files`);
+    const { namespace } = object.meta;
     const target: ChangeTarget = ingress ? { role: 'ingress', flavor: ingress.flavor, namespace, name: t.name } : { role: 'service', namespace, name: t.name };
     const plan = planChange(profile, object.meta.annotations, {
       action: args.action,
@@ -74,7 +81,7 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
         (c) =>
           (c.target.role === 'service' ? object['kind'] === 'Service' : object['kind'] === 'Ingress') &&
           metadata['name'] === c.target.name &&
-          (metadata['namespace'] ?? namespace) === namespace,
+          (metadata['namespace'] ?? namespace) === c.target.namespace,
       );
       if (!change) continue;
       const annotations: JsonObject = { ...change.before };

@@ -16,7 +16,7 @@ import { renderDocument } from '../output/document.ts';
 import { planLines, upgradeTable } from '../output/upgrade.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { MigrateOptions, UpgradeCheckOptions } from './commands.ts';
-import { gather, type Gathered } from './gather.ts';
+import { gather, requireKnownVersion, type Gathered } from './gather.ts';
 import { printTemplate } from './printers.ts';
 import type { Context } from './io.ts';
 import type { Target } from './targets.ts';
@@ -50,7 +50,7 @@ export async function runUpgradeCheck(options: UpgradeCheckOptions, ctx: Context
   const to = target(options.to ?? '');
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
-  io.err(`${semanticsLine(gathered.choice)}; compared with ${to.version}`);
+  io.err(semanticsLine(gathered.choice, `; compared with ${to.version}`));
   for (const line of warningLines(gathered.notes)) io.err(line);
   const base = {
     source: gathered.choice.source,
@@ -179,7 +179,8 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   const to = target(options.to ?? '');
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
-  io.err(`${semanticsLine(gathered.choice)}; migrating to ${to.version}`);
+  io.err(semanticsLine(gathered.choice, `; migrating to ${to.version}`));
+  requireKnownVersion(gathered.choice, options.local || (options['dry-run'] ?? 'none') !== 'none', ctx);
   const base = {
     source: gathered.choice.source,
     ingressClass: options['ingress-class'] ?? null,

@@ -88,6 +88,8 @@ export class ObjectStore {
   private readonly configUsers = new Map<string, Set<string>>();
   private serviceList: ServiceView[] | null = null;
   private endpointList: EndpointsView[] | null = null;
+  /** Where a missing Endpoints object is known to be absent (ObjectSet.endpointsRead): the watched lists, kept current. */
+  private endpointsRead: string[] = [];
   private readonly fallbackNamespace: string;
   /** Read once, not watched: operator Deployments (the semantics) and Events. */
   private readonly fixed: Pick<ObjectSet, 'deployments' | 'events'>;
@@ -105,6 +107,7 @@ export class ObjectStore {
     for (const view of objects.configMaps) this.configMaps.set(serviceKey(view.meta.namespace, view.meta.name), view);
     this.serviceList = null;
     this.endpointList = null;
+    this.endpointsRead = objects.endpointsRead;
   }
 
   /** An object of `type` added or changed (`raw`) or deleted (`raw` null); the Ingresses it touches. */
@@ -199,7 +202,16 @@ export class ObjectStore {
     this.endpointList ??= [...this.endpoints.values()];
     const configMaps = ingresses.flatMap((i) => this.configMaps.get(serviceKey(i.meta.namespace, configMapName(i.meta.name))) ?? []);
     const issues = [...this.issues.values()].flat();
-    return { ingresses, services: this.serviceList, endpoints: this.endpointList, configMaps, ...this.fixed, secrets: null, issues };
+    return {
+      ingresses,
+      services: this.serviceList,
+      endpoints: this.endpointList,
+      endpointsRead: this.endpointsRead,
+      configMaps,
+      ...this.fixed,
+      secrets: null,
+      issues,
+    };
   }
 }
 

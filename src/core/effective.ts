@@ -49,7 +49,8 @@ export interface StatusItem {
 export interface StickyStatus {
   apiVersion: 'kubectl-sticky/v1alpha1';
   kind: 'StickyStatus';
-  semantics: { voyagerVersion: ProfileId; source: SemanticsSource };
+  /** voyagerVersion: the version in force as given or detected ("v12.0.0"; "3.2" when assumed); profile: whose rules apply. */
+  semantics: { voyagerVersion: string; profile: ProfileId; source: SemanticsSource };
   items: StatusItem[];
   warnings: Warning[];
 }
@@ -263,7 +264,7 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
   const status: StickyStatus = {
     apiVersion: 'kubectl-sticky/v1alpha1',
     kind: 'StickyStatus',
-    semantics: { voyagerVersion: profile.id, source: options.source },
+    semantics: { voyagerVersion: profile.version, profile: profile.id, source: options.source },
     items,
     warnings: dedupe(warnings),
   };

@@ -163,6 +163,12 @@ export interface ObjectSet {
   ingresses: IngressView[];
   services: ServiceView[];
   endpoints: EndpointsView[];
+  /**
+   * Where a Service without an Endpoints object is known to have none (the operator's look-up of it
+   * fails), not merely unread: namespaces whose Endpoints were listed whole ('*': all namespaces)
+   * and `namespace/name` of Services whose Endpoints were asked for by name. Files: none.
+   */
+  endpointsRead: string[];
   configMaps: ConfigMapView[];
   deployments: DeploymentView[];
   /** null when Secrets were not read (live: their names are not asked for). */
@@ -172,7 +178,7 @@ export interface ObjectSet {
 }
 
 export function emptyObjectSet(): ObjectSet {
-  return { ingresses: [], services: [], endpoints: [], configMaps: [], deployments: [], secrets: [], events: [], issues: [] };
+  return { ingresses: [], services: [], endpoints: [], endpointsRead: [], configMaps: [], deployments: [], secrets: [], events: [], issues: [] };
 }
 
 export function isObject(value: unknown): value is JsonObject {

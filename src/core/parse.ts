@@ -139,6 +139,12 @@ function sendProxy(version: string): string {
   return '';
 }
 
+/** Whether the Endpoints of a Service were read where it would be, so that none found means none there. */
+function endpointsAbsent(objects: ObjectSet, namespace: string, name: string): boolean {
+  const read = objects.endpointsRead;
+  return read.includes('*') || read.includes(namespace) || read.includes(serviceKey(namespace, name));
+}
+
 /** getEndpoints: the union of the subset ports that match the Service port's target, filtered by hostNames. */
 function endpointAddresses(
   objects: ObjectSet,
@@ -345,6 +351,11 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
         const why = found.known ? 'no ready endpoints' : 'no Endpoints for it among the objects read';
         // 3.2-5.x leave out HTTP and TCP backends only (5.0.0 parser.go:456, 496); 6.0-8.x every backend (8.0.1 parser.go:352-358).
         const leftOut = !rules.writesBackendsWithoutEndpoints && (rules.skipsBrokenBackends || frame.type !== 'default');
+        // Known to be absent: the operator's look-up fails, as for a missing Service (reference section 8).
+        if (leftOut && !found.known && endpointsAbsent(objects, service.meta.namespace, service.meta.name)) {
+          skip(`endpoints "${service.meta.name}" not found`);
+          return;
+        }
         if (leftOut && found.known) {
           skipped.push({
             item: index,

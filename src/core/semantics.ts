@@ -4,7 +4,7 @@
 
 export type ProfileId = '3.2' | '4.0' | '5.0' | '6.0' | '9.0';
 
-export type SemanticsSource = 'flag' | 'operator' | 'discovery' | 'default';
+export type SemanticsSource = 'flag' | 'env' | 'operator' | 'discovery' | 'default';
 export type CookieHash = 'md5' | 'sha' | 'index';
 
 export const KEY = {
@@ -95,7 +95,8 @@ export function isModern(profile: Profile): boolean {
 
 /** Which profile applies and the evidence for it (src/output/semantics.ts says it in words). */
 export type SemanticsChoice =
-  | { profile: Profile; source: 'flag' | 'discovery' }
+  /** env: the version came from the environment (cli/gather.ts VERSION_ENV), as the flag would. */
+  | { profile: Profile; source: 'flag' | 'env' | 'discovery' }
   | { profile: Profile; source: 'operator' /** The operator's Deployment, kind/namespace/name. */; object: string }
   /** badTag: the operator image tag that is not a version, when that is why. */
   | { profile: Profile; source: 'default'; badTag: string | null };
@@ -171,6 +172,19 @@ export function profileFor(text: string): ProfileResult {
   else id = '3.2';
   return { ok: true, profile: { id, ...base } };
 }
+
+/**
+ * Releases past the newest the reference describes (section 8: v13 and the calendar releases up to
+ * v2026.x): they get the newest profile, which is a guess worth saying.
+ */
+export function isNewerThanKnown(version: string): boolean {
+  const calendar = /^v?(\d{4})\./.exec(version.trim());
+  if (calendar) return Number(calendar[1]) > NEWEST_KNOWN.calendarYear;
+  const v = parseVersion(version);
+  return v !== null && v.major > NEWEST_KNOWN.major;
+}
+
+export const NEWEST_KNOWN = { major: 13, calendarYear: 2026 } as const;
 
 export function defaultProfile(): Profile {
   const result = profileFor('3.2.0');

@@ -35,6 +35,13 @@ function displayWidth(text: string): number {
 export interface TableOptions {
   noHeaders: boolean;
   minWidths?: readonly number[];
+  /** Columns whose header is printed as written, not upper-cased (a version such as v12.0.0). */
+  headersAsWritten?: readonly number[];
+}
+
+function headerRow(headers: readonly string[], options: TableOptions): string[][] {
+  if (options.noHeaders) return [];
+  return [headers.map((h, column) => (options.headersAsWritten?.includes(column) ? h : h.toUpperCase()))];
 }
 
 function cellsOf(rows: readonly (readonly string[])[]): string[][] {
@@ -49,13 +56,13 @@ function widthsOf(headers: readonly string[], head: readonly string[][], cells: 
 
 /** The column widths renderTable lays these rows out in. */
 export function tableWidths(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions): number[] {
-  const head = options.noHeaders ? [] : [headers.map((h) => h.toUpperCase())];
+  const head = headerRow(headers, options);
   return widthsOf(headers, head, cellsOf(rows), options.minWidths ?? []);
 }
 
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions): string {
   const cells = cellsOf(rows);
-  const head = options.noHeaders ? [] : [headers.map((h) => h.toUpperCase())];
+  const head = headerRow(headers, options);
   const widths = widthsOf(headers, head, cells, options.minWidths ?? []);
   const out: string[] = [];
   for (let start = 0; start < Math.max(cells.length, 1); start += CHUNK_ROWS) {

@@ -20,7 +20,8 @@ export function upgradeTable(
       stateText(row.to),
       row.causes.join('; '),
     ]),
-    { noHeaders: options.noHeaders },
+    // The versions as the user wrote them: V12.0.0 is no version.
+    { noHeaders: options.noHeaders, headersAsWritten: [headers.length - 3, headers.length - 2] },
   );
 }
 

@@ -258,4 +258,10 @@ apiVersion: v1
 kind: Service
 metadata: {name: team-svc, namespace: team-a}
 spec: {ports: [{port: 80}]}
+---
+# Endpoints listed whole are taken as the truth: without this object Voyager 3.2 writes no config.
+apiVersion: v1
+kind: Endpoints
+metadata: {name: team-svc, namespace: team-a}
+subsets: [{addresses: [{ip: 10.9.0.11}], ports: [{port: 80}]}]
 `;

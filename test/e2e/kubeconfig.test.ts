@@ -39,6 +39,12 @@ kind: Service
 metadata: {name: shared, namespace: e2e-kc-other, annotations: {ingress.appscode.com/sticky-session: 'true'}}
 spec: {ports: [{port: 80}]}
 ---
+# Listed whole, Endpoints are the truth: without one, Voyager 3.2 writes no config for kc.
+apiVersion: v1
+kind: Endpoints
+metadata: {name: shared, namespace: e2e-kc-other}
+subsets: [{addresses: [{ip: 10.9.0.21}], ports: [{port: 80}]}]
+---
 apiVersion: voyager.appscode.com/v1beta1
 kind: Ingress
 metadata: {name: kc, namespace: e2e-kc}

@@ -46,7 +46,7 @@ const offline = (args: string[]) => sticky(['status', '-f', '-', ...args], { inp
 test('an operator Deployment among the files decides the semantics', () => {
   const result = offline(['-o', 'json']);
   assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(JSON.parse(result.stdout).semantics, { voyagerVersion: '9.0', source: 'operator' });
+  assert.deepEqual(JSON.parse(result.stdout).semantics, { voyagerVersion: 'v2023.9.18', profile: '9.0', source: 'operator' });
   assert.match(result.stderr, /^Semantics: Voyager v2023\.9\.18 \(9\.0 semantics\), from the image of deployment\/kube-system\/voyager-operator$/m);
 });
 

@@ -18,6 +18,13 @@ before(async () => {
   // users who hit it and retry with --validate=false get the typo silently dropped.
   mustKubectl(['apply', '--validate=false', '-f', 'examples/seed/'], cluster.kubeconfig);
   mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, TEAM_A);
+  // The seed brings no Endpoints; live, all are listed, and a Service without one fails a 3.2
+  // Ingress first. With s1's, the cause is the seed's missing s2, as the file alone shows.
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    'apiVersion: v1\nkind: Endpoints\nmetadata: {name: s1, namespace: default}\nsubsets: [{addresses: [{ip: 10.9.0.1}], ports: [{port: 9376}]}]\n',
+  );
 });
 
 // Voyager 3.2 writes no config for an Ingress with a missing Service (3.2.0 pkg/ingress/parser.go:39-43,

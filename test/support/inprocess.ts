@@ -11,7 +11,7 @@ export interface Ran {
   stderr: string;
 }
 
-export async function runSticky(words: readonly string[], options: { stdin?: string } = {}): Promise<Ran> {
+export async function runSticky(words: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Ran> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -26,6 +26,6 @@ export async function runSticky(words: readonly string[], options: { stdin?: str
     },
     stdin: () => options.stdin ?? '',
   };
-  const code = await main(words, { io, connect: realConnect }, { version: '0.0.0-test', width: 100 });
+  const code = await main(words, { io, connect: realConnect, env: options.env ?? {} }, { version: '0.0.0-test', width: 100 });
   return { code, stdout, stderr };
 }

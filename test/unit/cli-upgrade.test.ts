@@ -23,7 +23,7 @@ test('upgrade-check on the 5.0 shop: a row per backend that changes, exit 1; JSO
   const ran = await runSticky(['upgrade-check', '--to', 'v12.0.0', '-f', 'examples/upgrade/']);
   assert.equal(ran.code, 1, ran.stderr);
   const lines = ran.stdout.trim().split('\n');
-  assert.match(lines[0] ?? '', /^INGRESS\s+BACKEND\s+SERVICE\s+5\.0\.0\s+V12\.0\.0\s+CAUSE$/);
+  assert.match(lines[0] ?? '', /^INGRESS\s+BACKEND\s+SERVICE\s+5\.0\.0\s+v12\.0\.0\s+CAUSE$/);
   assert.equal(lines.length, 4);
   assert.match(
     ran.stdout,

@@ -166,7 +166,7 @@ function recorder(): { io: Io; out: string[]; err: string[] } {
 
 test('the table prints its header once; later rows line up under it; --output-watch-events adds EVENT', () => {
   const rec = recorder();
-  const printer = new WatchPrinter(rec.io, options(['-w']), { voyagerVersion: '9.0', source: 'flag' });
+  const printer = new WatchPrinter(rec.io, options(['-w']), { voyagerVersion: '9.0', profile: '9.0', source: 'flag' });
   printer.rows([{ type: 'ADDED', item: item('web', false) }]);
   printer.rows([{ type: 'MODIFIED', item: item('web', true) }]);
   printer.rows([{ type: 'ADDED', item: item('a', true) }]);
@@ -177,7 +177,7 @@ test('the table prints its header once; later rows line up under it; --output-wa
     'a         a.example.com/p0     cart:80   yes      service',
   ]);
   const events = recorder();
-  const withEvents = new WatchPrinter(events.io, options(['-w', '--output-watch-events', '-A']), { voyagerVersion: '9.0', source: 'flag' });
+  const withEvents = new WatchPrinter(events.io, options(['-w', '--output-watch-events', '-A']), { voyagerVersion: '9.0', profile: '9.0', source: 'flag' });
   withEvents.rows([{ type: 'ADDED', item: item('web', false) }]);
   withEvents.rows([{ type: 'MODIFIED', item: item('web', true) }]);
   assert.deepEqual(events.out.join('\n').split('\n'), [
@@ -189,7 +189,7 @@ test('the table prints its header once; later rows line up under it; --output-wa
 
 test('JSON: one document per row, {type, object} with --output-watch-events; YAML documents are separated by ---', () => {
   const json = recorder();
-  new WatchPrinter(json.io, options(['-w', '-o', 'json', '--output-watch-events']), { voyagerVersion: '9.0', source: 'flag' }).rows([
+  new WatchPrinter(json.io, options(['-w', '-o', 'json', '--output-watch-events']), { voyagerVersion: '9.0', profile: '9.0', source: 'flag' }).rows([
     { type: 'ADDED', item: item('web', false) },
     { type: 'MODIFIED', item: item('web', true) },
   ]);
@@ -201,7 +201,7 @@ test('JSON: one document per row, {type, object} with --output-watch-events; YAM
     ],
   );
   const yaml = recorder();
-  const printer = new WatchPrinter(yaml.io, options(['-w', '-o', 'yaml']), { voyagerVersion: '9.0', source: 'flag' });
+  const printer = new WatchPrinter(yaml.io, options(['-w', '-o', 'yaml']), { voyagerVersion: '9.0', profile: '9.0', source: 'flag' });
   printer.rows([{ type: 'ADDED', item: item('web', false) }]);
   printer.rows([{ type: 'MODIFIED', item: item('web', true) }]);
   assert.deepEqual(
@@ -214,6 +214,7 @@ test('custom-columns prints its header once (each batch laid out alone, as kubec
   const rec = recorder();
   const printer = new WatchPrinter(rec.io, options(['-w', '-o', 'custom-columns=NAME:.ingress.name,STICKY:.sticky']), {
     voyagerVersion: '9.0',
+    profile: '9.0',
     source: 'flag',
   });
   printer.rows([{ type: 'ADDED', item: item('web', false) }]);
