@@ -41,7 +41,8 @@ test("a command's --help: description, Examples, its own Options, Usage, the poi
       `\nUsage:\n  kubectl sticky status [(-o|--output=)wide|json|yaml|name|${TEMPLATE_PRINTERS.map((p) => `${p}=...`).join('|')}] [(TYPE/NAME... | TYPE NAME...)] [options]\n`,
     ),
   );
-  assert.ok(text.split('\n').length < 80, `${text.split('\n').length} lines`);
+  // kubectl's layout takes three lines a flag (kubectl get --help is over 100 lines).
+  assert.ok(text.split('\n').length < 90, `${text.split('\n').length} lines`);
 });
 
 test('usage lines say what each command really takes; --to is marked required', async () => {
@@ -100,8 +101,8 @@ test('global flags before the command name, as kubectl -n NS get', async () => {
   // The flag before the name is really read: another version, another answer.
   const other = await runSticky(['--voyager-version', '3.2.0', 'status', '-f', 'examples/seed/', '-o', 'json']);
   assert.equal(other.code, 0, other.stderr);
-  assert.equal(JSON.parse(other.stdout).semantics.voyagerVersion, '3.2');
-  assert.equal(JSON.parse(after.stdout).semantics.voyagerVersion, '9.0');
+  assert.equal(JSON.parse(other.stdout).semantics.profile, '3.2');
+  assert.equal(JSON.parse(after.stdout).semantics.profile, '9.0');
   // A flag no command shares is still refused before the name, in pflag's words.
   const bad = await runSticky(['-A', 'status']);
   assert.equal(bad.code, 1);
