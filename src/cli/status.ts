@@ -8,7 +8,7 @@ import type { IngressConfig } from '../core/parse.ts';
 import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
 import { semanticsLine } from '../output/semantics.ts';
 import { jsonChunks, renderDocument } from '../output/document.ts';
-import { sortItems } from '../output/jsonpath.ts';
+import { sortItems } from '../output/columns.ts';
 import { printTemplate, templated } from './printers.ts';
 import { statusTable } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
