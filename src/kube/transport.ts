@@ -1,7 +1,9 @@
 // The transport to the API server: node:http(s) requests with the kubeconfig's credentials and
 // TLS (client-node's applyToHTTPSOptions), one keep-alive pool per client, client-go's time
 // bounds, the server's warnings and kubectl's -v logging, and the retries of reads. It knows
-// paths and bodies, not resources (client.ts).
+// paths and bodies, not resources (client.ts). Raw node:http(s) rather than fetch: any port
+// kubectl reaches is reachable, and fetch (undici) refuses the WHATWG "bad ports" (6000,
+// 6665-6669, 10080...), which a Go client does not.
 
 import http from 'node:http';
 import https from 'node:https';
