@@ -13,8 +13,8 @@ export interface Ran {
   stderr: string;
 }
 
-/** `connect`: the API the command reaches (test/support/memory-api.ts); the real client by default. */
-export async function runSticky(words: readonly string[], options: { stdin?: string; connect?: Connect } = {}): Promise<Ran> {
+/** `connect`: the API the command reaches (test/support/memory-api.ts), the real client by default; `signal` ends a --watch. */
+export async function runSticky(words: readonly string[], options: { stdin?: string; connect?: Connect; signal?: AbortSignal } = {}): Promise<Ran> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -29,6 +29,10 @@ export async function runSticky(words: readonly string[], options: { stdin?: str
     },
     stdin: () => options.stdin ?? '',
   };
-  const code = await main(words, { io, connect: options.connect ?? realConnect }, { version: '0.0.0-test', width: 100 });
+  const code = await main(
+    words,
+    { io, connect: options.connect ?? realConnect, ...(options.signal ? { signal: options.signal } : {}) },
+    { version: '0.0.0-test', width: 100 },
+  );
   return { code, stdout, stderr };
 }

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { main } from '../../src/cli/app.ts';
+import type { Io } from '../../src/cli/io.ts';
 import { WriteUncertainError } from '../../src/errors.ts';
 import { isObject, type JsonObject } from '../../src/core/objects.ts';
 import { SERVICES, voyagerIngresses } from '../../src/kube/api.ts';
@@ -249,4 +251,44 @@ test('render: the backends of the live Ingress, with its servers from the Endpoi
   assert.match(ran.stdout, /^\tcookie SHOPID insert indirect nocache$/m);
   assert.match(ran.stdout, /^\tserver pod-web-0 10\.0\.1\.11:8080\b/m);
   assert.deepEqual(patches(api), []);
+});
+
+test('status --watch: the table, then the rows a write changes, until the signal ends it', async () => {
+  const api = shop();
+  const stop = new AbortController();
+  const guard = setTimeout(() => stop.abort(), 20_000);
+  let stdout = '';
+  const seen = () => {
+    if (/^shop\s+shop\.example\.com\/cart\s+cart\S*\s+no\b/m.test(stdout)) stop.abort();
+  };
+  const io: Io = {
+    out: (text) => {
+      stdout += `${text}\n`;
+      seen();
+    },
+    write: (text) => {
+      stdout += text;
+      seen();
+    },
+    err: () => {},
+    stdin: () => '',
+  };
+  const running = main(['status', '--watch'], { io, connect: api.connector(), signal: stop.signal }, { version: '0.0.0-test', width: 100 });
+  // The write goes in once every collection is watched, as a user's would while the table stands.
+  while (api.calls.filter((c) => c.verb === 'watch').length < 4 && !stop.signal.aborted) await new Promise((r) => setTimeout(r, 10));
+  await api.mergePatch(
+    INGRESSES,
+    'default',
+    'shop',
+    { metadata: { annotations: { 'ingress.appscode.com/sticky-session': null } } },
+    { dryRun: false, fieldManager: 'x' },
+  );
+  const code = await running;
+  clearTimeout(guard);
+  assert.equal(code, 0);
+  assert.match(stdout, /^shop\s+shop\.example\.com\/cart\s+cart\S*\s+yes\b/m, 'the table first');
+  assert.match(stdout, /^shop\s+shop\.example\.com\/cart\s+cart\S*\s+no\b/m, 'then the changed row');
+  const changed = stdout.split('\n').slice(4);
+  assert.ok(changed.some((line) => /^shop\b/.test(line)));
+  assert.ok(!changed.some((line) => /^api\b/.test(line)), 'an unchanged row is not printed again');
 });
