@@ -10,7 +10,7 @@ import { main } from '../../src/cli/app.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { WriteUncertainError } from '../../src/errors.ts';
 import { isObject, type JsonObject } from '../../src/core/objects.ts';
-import { SERVICES, voyagerIngresses } from '../../src/kube/api.ts';
+import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses } from '../../src/kube/api.ts';
 import { MUTATE_OBJECTS } from '../e2e/fixtures.ts';
 import { runSticky } from '../support/inprocess.ts';
 import { MemoryApi, type MemoryOptions } from '../support/memory-api.ts';
@@ -187,6 +187,29 @@ test('a missing target: NotFound, exit 1, and no target is written (the others a
   assert.match(ran.stderr, /^Error from server \(NotFound\): services "nope" not found$/m);
   assert.deepEqual(patches(api), []);
   assert.deepEqual(annotations(api.object(SERVICES, 'e2e-mutate-a', 's1')), { owner: 'team-shop' });
+});
+
+test('an Ingress target: a missing one is NotFound; a networking.k8s.io one is written under its own resource', async () => {
+  const api = mutate();
+  const missing = await run(api, ['enable', 'ingress/nope', ...V12]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^Error from server \(NotFound\): ingresses "nope" not found$/m);
+  api.add({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'net', namespace: 'e2e-mutate-a', annotations: { 'kubernetes.io/ingress.class': 'voyager' } },
+    spec: {
+      rules: [{ host: 'n.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's1', port: { number: 80 } } } }] } }],
+    },
+  });
+  const ran = await run(api, ['enable', 'ingress/net', ...V12]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /^ingress\.networking\.k8s\.io\/net annotated$/m);
+  assert.deepEqual(
+    patches(api).map((p) => `${p.type}/${p.name}`),
+    ['ingresses.networking.k8s.io/net'],
+  );
+  assert.equal(annotations(api.object(NETWORKING_INGRESSES, 'e2e-mutate-a', 'net'))[AFFINITY], 'cookie');
 });
 
 test('a write cut off after it was sent is reported as maybe written, never as not written', async () => {
