@@ -94,7 +94,6 @@ export interface Body {
 }
 
 export class Transport {
-  readonly server: string;
   private readonly base: URL;
   private readonly kubeConfig: KubeConfig;
   private readonly timeoutMs: number;
@@ -110,8 +109,7 @@ export class Transport {
     this.kubeConfig = config.kubeConfig;
     this.impersonate = config.impersonate;
     this.compression = config.compression;
-    this.server = config.server.replace(/\/+$/, '');
-    this.base = serverUrl(this.server);
+    this.base = serverUrl(config.server.replace(/\/+$/, ''));
     this.timeoutIsDefault = options.timeoutMs <= 0;
     this.timeoutMs = this.timeoutIsDefault ? defaultTimeoutMs() : options.timeoutMs;
     this.verbosity = options.verbosity ?? 0;
