@@ -51,6 +51,11 @@ export class ServerError extends Error {
   }
 }
 
+/** kubectl's answer for a named object that does not exist: `Error from server (NotFound): services "x" not found`. */
+export function notFound(plural: string, name: string): ServerError {
+  return new ServerError(404, 'NotFound', `Error from server (NotFound): ${plural} "${name}" not found`);
+}
+
 /**
  * Terminal control characters in text that came from the cluster or a file are shown escaped:
  * C0 controls (but tab and newline) as \xNN; DEL, C1 controls (0x9b is a one-byte CSI) and the

@@ -3,16 +3,16 @@
 // Loaded for --help: no heavy imports.
 
 import { UserError } from '../errors.ts';
+import { parseDuration } from '../timeout.ts';
 import { profileFor } from '../core/semantics.ts';
 import { parseSelector } from '../core/selector.ts';
 import { bool, choice, list, string, value, type Flag, type FlagBase, type Flags, type GlobalOptions, type ValuesOf } from './spec.ts';
 
 /** kubectl's --request-timeout: a bare number is seconds; units ms, s, m, h. */
 export function parseTimeout(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new UserError(`invalid --request-timeout "${text}": use a duration such as 5s, 1m or 0`);
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
-  return Math.round(Number(match[1]) * factor);
+  const ms = parseDuration(text);
+  if (ms === null) throw new UserError(`invalid --request-timeout "${text}": use a duration such as 5s, 1m or 0`);
+  return ms;
 }
 
 /** A string flag whose value `check` judges while parsing (null: fine, else the message). */

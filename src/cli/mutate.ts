@@ -10,7 +10,7 @@ import { renderDocument } from '../output/document.ts';
 import { changeDiff } from '../output/diff.ts';
 import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
-import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
+import { UserError, WriteUncertainError, errorLine, notFound } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
 import { connect, gatherForChange, requireKnownVersion } from './gather.ts';
 import type { Context } from './io.ts';
@@ -47,7 +47,7 @@ async function resolveTarget(kube: Api, target: ChangeOptions['targets'][number]
   };
   if (target.kind === 'service') {
     const raw = await kube.get(SERVICES, namespace, target.name);
-    if (!raw) throw new ServerError(404, 'NotFound', `Error from server (NotFound): services "${target.name}" not found`);
+    if (!raw) throw notFound('services', target.name);
     return make(SERVICES, raw, `service/${target.name}`, { role: 'service', namespace, name: target.name });
   }
   const voyagerType = voyagerVersion ? voyagerIngresses(voyagerVersion) : null;
@@ -70,7 +70,7 @@ async function resolveTarget(kube: Api, target: ChangeOptions['targets'][number]
       name: target.name,
     });
   const plural = target.flavor === 'voyager' ? 'ingresses.voyager.appscode.com' : target.flavor === 'networking' ? 'ingresses.networking.k8s.io' : 'ingresses';
-  throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${plural} "${target.name}" not found`);
+  throw notFound(plural, target.name);
 }
 
 /** Every target, read at once; the first bad one in the order given is the error. */

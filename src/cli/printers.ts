@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
-import { columnValue, goJson, parseColumns, runTemplate, templateValues, TemplateError, TemplateExecutionError } from '../output/jsonpath.ts';
+import { columnValue, parseColumns } from '../output/columns.ts';
+import { goJson, runTemplate, templateValues, TemplateError, TemplateExecutionError } from '../output/jsonpath.ts';
 import { renderTable } from '../output/table.ts';
 import type { TemplatePrinter } from './flags.ts';
 

@@ -11,7 +11,7 @@ import { CONFIGMAPS } from '../kube/api.ts';
 import { semanticsLine } from '../output/semantics.ts';
 import { stickyPartsText, unifiedDiff } from '../output/diff.ts';
 import { warningLines } from '../output/warnings.ts';
-import { ServerError, UserError } from '../errors.ts';
+import { ServerError, UserError, notFound } from '../errors.ts';
 import type { RenderOptions } from './commands.ts';
 import { gather, type Gathered } from './gather.ts';
 import type { Context } from './io.ts';
@@ -23,7 +23,7 @@ function findIngress(gathered: Gathered, target: Target & { kind: 'ingress' }): 
     (i) => i.meta.name === target.name && (target.flavor === null || i.flavor === target.flavor) && (scope === '' || i.meta.namespace === scope),
   );
   const [only] = found;
-  if (!only) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ingresses "${target.name}" not found`);
+  if (!only) throw notFound('ingresses', target.name);
   if (found.length > 1) {
     const forms = found.map(
       (i) => `${i.flavor === 'voyager' ? 'ingresses.voyager.appscode.com' : 'ingresses.networking.k8s.io'}/${i.meta.name} (${i.meta.namespace})`,

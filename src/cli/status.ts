@@ -8,11 +8,11 @@ import type { IngressConfig } from '../core/parse.ts';
 import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
 import { semanticsLine } from '../output/semantics.ts';
 import { jsonChunks, renderDocument } from '../output/document.ts';
-import { sortItems } from '../output/jsonpath.ts';
+import { sortItems } from '../output/columns.ts';
 import { printTemplate, templated } from './printers.ts';
 import { statusTable } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
-import { ServerError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import type { StatusOptions } from './commands.ts';
 import { gather, type Gathered, type GatherNeeds } from './gather.ts';
 import type { Context } from './io.ts';
@@ -56,12 +56,12 @@ export function checkTargetsFound(targets: Target[], gathered: Gathered, ingress
   for (const target of targets) {
     if (target.kind === 'ingress') {
       const found = ingresses.some((i) => i.meta.name === target.name);
-      if (!found) throw new ServerError(404, 'NotFound', `Error from server (NotFound): ingresses "${target.name}" not found`);
+      if (!found) throw notFound('ingresses', target.name);
     } else {
       const inScope = (namespace: string) => gathered.scope === '' || namespace === gathered.scope;
       const exists =
         gathered.objects.services.some((s) => s.meta.name === target.name && inScope(s.meta.namespace)) || items.some((i) => i.service.name === target.name);
-      if (!exists) throw new ServerError(404, 'NotFound', `Error from server (NotFound): services "${target.name}" not found`);
+      if (!exists) throw notFound('services', target.name);
     }
   }
 }

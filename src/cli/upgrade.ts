@@ -7,7 +7,7 @@ import type { ObjectSet, JsonObject } from '../core/objects.ts';
 import { profileFor, type Profile } from '../core/semantics.ts';
 import { formatBackends, renderBackends } from '../core/render.ts';
 import { planMigration, planPrune, upgradeCheck, withAnnotations, type AnnotationChange, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
-import { errorLine, ServerError, UserError } from '../errors.ts';
+import { errorLine, notFound, UserError } from '../errors.ts';
 import { SERVICES, voyagerIngresses, NETWORKING_INGRESSES, type Api } from '../kube/api.ts';
 import { editManifest } from '../manifests/edit.ts';
 import { semanticsLine } from '../output/semantics.ts';
@@ -193,8 +193,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
       t.kind === 'ingress'
         ? objects.ingresses.some((i) => i.meta.name === t.name)
         : gathered.objects.services.some((s) => s.meta.name === t.name && (gathered.scope === '' || s.meta.namespace === gathered.scope));
-    if (!found)
-      throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${t.kind === 'ingress' ? 'ingresses' : 'services'} "${t.name}" not found`);
+    if (!found) throw notFound(t.kind === 'ingress' ? 'ingresses' : 'services', t.name);
   }
   const plan: MigrationPlan = options.prune
     ? { changes: planPrune(objects, from, to), impossible: [] }

@@ -25,7 +25,7 @@ import { ConnectionError, errorLine, ServerError, UserError } from '../errors.ts
 import { CONFIGMAPS, ENDPOINTS, qualifiedName, SERVICES, type Api, type ListAt, type ResourceType, type WatchEvent } from '../kube/api.ts';
 import { renderDocument } from '../output/document.ts';
 import { semanticsLine } from '../output/semantics.ts';
-import { sortItems } from '../output/jsonpath.ts';
+import { sortItems } from '../output/columns.ts';
 import { statusCells, watchTable, type StatusColumns, type WatchEventType, type WatchRow } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { StatusOptions } from './commands.ts';

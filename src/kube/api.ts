@@ -1,6 +1,7 @@
-// What the commands need from the API server, as an interface: its one implementation is the HTTP
-// client in client.ts. Commands get a `connect` that returns one, so command tests run in process
-// against the real control plane with the same code users run. Light: no client-node import.
+// What the commands need from the API server, as an interface: the HTTP client in client.ts
+// implements it, and so does test/support/memory-api.ts. Commands get a `connect` that returns
+// one, so tests run them in process against the real control plane (the code users run) or the
+// in-memory one. Light: no client-node import.
 
 import type { JsonObject } from '../core/objects.ts';
 import type { ConfigFlags } from './config.ts';

@@ -7,28 +7,15 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { UserError, redact, registerSecret } from '../errors.ts';
+import type { CLUSTER_FLAGS } from '../cli/flags.ts';
+import type { ValuesOf } from '../cli/spec.ts';
 
-/** kubectl's connection flags (cli-runtime's ConfigFlags), by their flag names; undefined when not given. */
-export interface ConfigFlags {
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  cluster?: string | undefined;
-  user?: string | undefined;
-  namespace?: string | undefined;
-  /** kubectl's --server: the API server's address, instead of the cluster's. */
-  server?: string | undefined;
-  /** Replaces the kubeconfig user's credentials (a client certificate still goes along, as in kubectl). */
-  token?: string | undefined;
-  as?: string | undefined;
-  'as-group'?: readonly string[] | undefined;
-  'as-uid'?: string | undefined;
-  'certificate-authority'?: string | undefined;
-  'client-certificate'?: string | undefined;
-  'client-key'?: string | undefined;
-  'insecure-skip-tls-verify'?: boolean | undefined;
-  'tls-server-name'?: string | undefined;
-  'disable-compression'?: boolean | undefined;
-}
+/**
+ * kubectl's connection flags (cli-runtime's ConfigFlags), by their flag names; undefined when not
+ * given. Derived from their declarations so the two cannot drift; the import is of types only.
+ * --cache-dir is accepted and unused, --request-timeout is the client's (ConnectOptions.timeoutMs).
+ */
+export type ConfigFlags = Partial<Omit<ValuesOf<typeof CLUSTER_FLAGS>, 'cache-dir' | 'request-timeout'>>;
 
 /** Who the requests act as (the Impersonate-* headers); null when nobody is impersonated. */
 export interface Impersonation {

@@ -122,8 +122,8 @@ export async function fetchUrls(paths: readonly string[], timeoutMs: number): Pr
       throw new UserError(`the URL passed to filename "${url}" is not valid`);
     }
   }
-  // The HTTP client (and its error wording) lives with the API client; loaded only for URLs.
-  const { fetchManifest } = await import('../kube/client.ts');
+  // Loaded only for URLs.
+  const { fetchManifest } = await import('./fetch.ts');
   for (const url of urls) fetched.set(url, await fetchManifest(url, timeoutMs));
 }
 

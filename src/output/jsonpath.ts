@@ -2,10 +2,10 @@
 // with {actions}; fields, $ and @, [i] [a:b:c] [*] [i,j] ['a','b'], .. (recursive), .*,
 // [?(@.x OP v)] filters (== != < > <= >= =~, or existence), {range ...}{end}, quoted literals
 // such as {"\n"}. As kubectl's printers: missing keys print nothing, several results are joined
-// by spaces, objects print as compact JSON with sorted keys. Also kubectl's relaxed form of a
-// path (custom-columns, --sort-by) and the custom-columns printer.
+// by spaces, objects print as compact JSON with sorted keys. custom-columns and --sort-by, which
+// evaluate one path of a template, are in columns.ts.
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -400,44 +400,11 @@ export function goJson(value: Json, indent?: number): string {
     .replaceAll('\u2029', '\\u2029');
 }
 
-function print(value: Json): string {
+export function printValue(value: Json): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null) return 'null';
   return goJson(value);
-}
-
-function execute(parts: readonly Part[], current: Json, root: Json): string {
-  let out = '';
-  for (const part of parts) {
-    if (part.kind === 'text') out += part.text;
-    else if (part.kind === 'path') out += walk(part.steps, [current], root).map(print).join(' ');
-    else for (const item of walk(part.steps, [current], root)) out += execute(part.body, item, root);
-  }
-  return out;
-}
-
-/** Runs a kubectl JSONPath template over a JSON document. */
-export function runTemplate(template: string, document: unknown): string {
-  const data = JSON.parse(JSON.stringify(document ?? null)) as Json;
-  return execute(parseTemplate(template), data, data);
-}
-
-/** kubectl's RelaxedJSONPathExpression: `spec.x`, `.spec.x`, `{.spec.x}` all mean `{.spec.x}`. */
-export function relaxedPath(path: string): string {
-  const t = path.trim();
-  if (t.startsWith('{') && t.endsWith('}')) return t;
-  return `{${t.startsWith('.') || t.startsWith('$') || t.startsWith('[') ? '' : '.'}${t}}`;
-}
-
-/** The values of a relaxed path for one item, as custom-columns shows them (`<none>` when missing). */
-export function columnValue(path: string, item: unknown): string {
-  const data = JSON.parse(JSON.stringify(item ?? null)) as Json;
-  const parts = parseTemplate(relaxedPath(path));
-  const path0 = parts.find((p) => p.kind === 'path');
-  if (path0?.kind !== 'path') return execute(parts, data, data);
-  const values = walk(path0.steps, [data], data);
-  return values.length === 0 ? '<none>' : values.map(goValue).join(',');
 }
 
 /**
@@ -445,7 +412,7 @@ export function columnValue(path: string, item: unknown): string {
  * (cli-runtime printers/customcolumn.go) does that, so null is `<nil>` and an object is
  * `map[k:v ...]` with sorted keys, unlike the jsonpath printer's JSON.
  */
-function goValue(value: Json): string {
+export function goValue(value: Json): string {
   if (value === null) return '<nil>';
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
@@ -465,36 +432,20 @@ function goNumber(value: number): string {
   return `${mantissa}e${sign}${power.replace(/^[+-]/, '').padStart(2, '0')}`;
 }
 
-/** `custom-columns=NAME:PATH,...`: the column specs, each PATH checked. */
-export function parseColumns(spec: string): { header: string; path: string }[] {
-  if (spec.trim() === '') throw new TemplateError('custom-columns format specified but no custom columns given');
-  return spec.split(',').map((column) => {
-    const at = column.indexOf(':');
-    if (at <= 0) throw new TemplateError(`unexpected custom-columns spec: ${column}, expected <header>:<json-path-expr>`);
-    const path = column.slice(at + 1);
-    parseTemplate(relaxedPath(path));
-    return { header: column.slice(0, at), path };
-  });
+function execute(parts: readonly Part[], current: Json, root: Json): string {
+  let out = '';
+  for (const part of parts) {
+    if (part.kind === 'text') out += part.text;
+    else if (part.kind === 'path') out += walk(part.steps, [current], root).map(printValue).join(' ');
+    else for (const item of walk(part.steps, [current], root)) out += execute(part.body, item, root);
+  }
+  return out;
 }
 
-/** The items sorted by a relaxed path, as --sort-by: numbers by value, the rest as text. */
-export function sortItems<T>(items: readonly T[], path: string): T[] {
-  const parts = parseTemplate(relaxedPath(path));
-  const first = parts.find((p) => p.kind === 'path');
-  const key = (item: T): Json => {
-    if (first?.kind !== 'path') return null;
-    const data = JSON.parse(JSON.stringify(item ?? null)) as Json;
-    return walk(first.steps, [data], data)[0] ?? null;
-  };
-  return [...items]
-    .map((item, index) => ({ item, index, k: key(item) }))
-    .sort((a, b) => {
-      if (typeof a.k === 'number' && typeof b.k === 'number') return a.k - b.k || a.index - b.index;
-      const x = a.k === null ? '' : print(a.k);
-      const y = b.k === null ? '' : print(b.k);
-      return naturalLess(x, y) ? -1 : naturalLess(y, x) ? 1 : a.index - b.index;
-    })
-    .map((e) => e.item);
+/** Runs a kubectl JSONPath template over a JSON document. */
+export function runTemplate(template: string, document: unknown): string {
+  const data = JSON.parse(JSON.stringify(document ?? null)) as Json;
+  return execute(parseTemplate(template), data, data);
 }
 
 /** Every value the template's path actions yield, in order: kubectl's jsonpath-as-json. */
@@ -511,39 +462,12 @@ export function templateValues(template: string, document: unknown): Json[] {
   return out;
 }
 
-const isDigit = (byte: number | undefined) => byte !== undefined && byte >= 0x30 && byte <= 0x39;
-
-/**
- * kubectl's --sort-by order for strings (github.com/fvbommel/sortorder NaturalLess, which its
- * sorter uses): runs of digits compare as numbers ("80" before "6379"), digits before other
- * characters, everything else bytewise in UTF-8.
- */
-export function naturalLess(left: string, right: string): boolean {
-  const a = Buffer.from(left, 'utf8');
-  const b = Buffer.from(right, 'utf8');
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const da = isDigit(a[i]);
-    const db = isDigit(b[j]);
-    if (da !== db) return da;
-    if (!da) {
-      if (a[i] !== b[j]) return (a[i] ?? 0) < (b[j] ?? 0);
-      i++;
-      j++;
-      continue;
-    }
-    while (a[i] === 0x30) i++;
-    while (b[j] === 0x30) j++;
-    const startA = i;
-    const startB = j;
-    while (isDigit(a[i])) i++;
-    while (isDigit(b[j])) j++;
-    if (i - startA !== j - startB) return i - startA < j - startB;
-    const numberA = a.subarray(startA, i).toString('latin1');
-    const numberB = b.subarray(startB, j).toString('latin1');
-    if (numberA !== numberB) return numberA < numberB;
-    if (startA !== startB) return startA < startB;
-  }
-  return a.length < b.length;
+/** The values of a template's first path action over a document, parsed once; null when the template has none. */
+export function firstPath(template: string): ((document: unknown) => Json[]) | null {
+  const first = parseTemplate(template).find((p) => p.kind === 'path');
+  if (first?.kind !== 'path') return null;
+  return (document) => {
+    const data = JSON.parse(JSON.stringify(document ?? null)) as Json;
+    return walk(first.steps, [data], data);
+  };
 }

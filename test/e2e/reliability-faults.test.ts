@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { defaultTimeoutMs } from '../../src/kube/client.ts';
+import { defaultTimeoutMs } from '../../src/timeout.ts';
 import { FaultProxy, PASS, kubeconfigFor, silentServer, type Fault } from '../support/fault-proxy.ts';
 import { stickyAsync } from '../support/spawn.ts';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';

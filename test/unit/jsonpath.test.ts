@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnValue, naturalLess, parseColumns, runTemplate, sortItems, TemplateError, TemplateExecutionError } from '../../src/output/jsonpath.ts';
+import { columnValue, naturalLess, parseColumns, sortItems } from '../../src/output/columns.ts';
+import { runTemplate, TemplateError, TemplateExecutionError } from '../../src/output/jsonpath.ts';
 
 const types = {
   bools: [true, false, true, false],

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseWarnings } from '../../src/kube/client.ts';
+import { parseWarnings } from '../../src/kube/transport.ts';
 
 test('Warning header values: 299 texts in order; other codes, dates and malformed values handled as client-go does', () => {
   assert.deepEqual(parseWarnings('299 - "batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+"'), [
