@@ -7,9 +7,8 @@ import type { IngressView } from '../core/objects.ts';
 import type { IngressConfig } from '../core/parse.ts';
 import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
 import { semanticsLine } from '../output/semantics.ts';
-import { jsonChunks, renderDocument } from '../output/document.ts';
+import { outputOf, ResultPrinter, templated, type Result } from '../output/print.ts';
 import { sortItems } from '../output/jsonpath.ts';
-import { printTemplate, templated } from './printers.ts';
 import { statusTable } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError } from '../errors.ts';
@@ -143,44 +142,32 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
   io.err(semanticsLine(gathered.choice));
   for (const line of warningLines(status.warnings)) io.err(line);
   if (options['sort-by'] !== undefined) status.items = templated(() => sortItems(status.items, options['sort-by'] ?? ''), options['sort-by']);
-  const output = todo.output;
-  if (output?.format === 'json' || output?.format === 'yaml') {
-    if (output.format === 'json') {
-      // Written in pieces of about 1 MB: the whole text at once was the peak of status -A's memory.
-      let piece = '';
-      for (const chunk of jsonChunks(status)) {
-        piece += chunk;
-        if (piece.length >= 1 << 20) {
-          io.write(piece);
-          piece = '';
-        }
-      }
-      io.write(`${piece}\n`);
-    } else io.out(renderDocument(status, output.format));
-    return 0;
-  }
-  if (output?.format === 'name') {
-    // The Services of the rows, once each, as TARGETs for enable/disable (kubectl's -o name form).
-    // One line per Service object, so two namespaces' "web" are two lines, as kubectl get -A -o name.
-    const services = new Map(status.items.map((i) => [`${i.service.namespace}/${i.service.name}`, `service/${i.service.name}`]));
-    if (services.size > 0) io.out([...services.values()].join('\n'));
-    return 0;
-  }
-  if (output && output.template !== null) {
-    io.write(printTemplate(output.format, output.template, status, options['no-headers']));
-    return 0;
-  }
-  if (status.items.length === 0) {
-    io.err(gathered.scope ? `No resources found in ${gathered.scope} namespace.` : 'No resources found');
-    return 0;
-  }
-  const namespaces = new Set(status.items.map((i) => i.ingress.namespace));
-  io.out(
-    statusTable(status.items, {
-      wide: output?.format === 'wide',
-      allNamespaces: options['all-namespaces'] || (gathered.kube === null && namespaces.size > 1),
-      noHeaders: options['no-headers'],
-    }),
-  );
+  new ResultPrinter(io, outputOf(todo.output), { noHeaders: options['no-headers'] }).print(statusResult(status, options, gathered));
   return 0;
+}
+
+/** The message for a status with no rows: a Service TARGET no Ingress uses says so, as enable does. */
+function emptyMessage(options: StatusOptions, gathered: Gathered): string {
+  const services = options.targets.filter((t) => t.kind === 'service');
+  if (services.length > 0 && services.length === options.targets.length)
+    return `no Voyager Ingress${options.selector === undefined ? '' : ' the selector picks'} uses ${services.map((t) => `service/${t.name}`).join(', ')}`;
+  return gathered.scope ? `No resources found in ${gathered.scope} namespace.` : 'No resources found';
+}
+
+/** status's result for the printer: the StickyStatus, its table, and its Services as TARGETs for -o name. */
+function statusResult(status: StickyStatus, options: StatusOptions, gathered: Gathered): Result {
+  return {
+    document: status,
+    table: (wide) => {
+      const namespaces = new Set(status.items.map((i) => i.ingress.namespace));
+      return statusTable(status.items, {
+        wide,
+        allNamespaces: options['all-namespaces'] || (gathered.kube === null && namespaces.size > 1),
+        noHeaders: options['no-headers'],
+      });
+    },
+    // One line per Service object, so two namespaces' "web" are two lines, as kubectl get -A -o name.
+    names: () => [...new Map(status.items.map((i) => [`${i.service.namespace}/${i.service.name}`, `service/${i.service.name}`])).values()],
+    empty: emptyMessage(options, gathered),
+  };
 }

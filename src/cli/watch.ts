@@ -31,7 +31,7 @@ import { warningLines } from '../output/warnings.ts';
 import type { StatusOptions } from './commands.ts';
 import { connect, gatherLive, type Gathered } from './gather.ts';
 import type { Context, Io } from './io.ts';
-import { printTemplate, templated } from './printers.ts';
+import { printTemplate, templated } from '../output/print.ts';
 import { checkTargetsFound, statusNeeds, statusOf } from './status.ts';
 
 /** Events that arrive together are judged together: a burst costs one pass, not one per event. */
