@@ -32,7 +32,7 @@ before(async () => {
   mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, shopObjects());
 });
 
-test('migrate svc/NAME touches only that TARGET\'s objects; -o name names them as enable does; --dry-run -o yaml prints them as they would be', () => {
+test("migrate svc/NAME touches only that TARGET's objects; -o name names them as enable does; --dry-run -o yaml prints them as they would be", () => {
   const before = annotations('ingresses.voyager.appscode.com', 'shop');
   const names = sticky(['migrate', '--to', 'v12.0.0', '-n', NS, ...FROM, 'svc/api', '--dry-run', '-o', 'name'], { kubeconfig: cluster.kubeconfig });
   assert.equal(names.code, 0, names.stderr);

@@ -7,6 +7,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { namespaceObjects } from '../../bench/generate.ts';
+import { computeStatus } from '../../src/core/effective.ts';
+import { objectsFrom } from '../../src/core/objects.ts';
+import { profileFor } from '../../src/core/semantics.ts';
+import { ResultPrinter } from '../../src/output/print.ts';
+import { statusTable } from '../../src/output/status.ts';
 import { repoRoot } from '../e2e/cluster.ts';
 import { runSticky } from '../support/inprocess.ts';
 
@@ -60,7 +66,7 @@ test('enable --in-place without --dry-run still rewrites the file, naming the ob
   }
 });
 
-test('migrate svc/NAME on files touches only that TARGET\'s objects, and -o name names them as enable does', async () => {
+test("migrate svc/NAME on files touches only that TARGET's objects, and -o name names them as enable does", async () => {
   const all = await runSticky(['migrate', '--to', 'v12.0.0', '-f', 'examples/upgrade/', '--local', '-o', 'name']);
   assert.equal(all.code, 0, all.stderr);
   assert.equal(all.stdout, 'ingress.voyager.appscode.com/shop\nservice/api\n');
@@ -85,4 +91,32 @@ test('status svc/NAME for a Service no Ingress uses says so, not "No resources f
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('at full scale (10,000 backends) the status table costs no more than -o json (times printed)', () => {
+  const raws = Array.from({ length: 50 }, (_, n) => namespaceObjects('v1beta1', n, 50, 'bench-')).flat();
+  const profile = profileFor('v12.0.0');
+  assert.ok(profile.ok);
+  const status = computeStatus(objectsFrom(raws, 'default'), { profile: profile.profile, source: 'flag', ingressClass: null });
+  assert.equal(status.items.length, 10_000);
+  let bytes = 0;
+  const sink = { out: (t: string) => void (bytes += t.length + 1), write: (t: string) => void (bytes += t.length), err: () => {} };
+  const time = (run: () => void) => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+  const json = time(() =>
+    new ResultPrinter(sink, { format: 'json', template: null }, { noHeaders: false }).print({
+      document: status,
+      table: () => '',
+      names: () => [],
+      empty: null,
+    }),
+  );
+  const table = time(() => sink.out(statusTable(status.items, { wide: false, allNamespaces: true, noHeaders: false })));
+  const wide = time(() => sink.out(statusTable(status.items, { wide: true, allNamespaces: true, noHeaders: false })));
+  process.stderr.write(`full scale printing: -o json ${json.toFixed(0)} ms, table ${table.toFixed(0)} ms, -o wide ${wide.toFixed(0)} ms (${bytes} bytes)\n`);
+  // Generous against noise on a shared machine: cli-table3 took ten times -o json here.
+  assert.ok(table <= json * 1.5 + 50, `table ${table.toFixed(0)} ms against -o json ${json.toFixed(0)} ms`);
 });
