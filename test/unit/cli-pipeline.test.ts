@@ -100,7 +100,15 @@ test('at full scale (10,000 backends) the status table costs no more than -o jso
   const status = computeStatus(objectsFrom(raws, 'default'), { profile: profile.profile, source: 'flag', ingressClass: null });
   assert.equal(status.items.length, 10_000);
   let bytes = 0;
-  const sink = { out: (t: string) => void (bytes += t.length + 1), write: (t: string) => void (bytes += t.length), err: () => {} };
+  const sink = {
+    out: (t: string) => {
+      bytes += t.length + 1;
+    },
+    write: (t: string) => {
+      bytes += t.length;
+    },
+    err: () => {},
+  };
   const time = (run: () => void) => {
     const started = performance.now();
     run();
