@@ -8,7 +8,7 @@ import type { Annotations, Profile } from '../core/semantics.ts';
 import { COOKIE_KEYS, STICKY_ON_KEYS } from '../core/semantics.ts';
 import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
 import { semanticsLine } from '../output/semantics.ts';
-import { outputOf, ResultPrinter, type Result } from '../output/print.ts';
+import { outputOf, ResultPrinter } from '../output/print.ts';
 import { changeDiff } from '../output/diff.ts';
 import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
@@ -18,7 +18,7 @@ import { connect, gather, gatherForChange, type Gathered } from './gather.ts';
 import type { Context, Io } from './io.ts';
 import { targetLabel } from './targets.ts';
 import { stringify } from 'yaml';
-import { dryRunSuffix, objectName, writeLive, writeOnFiles, writtenResult, type DryRun, type ObjectChange, type Written } from './write.ts';
+import { dryRunSuffix, objectName, writeLive, writeOnFiles, writtenResult, type ObjectChange, type Written } from './write.ts';
 
 /** Checks the flags cannot make alone: before any request, so bad input costs nothing. */
 function validate(options: ChangeOptions): void {
