@@ -158,11 +158,7 @@ async function withObjects(kube: Api, changes: ObjectChange[], options: MigrateO
 function migrationDiffs(changes: readonly ObjectChange[], plan: MigrationPlan, objects: ObjectSet, to: Profile): string[] {
   const sorted = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
   const out = changes.map((c) =>
-    changeDiff(
-      `${objectLabel(c.role, c.namespace, c.name)} annotations`,
-      showAnnotations(sorted(c.annotations)),
-      showAnnotations(sorted(applyPatch(c.annotations, c.patch))),
-    ),
+    changeDiff(`${c.label} (${c.namespace})`, showAnnotations(sorted(c.annotations)), showAnnotations(sorted(applyPatch(c.annotations, c.patch)))),
   );
   const after = withAnnotations(objects, plan.changes);
   for (const ingress of objects.ingresses) {
