@@ -47,7 +47,7 @@ export interface Written {
 }
 
 /** The object with its annotations patched locally: a client dry run and --local show it so. */
-export function patchedObject(raw: JsonObject, annotations: Record<string, string>, patch: AnnotationPatch): JsonObject {
+function patchedObject(raw: JsonObject, annotations: Record<string, string>, patch: AnnotationPatch): JsonObject {
   const metadata = isObject(raw['metadata']) ? raw['metadata'] : {};
   return { ...raw, metadata: { ...metadata, annotations: applyPatch(annotations, patch) } };
 }
@@ -142,7 +142,7 @@ export interface FileEdit {
  * --in-place: each file with only its annotation lines changed, written back unless `dryRun` is
  * client (a dry run never writes anything anywhere: the diff says what would change).
  */
-export function editFiles(files: readonly string[], changes: readonly ObjectChange[], namespace: string, dryRun: DryRun): FileEdit[] {
+function editFiles(files: readonly string[], changes: readonly ObjectChange[], namespace: string, dryRun: DryRun): FileEdit[] {
   const edits = changes.filter((c) => !isEmptyPatch(c.patch)).map(editOf);
   return files.map((file) => {
     const text = readFileSync(file, 'utf8');
@@ -163,7 +163,7 @@ export function editFiles(files: readonly string[], changes: readonly ObjectChan
 }
 
 /** --local: the objects of the files that a change is for, edited; the files stay as they are. */
-export function editedObjects(objects: readonly unknown[], changes: readonly ObjectChange[], namespace: string): Written[] {
+function editedObjects(objects: readonly unknown[], changes: readonly ObjectChange[], namespace: string): Written[] {
   const out: Written[] = [];
   for (const object of objects) {
     if (!isObject(object) || !isObject(object['metadata'])) continue;

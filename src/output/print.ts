@@ -134,7 +134,7 @@ export function templated<T>(run: () => T, template: string): T {
  * A document through a template printer, as the exact text to write: custom-columns shows one row
  * per item of `items`; jsonpath output gets no newline of its own, as kubectl's.
  */
-export function printTemplate(format: string, text: string, document: { items: readonly unknown[] }, noHeaders: boolean): string {
+function printTemplate(format: string, text: string, document: { items: readonly unknown[] }, noHeaders: boolean): string {
   const template = format.endsWith('-file') ? readTemplateFile(text) : text;
   if (format === 'custom-columns' || format === 'custom-columns-file') {
     const columns = templated(() => parseColumns(template.trim().split('\n').length === 2 ? fileColumns(template) : template), template);
