@@ -1,136 +1,16 @@
-// `kubectl sticky status`: the effective sticky state of every backend.
+// `kubectl sticky status`: the effective sticky state of every backend. Options -> gather ->
+// the pure plan (status-plan.ts) -> the one printer.
 
-import { analyse, type StatusItem, type StickyStatus } from '../core/effective.ts';
-import { matchesSelector, parseSelector } from '../core/selector.ts';
-import { CONFIG_KEY, configMapName, deployedStates } from '../core/drift.ts';
-import type { IngressView } from '../core/objects.ts';
-import type { IngressConfig } from '../core/parse.ts';
-import { formatBackends, renderConfig, type RenderedBackend } from '../core/render.ts';
+import type { StickyStatus } from '../core/effective.ts';
 import { semanticsLine } from '../output/semantics.ts';
-import { jsonChunks, renderDocument } from '../output/document.ts';
 import { sortItems } from '../output/columns.ts';
-import { printTemplate, templated } from './printers.ts';
+import { outputOf, ResultPrinter, templated, type Result } from '../output/print.ts';
 import { statusTable } from '../output/status.ts';
 import { warningLines } from '../output/warnings.ts';
-import { notFound } from '../errors.ts';
 import type { StatusOptions } from './commands.ts';
-import { gather, type Gathered, type GatherNeeds } from './gather.ts';
+import { gather, type Gathered } from './gather.ts';
 import type { Context } from './io.ts';
-import type { Target } from './targets.ts';
-
-/** What to do, from the flags: everything about them was checked while parsing. */
-interface Plan {
-  targets: Target[];
-  /** Compare with the deployed haproxy.cfg (always with -o wide). */
-  deployed: boolean;
-  output: StatusOptions['output'];
-  selector: string | undefined;
-}
-
-function plan(options: StatusOptions): Plan {
-  return { targets: options.targets, output: options.output, selector: options.selector, deployed: options.deployed || options.output?.format === 'wide' };
-}
-
-/** The Ingresses -l and the ingress/NAME targets pick. */
-function selectIngresses(ingresses: readonly IngressView[], options: Plan): IngressView[] {
-  const parsed = options.selector === undefined ? null : parseSelector(options.selector);
-  const requirements = parsed?.ok ? parsed.requirements : [];
-  const ingressTargets = options.targets.filter((t): t is Extract<Target, { kind: 'ingress' }> => t.kind === 'ingress');
-  return ingresses.filter(
-    (ingress) =>
-      matchesSelector(requirements, ingress.meta.labels) &&
-      (ingressTargets.length === 0 || ingressTargets.some((t) => t.name === ingress.meta.name && (t.flavor === null || t.flavor === ingress.flavor))),
-  );
-}
-
-function selectItems(status: StickyStatus, targets: Target[], gathered: Gathered): StatusItem[] {
-  const services = targets.filter((t) => t.kind === 'service').map((t) => t.name);
-  return status.items.filter(
-    (item) =>
-      (gathered.scope === '' || item.ingress.namespace === gathered.scope) &&
-      (services.length === 0 || (services.includes(item.service.name) && (gathered.scope === '' || item.service.namespace === gathered.scope))),
-  );
-}
-
-export function checkTargetsFound(targets: Target[], gathered: Gathered, ingresses: readonly IngressView[], items: StatusItem[]): void {
-  for (const target of targets) {
-    if (target.kind === 'ingress') {
-      const found = ingresses.some((i) => i.meta.name === target.name);
-      if (!found) throw notFound('ingresses', target.name);
-    } else {
-      const inScope = (namespace: string) => gathered.scope === '' || namespace === gathered.scope;
-      const exists =
-        gathered.objects.services.some((s) => s.meta.name === target.name && inScope(s.meta.namespace)) || items.some((i) => i.service.name === target.name);
-      if (!exists) throw notFound('services', target.name);
-    }
-  }
-}
-
-/** With filters, only the warnings about the objects of the rows shown. */
-function selectedWarnings(full: StickyStatus, items: StatusItem[]): StickyStatus['warnings'] {
-  if (items.length === full.items.length) return full.warnings;
-  const objects = new Set(items.flatMap((i) => [`ingress/${i.ingress.namespace}/${i.ingress.name}`, `service/${i.service.namespace}/${i.service.name}`]));
-  return full.warnings.filter((w) => objects.has(w.object));
-}
-
-const sameBackend = (item: StatusItem, b: RenderedBackend) =>
-  b.declared === item.backend.type &&
-  b.host === item.backend.host &&
-  b.path === item.backend.path &&
-  b.service.namespace === item.service.namespace &&
-  b.service.name === item.service.name &&
-  b.service.port === item.service.port;
-
-/** Sets each item's `deployed`: does the haproxy.cfg in ConfigMap voyager-<ingress> match? */
-function addDeployed(items: StatusItem[], gathered: Gathered, parsed: ReadonlyMap<IngressView, IngressConfig>): void {
-  const profile = gathered.choice.profile;
-  const byIngress = new Map<string, StatusItem[]>();
-  for (const item of items) {
-    const key = `${item.ingress.apiVersion}/${item.ingress.namespace}/${item.ingress.name}`;
-    byIngress.set(key, [...(byIngress.get(key) ?? []), item]);
-  }
-  const ingresses = new Map(gathered.objects.ingresses.map((i) => [`${i.apiVersion}/${i.meta.namespace}/${i.meta.name}`, i]));
-  const configs = new Map(gathered.objects.configMaps.map((c) => [`${c.meta.namespace}/${c.meta.name}`, c.data[CONFIG_KEY] ?? null]));
-  for (const [key, group] of byIngress) {
-    const ingress = ingresses.get(key);
-    const config = ingress ? parsed.get(ingress) : undefined;
-    if (!ingress || !config) continue;
-    // The parse status already made: rendered, not parsed again.
-    const rendered = renderConfig(config).backends;
-    const deployed = configs.get(`${ingress.meta.namespace}/${configMapName(ingress.meta.name)}`) ?? null;
-    const states = deployedStates(formatBackends(rendered), deployed, profile);
-    for (const item of group) {
-      const index = rendered.findIndex((b) => sameBackend(item, b));
-      item.deployed = index < 0 ? 'unknown' : (states[index] ?? 'unknown');
-    }
-  }
-}
-
-/**
- * The document of the backends the flags pick, from gathered objects; status and status --watch
- * (which judges an Ingress again when one of its objects changes) share it. `ingresses` are the
- * Ingresses picked.
- */
-export function statusOf(gathered: Gathered, options: StatusOptions): { status: StickyStatus; ingresses: IngressView[] } {
-  const todo = plan(options);
-  const ingresses = selectIngresses(gathered.objects.ingresses, todo);
-  const objects = { ...gathered.objects, ingresses };
-  const { status: full, configs } = analyse(objects, {
-    profile: gathered.choice.profile,
-    source: gathered.choice.source,
-    ingressClass: options['ingress-class'] ?? null,
-    unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
-  });
-  const items = selectItems(full, todo.targets, gathered);
-  if (todo.deployed) addDeployed(items, { ...gathered, objects }, configs);
-  return { status: { ...full, items, warnings: [...gathered.notes, ...selectedWarnings(full, items)] }, ingresses };
-}
-
-/** What status gathers: Endpoints and ConfigMaps only to compare with the deployed config. */
-export function statusNeeds(options: StatusOptions): GatherNeeds {
-  const deployed = plan(options).deployed;
-  return { endpoints: deployed, configMaps: deployed };
-}
+import { checkTargetsFound, plan, statusNeeds, statusOf } from './status-plan.ts';
 
 export async function runStatus(options: StatusOptions, ctx: Context): Promise<number> {
   if (options.watch || options['watch-only'] || options['output-watch-events']) return (await import('./watch.ts')).runWatch(options, ctx);
@@ -143,44 +23,32 @@ export async function runStatus(options: StatusOptions, ctx: Context): Promise<n
   io.err(semanticsLine(gathered.choice));
   for (const line of warningLines(status.warnings)) io.err(line);
   if (options['sort-by'] !== undefined) status.items = templated(() => sortItems(status.items, options['sort-by'] ?? ''), options['sort-by']);
-  const output = todo.output;
-  if (output?.format === 'json' || output?.format === 'yaml') {
-    if (output.format === 'json') {
-      // Written in pieces of about 1 MB: the whole text at once was the peak of status -A's memory.
-      let piece = '';
-      for (const chunk of jsonChunks(status)) {
-        piece += chunk;
-        if (piece.length >= 1 << 20) {
-          io.write(piece);
-          piece = '';
-        }
-      }
-      io.write(`${piece}\n`);
-    } else io.out(renderDocument(status, output.format));
-    return 0;
-  }
-  if (output?.format === 'name') {
-    // The Services of the rows, once each, as TARGETs for enable/disable (kubectl's -o name form).
-    // One line per Service object, so two namespaces' "web" are two lines, as kubectl get -A -o name.
-    const services = new Map(status.items.map((i) => [`${i.service.namespace}/${i.service.name}`, `service/${i.service.name}`]));
-    if (services.size > 0) io.out([...services.values()].join('\n'));
-    return 0;
-  }
-  if (output && output.template !== null) {
-    io.write(printTemplate(output.format, output.template, status, options['no-headers']));
-    return 0;
-  }
-  if (status.items.length === 0) {
-    io.err(gathered.scope ? `No resources found in ${gathered.scope} namespace.` : 'No resources found');
-    return 0;
-  }
-  const namespaces = new Set(status.items.map((i) => i.ingress.namespace));
-  io.out(
-    statusTable(status.items, {
-      wide: output?.format === 'wide',
-      allNamespaces: options['all-namespaces'] || (gathered.kube === null && namespaces.size > 1),
-      noHeaders: options['no-headers'],
-    }),
-  );
+  new ResultPrinter(io, outputOf(todo.output), { noHeaders: options['no-headers'] }).print(statusResult(status, options, gathered));
   return 0;
+}
+
+/** The message for a status with no rows: a Service TARGET no Ingress uses says so, as enable does. */
+function emptyMessage(options: StatusOptions, gathered: Gathered): string {
+  const services = options.targets.filter((t) => t.kind === 'service');
+  if (services.length > 0 && services.length === options.targets.length)
+    return `no Voyager Ingress${options.selector === undefined ? '' : ' the selector picks'} uses ${services.map((t) => `service/${t.name}`).join(', ')}`;
+  return gathered.scope ? `No resources found in ${gathered.scope} namespace.` : 'No resources found';
+}
+
+/** status's result for the printer: the StickyStatus, its table, and its Services as TARGETs for -o name. */
+function statusResult(status: StickyStatus, options: StatusOptions, gathered: Gathered): Result {
+  return {
+    document: status,
+    table: (wide) => {
+      const namespaces = new Set(status.items.map((i) => i.ingress.namespace));
+      return statusTable(status.items, {
+        wide,
+        allNamespaces: options['all-namespaces'] || (gathered.kube === null && namespaces.size > 1),
+        noHeaders: options['no-headers'],
+      });
+    },
+    // One line per Service object, so two namespaces' "web" are two lines, as kubectl get -A -o name.
+    names: () => [...new Map(status.items.map((i) => [`${i.service.namespace}/${i.service.name}`, `service/${i.service.name}`])).values()],
+    empty: emptyMessage(options, gathered),
+  };
 }

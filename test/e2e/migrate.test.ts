@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { parse } from 'yaml';
 import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
 import { mustKubectl, sticky } from './run.ts';
 
@@ -31,6 +32,20 @@ before(async () => {
   mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, shopObjects());
 });
 
+test("migrate svc/NAME touches only that TARGET's objects; -o name names them as enable does; --dry-run -o yaml prints them as they would be", () => {
+  const before = annotations('ingresses.voyager.appscode.com', 'shop');
+  const names = sticky(['migrate', '--to', 'v12.0.0', '-n', NS, ...FROM, 'svc/api', '--dry-run', '-o', 'name'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(names.code, 0, names.stderr);
+  assert.equal(names.stdout, 'service/api\n', 'not ingress shop, which svc/api does not use');
+  const yaml = sticky(['migrate', '--to', 'v12.0.0', '-n', NS, ...FROM, 'svc/api', '--dry-run', '-o', 'yaml'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(yaml.code, 0, yaml.stderr);
+  const object = parse(yaml.stdout) as { kind: string; metadata: { name: string; namespace: string; annotations: Record<string, string> } };
+  assert.deepEqual([object.kind, object.metadata.name, object.metadata.namespace], ['Service', 'api', NS]);
+  assert.equal(object.metadata.annotations['ingress.appscode.com/affinity'], 'cookie');
+  assert.equal(annotations('service', 'api')['ingress.appscode.com/affinity'], undefined, 'a dry run writes nothing');
+  assert.deepEqual(annotations('ingresses.voyager.appscode.com', 'shop'), before);
+});
+
 test('upgrade-check, migrate with --dry-run and --dry-run=server writing nothing, a missing or forbidden target stopping every write, then migrate for real', () => {
   const check = sticky(['upgrade-check', '--to', 'v12.0.0', '-n', NS, ...FROM], { kubeconfig: cluster.kubeconfig });
   assert.equal(check.code, 1, check.stderr);
@@ -40,7 +55,7 @@ test('upgrade-check, migrate with --dry-run and --dry-run=server writing nothing
   for (const dryRun of ['--dry-run', '--dry-run=server']) {
     const ran = sticky(['migrate', '--to', 'v12.0.0', '-n', NS, ...FROM, dryRun], { kubeconfig: cluster.kubeconfig });
     assert.equal(ran.code, 0, ran.stderr);
-    assert.match(ran.stdout, /ingress\/e2e-upgrade\/shop annotated \((server )?dry run\)/);
+    assert.match(ran.stdout, /^ingress\.voyager\.appscode\.com\/shop annotated \((server )?dry run\)$/m);
     assert.match(ran.stderr, /\+ingress\.appscode\.com\/affinity: "cookie"/);
     assert.deepEqual({ shop: annotations('ingresses.voyager.appscode.com', 'shop'), api: annotations('service', 'api') }, before, dryRun);
   }

@@ -195,3 +195,21 @@ test('a server that reads the request and never answers: reads time out, a PATCH
   assert.equal(proxy.count('PATCH'), 1);
   assert.ok(result.ms < 8000, `took ${result.ms}ms`);
 });
+
+test('migrate: a connection dropped during its PATCH is "maybe written", as enable says, never "not written"', async () => {
+  resetServices();
+  const ingress = `apiVersion: voyager.appscode.com/v1beta1\nkind: Ingress\nmetadata: {name: mig, namespace: ${NS}}\nspec:\n  rules:\n  - host: mig.example.com\n    http:\n      paths:\n      - path: /\n        backend: {serviceName: a1, servicePort: 80}\n`;
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, ingress);
+  try {
+    mustKubectl(['annotate', 'svc', 'a1', '-n', NS, `${STICKY}=true`], cluster.kubeconfig);
+    await withPolicy((r) => (r.method === 'PATCH' ? { kind: 'drop' } : PASS));
+    const result = await stickyAsync(['migrate', '--to', 'v12.0.0', '--voyager-version', '5.0.0'], { kubeconfig: viaProxy });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^Unable to connect to the server: EOF; the change may or may not have been applied$/m);
+    assert.match(result.stderr, /^error: maybe written: service\/a1 \(run the command again to finish\)$/m);
+    assert.doesNotMatch(result.stderr, /not written/);
+    assert.equal(proxy.count('PATCH'), 1, 'a write is never retried');
+  } finally {
+    mustKubectl(['delete', 'ingresses.voyager.appscode.com', 'mig', '-n', NS, '--ignore-not-found'], cluster.kubeconfig);
+  }
+});

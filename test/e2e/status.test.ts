@@ -140,3 +140,18 @@ test('bad input: one clear error line and exit 1', async () => {
   assert.equal(expired.stderr.trim(), 'error: You must be logged in to the server (Unauthorized)');
   assert.doesNotMatch(expired.stderr + expired.stdout, /expired-token-0000/);
 });
+
+test('status svc/NAME for a Service no Ingress uses says so, through kubectl', () => {
+  const NS = 'e2e-status-lonely';
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`);
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    `apiVersion: v1\nkind: Service\nmetadata: {name: lonely, namespace: ${NS}}\nspec: {ports: [{port: 80}]}\n`,
+  );
+  const result = sticky(['status', '-n', NS, 'svc/lonely', '--voyager-version', 'v12.0.0'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^no Voyager Ingress uses service\/lonely$/m);
+  assert.doesNotMatch(result.stderr, /No resources found/);
+});

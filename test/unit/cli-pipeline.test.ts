@@ -1,0 +1,130 @@
+// The command pipeline in process, on manifest files: a dry run with --in-place writes nothing
+// (checked by checksum) and shows the files' diffs; status names a Service no Ingress uses.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { namespaceObjects } from '../../bench/generate.ts';
+import { computeStatus } from '../../src/core/effective.ts';
+import { objectsFrom } from '../../src/core/objects.ts';
+import { profileFor } from '../../src/core/semantics.ts';
+import { ResultPrinter } from '../../src/output/print.ts';
+import { statusTable } from '../../src/output/status.ts';
+import { repoRoot } from '../e2e/cluster.ts';
+import { runSticky } from '../support/inprocess.ts';
+
+process.chdir(repoRoot);
+
+function checksum(dir: string): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+  return hash.digest('hex');
+}
+
+function copyOf(example: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-pipeline-'));
+  cpSync(join(repoRoot, example), dir, { recursive: true });
+  return dir;
+}
+
+for (const [name, words, example] of [
+  ['enable', ['enable', 'svc/s1', '--voyager-version', 'v12.0.0'], 'examples/seed'],
+  ['disable', ['disable', 'svc/s1', '--voyager-version', '3.2.0'], 'examples/seed'],
+  ['migrate', ['migrate', '--to', 'v12.0.0'], 'examples/upgrade'],
+] as const) {
+  for (const dryRun of ['--dry-run', '--dry-run=client']) {
+    test(`${name} --in-place ${dryRun} writes no file and prints the diff it would make`, async () => {
+      const dir = copyOf(example);
+      try {
+        const before = checksum(dir);
+        const ran = await runSticky([...words, '-f', dir, '--in-place', dryRun]);
+        assert.equal(ran.code, 0, ran.stderr);
+        assert.equal(checksum(dir), before, 'a dry run never writes anything anywhere');
+        assert.match(ran.stdout, /annotated \(.*\) \(dry run\)$/m);
+        assert.match(ran.stdout, /^--- a\/.*\.yaml$/m);
+        assert.match(ran.stdout, /^[+-] {4}ingress\.appscode\.com\//m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
+
+test('enable --in-place without --dry-run still rewrites the file, naming the object as enable does live', async () => {
+  const dir = copyOf('examples/seed');
+  try {
+    const before = checksum(dir);
+    const ran = await runSticky(['enable', 'svc/s1', '-f', dir, '--in-place', '--voyager-version', 'v12.0.0']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.notEqual(checksum(dir), before);
+    assert.match(ran.stdout, /^service\/s1 annotated \(.*service-s1-sticky\.yaml\)$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("migrate svc/NAME on files touches only that TARGET's objects, and -o name names them as enable does", async () => {
+  const all = await runSticky(['migrate', '--to', 'v12.0.0', '-f', 'examples/upgrade/', '--local', '-o', 'name']);
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(all.stdout, 'ingress.voyager.appscode.com/shop\nservice/api\n');
+  const one = await runSticky(['migrate', '--to', 'v12.0.0', '-f', 'examples/upgrade/', '--local', '-o', 'name', 'svc/api']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(one.stdout, 'service/api\n');
+});
+
+test('status svc/NAME for a Service no Ingress uses says so, not "No resources found"', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-lonely-'));
+  try {
+    cpSync(join(repoRoot, 'examples/seed'), dir, { recursive: true });
+    writeFileSync(join(dir, 'lonely.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: lonely, namespace: default}\nspec: {ports: [{port: 80}]}\n');
+    const ran = await runSticky(['status', '-f', dir, 'svc/lonely', '--voyager-version', 'v12.0.0']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.stdout, '');
+    assert.match(ran.stderr, /^no Voyager Ingress uses service\/lonely$/m);
+    assert.doesNotMatch(ran.stderr, /No resources found/);
+    const missing = await runSticky(['status', '-f', dir, 'svc/nope', '--voyager-version', 'v12.0.0']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /services "nope" not found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('at full scale (10,000 backends) the status table costs no more than -o json (times printed)', () => {
+  const raws = Array.from({ length: 50 }, (_, n) => namespaceObjects('v1beta1', n, 50, 'bench-')).flat();
+  const profile = profileFor('v12.0.0');
+  assert.ok(profile.ok);
+  const status = computeStatus(objectsFrom(raws, 'default'), { profile: profile.profile, source: 'flag', ingressClass: null });
+  assert.equal(status.items.length, 10_000);
+  let bytes = 0;
+  const sink = {
+    out: (t: string) => {
+      bytes += t.length + 1;
+    },
+    write: (t: string) => {
+      bytes += t.length;
+    },
+    err: () => {},
+  };
+  const time = (run: () => void) => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+  const json = time(() =>
+    new ResultPrinter(sink, { format: 'json', template: null }, { noHeaders: false }).print({
+      document: status,
+      table: () => '',
+      names: () => [],
+      empty: null,
+    }),
+  );
+  const table = time(() => sink.out(statusTable(status.items, { wide: false, allNamespaces: true, noHeaders: false })));
+  const wide = time(() => sink.out(statusTable(status.items, { wide: true, allNamespaces: true, noHeaders: false })));
+  process.stderr.write(`full scale printing: -o json ${json.toFixed(0)} ms, table ${table.toFixed(0)} ms, -o wide ${wide.toFixed(0)} ms (${bytes} bytes)\n`);
+  // Generous against noise on a shared machine: cli-table3 took ten times -o json here.
+  assert.ok(table <= json * 1.5 + 50, `table ${table.toFixed(0)} ms against -o json ${json.toFixed(0)} ms`);
+});
