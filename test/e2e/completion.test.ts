@@ -27,7 +27,7 @@ function completeRun(args: readonly string[], env: Record<string, string> = {}) 
 
 test('kubectl_complete-sticky answers commands and flags fast, without a cluster', () => {
   const commands = completeRun(['']);
-  assert.deepEqual(commands.values, ['status', 'render', 'enable', 'disable', 'upgrade-check', 'migrate', 'completion']);
+  assert.deepEqual(commands.values, ['status', 'render', 'enable', 'disable', 'upgrade-check', 'migrate', 'probe', 'completion']);
   assert.match(commands.lines[0] ?? '', /^status\t\S/);
   assert.equal(commands.directive, 4);
   assert.ok(completeRun(['status', '-']).values.includes('--namespace'));
