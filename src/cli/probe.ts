@@ -35,10 +35,27 @@ function isForbidden(error: unknown): boolean {
   return error instanceof ServerError && error.code === 403;
 }
 
-/** Where each frontend port is reached: --address for all, else from Service voyager-NAME. */
-async function addressesFor(options: ProbeOptions, gathered: Gathered, ingress: IngressView, ports: readonly number[]): Promise<Map<number, FoundAddress>> {
+/**
+ * Where each frontend port is reached: --address for the HTTP rules, its host and the rule's port
+ * for TCP rules; else from Service voyager-NAME.
+ */
+async function addressesFor(
+  options: ProbeOptions,
+  gathered: Gathered,
+  ingress: IngressView,
+  backends: readonly ProbeBackend[],
+): Promise<Map<number, FoundAddress>> {
+  const ports = [...new Set(backends.map((b) => b.frontendPort))];
   const given = options.address;
-  if (given !== undefined) return new Map(ports.map((port) => [port, { address: given, source: '--address' }]));
+  if (given !== undefined) {
+    const tcpPorts = new Set(backends.filter((b) => b.item.backend.type === 'tcp').map((b) => b.frontendPort));
+    return new Map(
+      ports.map((port) => [
+        port,
+        tcpPorts.has(port) ? { address: { host: given.host, port }, source: "--address's host, the TCP rule's port" } : { address: given, source: '--address' },
+      ]),
+    );
+  }
   const kube: Api | null = gathered.kube;
   if (kube === null) throw new UserError('with -f there is no cluster to find the Ingress address in: give it with --address HOST:PORT', 2);
   const service: JsonObject | null = await kube.get(SERVICES, ingress.meta.namespace, `voyager-${ingress.meta.name}`);
@@ -109,7 +126,7 @@ export async function runProbe(options: ProbeOptions, ctx: Context): Promise<num
   );
   const backends = probeBackends(ingress, status.items, configs.get(ingress), { host: options.host, path: options.path });
   if (typeof backends === 'string') throw new UserError(backends, 2);
-  const addresses = await addressesFor(options, gathered, ingress, [...new Set(backends.map((b) => b.frontendPort))]);
+  const addresses = await addressesFor(options, gathered, ingress, backends);
 
   ctx.io.err(semanticsLine(gathered.choice));
   const warnings = [...gathered.notes, ...status.warnings];
@@ -123,7 +140,9 @@ export async function runProbe(options: ProbeOptions, ctx: Context): Promise<num
     const found = addresses.get(backend.frontendPort);
     if (!found) continue;
     const wire = wireTarget(backend, found, options);
-    const observation = await observe(wire, requests, backend.predicted.cookie?.name ?? null);
+    // Source-IP stickiness shows only through a header naming the server: without one nothing is sent.
+    const blind = backend.predicted.mode === 'source-ip' && wire.serverHeader === null;
+    const observation = blind ? { requests, fresh: [], sent: null, withCookie: [] } : await observe(wire, requests, backend.predicted.cookie?.name ?? null);
     items.push(probeItem(ingress, backend, wire, judge(backend.predicted, observation, wire.serverHeader)));
   }
   const probe: StickyProbe = { apiVersion: 'kubectl-sticky/v1alpha1', kind: 'StickyProbe', semantics: status.semantics, items, warnings };

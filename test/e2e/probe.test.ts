@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { objectsFrom } from '../../src/core/objects.ts';
 import { cookieValue, formatBackends, renderIngress } from '../../src/core/render.ts';
 import { profileFor } from '../../src/core/semantics.ts';
-import { freePort, haproxyMissing, selfSignedPem, silentServer, startHaproxy, startPod, type Haproxy, type Pod } from '../support/probe-parts.ts';
+import { freeNodePort, freePort, haproxyMissing, selfSignedPem, silentServer, startHaproxy, startPod, type Haproxy, type Pod } from '../support/probe-parts.ts';
 import { stickyAsync } from '../support/spawn.ts';
 import { ensureCluster, type Cluster } from './cluster.ts';
 import { mustKubectl } from './run.ts';
@@ -351,5 +351,60 @@ test('a TLS host: SNI, and a self-signed certificate is an error unless --insecu
   } finally {
     await proxy.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('no --address: a node port of Service voyager-NAME on a node (ingress.appscode.com/type: NodePort); a TCP rule is unobservable, nothing sent to it', {
+  timeout: 90_000,
+}, async () => {
+  const nodePort = await freeNodePort();
+  const objects = [
+    {
+      apiVersion: 'voyager.appscode.com/v1beta1',
+      kind: 'Ingress',
+      metadata: { name: 'mixed', namespace: NS, annotations: { 'ingress.appscode.com/type': 'NodePort' } },
+      spec: { rules: [rule('mixed.shop.example', 'cart'), { tcp: { port: '5432', backend: { serviceName: 'cart', servicePort: '80' } } }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'voyager-mixed', namespace: NS },
+      spec: {
+        type: 'NodePort',
+        ports: [
+          { name: 'http', port: 80, nodePort },
+          { name: 'tcp', port: 5432 },
+        ],
+      },
+    },
+    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'e2e-probe-node' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } },
+  ];
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  const routed = haproxyConfig(pods);
+  const proxy = await startHaproxy(
+    (port) => routed(port).replace('frontend http\n', `frontend http\n\tuse_backend cart.${NS}:80 if { hdr(host) -i mixed.shop.example }\n`),
+    nodePort,
+  );
+  try {
+    const result = await probe(['ingress/mixed', '-o', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^Probing 2 backends of ingress/mixed at 127\\.0\\.0\\.1:${nodePort} \\(from node port ${nodePort} of service/voyager-mixed on a node\\)`,
+        'm',
+      ),
+    );
+    const doc = JSON.parse(result.stdout) as { items: Item[] };
+    assert.deepEqual(
+      doc.items.map((i) => i.verdict),
+      ['agrees', 'unobservable'],
+    );
+    assert.equal(doc.items[0]?.observed.cookie, 'CARTID');
+    assert.match(doc.items[1]?.reason ?? '', /^source-IP stickiness .*--server-header/);
+    assert.equal(doc.items[1]?.observed.requests, 10);
+  } finally {
+    await proxy.stop();
+    mustKubectl(['delete', 'node', 'e2e-probe-node'], cluster.kubeconfig);
   }
 });

@@ -74,9 +74,9 @@ export interface Haproxy {
 }
 
 /** haproxy -db on `config(port)` with a free loopback port, once its frontend accepts connections. */
-export async function startHaproxy(config: (port: number) => string): Promise<Haproxy> {
+export async function startHaproxy(config: (port: number) => string, fixedPort?: number): Promise<Haproxy> {
   const dir = mkdtempSync(join(tmpdir(), 'sticky-probe-'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, config(port));
   const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -110,6 +110,20 @@ export async function startHaproxy(config: (port: number) => string): Promise<Ha
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A free loopback port in the API server's NodePort range (30000-32767). */
+export async function freeNodePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 30000 + Math.floor(Math.random() * 2768);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port in 30000-32767');
 }
 
 /** A self-signed certificate for `host` (cert and key in one PEM, as haproxy's crt wants). */
