@@ -354,10 +354,12 @@ test('a TLS host: SNI, and a self-signed certificate is an error unless --insecu
   }
 });
 
-test('no --address: a node port of Service voyager-NAME on a node (ingress.appscode.com/type: NodePort); a TCP rule is unobservable, nothing sent to it', {
+test('no --address: node ports of Service voyager-NAME on a node (ingress.appscode.com/type: NodePort); a TCP rule is unobservable, or judged by --server-header', {
   timeout: 90_000,
 }, async () => {
   const nodePort = await freeNodePort();
+  let tcpNodePort = await freeNodePort();
+  while (tcpNodePort === nodePort) tcpNodePort = await freeNodePort();
   const objects = [
     {
       apiVersion: 'voyager.appscode.com/v1beta1',
@@ -373,7 +375,7 @@ test('no --address: a node port of Service voyager-NAME on a node (ingress.appsc
         type: 'NodePort',
         ports: [
           { name: 'http', port: 80, nodePort },
-          { name: 'tcp', port: 5432 },
+          { name: 'tcp', port: 5432, nodePort: tcpNodePort },
         ],
       },
     },
@@ -381,10 +383,22 @@ test('no --address: a node port of Service voyager-NAME on a node (ingress.appsc
   ];
   mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
   const routed = haproxyConfig(pods);
-  const proxy = await startHaproxy(
-    (port) => routed(port).replace('frontend http\n', `frontend http\n\tuse_backend cart.${NS}:80 if { hdr(host) -i mixed.shop.example }\n`),
-    nodePort,
-  );
+  // The TCP rule's section as Voyager writes it for a sticky TCP backend (source IP), or without
+  // the stick lines: the pods answer HTTP, so --server-header X-Pod tells them apart.
+  const tcpSection = (sticky: boolean) =>
+    [
+      'frontend tcp-5432',
+      '\tmode tcp',
+      `\tbind 127.0.0.1:${tcpNodePort}`,
+      `\tdefault_backend cart.${NS}:80-tcp`,
+      `backend cart.${NS}:80-tcp`,
+      '\tmode tcp',
+      ...(sticky ? ['\tstick-table type ip size 100k expire 30m', '\tstick on src'] : []),
+      ...[0, 1].map((i) => `\tserver pod-cart-${i} 127.0.0.1:${pods.get(podIp('cart', i))?.port}`),
+    ].join('\n');
+  const mixedConfig = (sticky: boolean) => (port: number) =>
+    `${routed(port).replace('frontend http\n', `frontend http\n\tuse_backend cart.${NS}:80 if { hdr(host) -i mixed.shop.example }\n`)}\n${tcpSection(sticky)}\n`;
+  let proxy = await startHaproxy(mixedConfig(true), nodePort);
   try {
     const result = await probe(['ingress/mixed', '-o', 'json']);
     assert.equal(result.code, 0, result.stderr);
@@ -403,6 +417,20 @@ test('no --address: a node port of Service voyager-NAME on a node (ingress.appsc
     assert.equal(doc.items[0]?.observed.cookie, 'CARTID');
     assert.match(doc.items[1]?.reason ?? '', /^source-IP stickiness .*--server-header/);
     assert.equal(doc.items[1]?.observed.requests, 10);
+
+    const named = await probe(['ingress/mixed', '--server-header', 'X-Pod', '-o', 'json']);
+    assert.equal(named.code, 0, named.stderr);
+    const tcp = (JSON.parse(named.stdout) as { items: Item[] }).items[1];
+    assert.equal(tcp?.verdict, 'agrees', tcp?.reason);
+    assert.match(tcp?.reason ?? '', /^10\/10 connections from one address reached x-pod cart-[01]$/);
+
+    await proxy.stop();
+    proxy = await startHaproxy(mixedConfig(false), nodePort);
+    const spread = await probe(['ingress/mixed', '--server-header', 'X-Pod', '-o', 'json']);
+    assert.equal(spread.code, 1, spread.stderr);
+    const loose = (JSON.parse(spread.stdout) as { items: Item[] }).items[1];
+    assert.equal(loose?.verdict, 'disagrees');
+    assert.match(loose?.reason ?? '', /^connections from one address reached 2 servers \(cart-[01], cart-[01]\): no source-IP stickiness$/);
   } finally {
     await proxy.stop();
     mustKubectl(['delete', 'node', 'e2e-probe-node'], cluster.kubeconfig);
