@@ -10,7 +10,7 @@ import type { Address } from './wire.ts';
 export const TYPE_KEY = 'ingress.appscode.com/type';
 
 /** kubectl port-forward, for clusters where no address is reachable from here. */
-export function portForwardHint(ingress: string): string {
+function portForwardHint(ingress: string): string {
   return `kubectl port-forward svc/voyager-${ingress} 8080:80, then --address 127.0.0.1:8080`;
 }
 

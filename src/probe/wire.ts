@@ -27,7 +27,7 @@ export interface WireTarget {
 }
 
 /** A probe request that failed: the command ends with one line and exit code 2. */
-export class ProbeError extends UserError {
+class ProbeError extends UserError {
   constructor(message: string) {
     super(message, 2);
     this.name = 'ProbeError';
