@@ -122,7 +122,8 @@ function haproxyConfig(pods: ReadonlyMap<string, Pod>, options: ConfigOptions = 
       '\ttimeout connect 2s',
       '\ttimeout client 10s',
       '\ttimeout server 10s',
-      // As Voyager's defaults: a connection failure to the cookie's server goes to another one.
+      // A connection failure to the cookie's server goes to another one (not checked against
+      // Voyager's own defaults section: without it the probe reports the failed requests instead).
       '\toption redispatch',
       '\tretries 1',
       'frontend http',
