@@ -4,9 +4,11 @@
 // option in the command's file; help, parsing, validation and completion follow.
 
 import type { CookieHash } from '../core/semantics.ts';
+import { UserError } from '../errors.ts';
+import { parseAddress } from '../probe/address.ts';
 import { CLUSTER_FLAGS, outputFlag, printerFlag, SELECTOR_FLAG, SEMANTICS_FLAGS, SOURCE_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
-import { bool, choice, list, parseCommand, string, type Declaration, type Flags, type Options } from './spec.ts';
+import { bool, choice, list, parseCommand, string, value, type Declaration, type Flags, type Options } from './spec.ts';
 
 /** A declaration with its run. */
 export interface Command<F extends Flags = Flags> {
@@ -206,6 +208,50 @@ export const migrate = command(
   async (options, ctx) => (await import('./upgrade.ts')).runMigrate(options, ctx),
 );
 
+const MAX_REQUESTS = 1000;
+
+export const PROBE_FLAGS = {
+  ...SOURCE_FLAGS,
+  host: string({ describe: "Probe only the rules of this host (the Ingress's spec.rules[].host)" }),
+  path: string({ describe: 'Probe only the rules of this path' }),
+  address: value(
+    { describe: 'Send the requests to HOST:PORT (default: the LoadBalancer address or a node port of Service voyager-NAME)', suggest: ['127.0.0.1:8080'] },
+    (text) => {
+      if (text === undefined) return undefined;
+      const address = parseAddress(text);
+      if (typeof address === 'string') throw new UserError(address);
+      return address;
+    },
+  ),
+  requests: {
+    ...value({ describe: `Requests per backend without a cookie, then as many with it (1 to ${MAX_REQUESTS}; default 10)` }, (text) => {
+      if (text === undefined) return 10;
+      const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+      if (!(count >= 1 && count <= MAX_REQUESTS)) throw new UserError(`invalid --requests "${text}": use a number from 1 to ${MAX_REQUESTS}`);
+      return count;
+    }),
+    kind: 'int',
+  },
+  'server-header': string({ describe: 'A response header that names the server (for source-IP backends, which set no cookie)' }),
+  output: outputFlag(['json', 'yaml']),
+} satisfies Flags;
+export type ProbeOptions = Options<typeof PROBE_FLAGS>;
+
+export const probe = command(
+  {
+    name: 'probe',
+    summary: 'Check stickiness on the wire: send requests through the Ingress and compare with what status predicts (exit 1 when they disagree)',
+    positionals: { usage: 'ingress/NAME', kinds: ['ingress'], min: 1, max: 1, missing: 'an Ingress is required: kubectl sticky probe ingress/NAME' },
+    flags: PROBE_FLAGS,
+    examples: [
+      { command: 'probe ingress/shop -n shop', describe: 'through the LoadBalancer (or a node port) of Service voyager-shop' },
+      { command: 'probe ingress/shop --address 127.0.0.1:8080 --host cart.shop.example', describe: 'after kubectl port-forward svc/voyager-shop 8080:80' },
+    ],
+    errorCode: 2,
+  },
+  async (options, ctx) => (await import('./probe.ts')).runProbe(options, ctx),
+);
+
 export const completion = command(
   {
     name: 'completion',
@@ -225,7 +271,7 @@ export const completion = command(
 );
 
 /** Every command, in the order help and completion list them. */
-export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate, completion];
+export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate, probe, completion];
 
 const NAMES = [...COMMANDS.map((c) => c.declaration.name), 'help', 'options', 'version'];
 
