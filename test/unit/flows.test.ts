@@ -232,7 +232,7 @@ test('upgrade-check, migrate (server dry run, then for real), then nothing left 
   const before = { shop: api.object(INGRESSES, 'default', 'shop'), api: api.object(SERVICES, 'default', 'api') };
   const dry = await run(api, ['migrate', '--to', 'v12.0.0', '--dry-run=server']);
   assert.equal(dry.code, 0, dry.stderr);
-  assert.match(dry.stdout, /ingress\/default\/shop annotated \(server dry run\)/);
+  assert.match(dry.stdout, /^ingress\.voyager\.appscode\.com\/shop annotated \(server dry run\)$/m);
   assert.deepEqual(
     patches(api).map((p) => p.dryRun),
     [true, true],
@@ -241,8 +241,8 @@ test('upgrade-check, migrate (server dry run, then for real), then nothing left 
 
   const ran = await run(api, ['migrate', '--to', 'v12.0.0']);
   assert.equal(ran.code, 0, ran.stderr);
-  assert.match(ran.stdout, /ingress\/default\/shop annotated/);
-  assert.match(ran.stdout, /service\/default\/api annotated/);
+  assert.match(ran.stdout, /^ingress\.voyager\.appscode\.com\/shop annotated$/m);
+  assert.match(ran.stdout, /^service\/api annotated$/m);
   const stored = annotations(api.object(INGRESSES, 'default', 'shop'));
   assert.equal(stored['ingress.appscode.com/sticky-session'], 'true', 'the key 5.0 reads stays');
   assert.equal(stored[AFFINITY], 'cookie');

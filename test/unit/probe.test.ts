@@ -189,7 +189,7 @@ test('probeExitCode: 1 when any backend disagrees, else 0 (unobservable included
   const doc = (verdicts: Verdict[]): StickyProbe => ({
     apiVersion: 'kubectl-sticky/v1alpha1',
     kind: 'StickyProbe',
-    semantics: { voyagerVersion: '9.0', source: 'flag' },
+    semantics: { voyagerVersion: 'v12.0.0', profile: '9.0', source: 'flag' },
     items: verdicts.map(item),
     warnings: [],
   });
