@@ -17,6 +17,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { archiveName, ensureRelease, releaseDir } from '../scripts/package.ts';
 import { profileFor } from '../src/core/semantics.ts';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { ensureCluster, repoRoot } from '../test/e2e/cluster.ts';
 import { apiFrom } from './http.ts';
 import { compare, runOnce, type Command, type Series } from './measure.ts';
@@ -24,14 +26,25 @@ import { startSecondPlane } from './plane.ts';
 import { seed, voyagerVersionOf, type SeedSet } from './seed.ts';
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-const num = (name: string, fallback: number) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const REPS = num('--reps', 7);
-const STARTUP_REPS = num('--startup-reps', 21);
+// yargs, not argv.includes(): a mistyped flag (--only-write) is refused instead of silently
+// starting the whole 20-minute run, and --help lists what there is.
+const args = yargs(hideBin(process.argv))
+  .scriptName('npm run bench --')
+  .usage('$0 [options]: the performance budgets, measured at cluster scale on the local control plane')
+  .options({
+    reps: { type: 'number', default: 7, describe: 'Runs of each cluster-scale command' },
+    'startup-reps': { type: 'number', default: 21, describe: 'Runs of each start-up command' },
+    build: { type: 'boolean', default: true, describe: 'Run npm run build first (--no-build skips it)' },
+    write: { type: 'boolean', default: true, describe: 'Rewrite the results block of BENCHMARKS.md (--no-write prints only)' },
+    clean: { type: 'boolean', default: false, describe: "Delete the benchmark's objects from the test plane and exit" },
+    'startup-only': { type: 'boolean', default: false, describe: 'Measure only the start-up rows' },
+    'only-writes': { type: 'boolean', default: false, describe: 'Measure only the write path (enable/disable against kubectl annotate)' },
+  })
+  .strict()
+  .version(false)
+  .parseSync();
+const REPS = args.reps;
+const STARTUP_REPS = args['startup-reps'];
 const FULL: SeedSet = { prefix: 'bench-', namespaces: 50 };
 const SMALL: SeedSet = { prefix: 'bench-', namespaces: 5 };
 const SMALL_ETCD_PREFIX = '/registry-kubectl-sticky-bench-small';
@@ -300,7 +313,7 @@ async function singleExecutable(): Promise<{ path: string; remove(): void } | nu
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
 const cluster = await ensureCluster();
 
-if (flag('--clean')) {
+if (args.clean) {
   const api = apiFrom(cluster.kubeconfig, 8);
   const v = await voyagerVersionOf(api);
   for (let i = 0; i < FULL.namespaces; i++) {
@@ -319,7 +332,7 @@ if (flag('--clean')) {
   process.exit(0);
 }
 
-if (!flag('--no-build')) {
+if (args.build) {
   log('building dist/kubectl-sticky (npm run build)');
   const b = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
   if (b.status !== 0) throw new Error('npm run build failed');
@@ -343,7 +356,7 @@ const machine = {
 };
 log(`machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memory}; Node ${machine.node}; kubectl ${machine.kubectl}; kube-apiserver ${machine.server}`);
 
-if (flag('--only-writes')) {
+if (args['only-writes']) {
   await seed(cluster.kubeconfig, FULL);
   writeRows(await measureWrites(cluster.kubeconfig));
   for (const r of rows)
@@ -426,7 +439,7 @@ let writes: Awaited<ReturnType<typeof measureWrites>> | null = null;
 const requests: [string, RequestCount][] = [];
 const scaleLines: string[] = [];
 const serverLines: string[] = [];
-if (!flag('--startup-only')) {
+if (!args['startup-only']) {
   const fullSeed = await seed(cluster.kubeconfig, FULL);
   const voyagerVersion = fullSeed.voyagerVersion;
   writes = await measureWrites(cluster.kubeconfig);
@@ -572,7 +585,7 @@ const block = [
   '<!-- results:begin (written by `npm run bench`; edit outside this block) -->',
   `Measured ${machine.date} on ${machine.nproc} cores (${machine.cpu}), ${machine.memory} of memory; Node ${machine.node};`,
   `kubectl ${machine.kubectl} (through the /usr/bin/kubectl dispatcher); kube-apiserver ${machine.server}.`,
-  `Reproduce: \`npm run bench\` (here: \`node bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`). Medians of ${REPS} interleaved rounds (scale) and ${STARTUP_REPS} (startup).`,
+  `Reproduce: \`npm run bench\` (here: \`node bench/run.ts${hideBin(process.argv).length ? ` ${hideBin(process.argv).join(' ')}` : ''}\`). Medians of ${REPS} interleaved rounds (scale) and ${STARTUP_REPS} (startup).`,
   '',
   ...scaleLines,
   '| result | measurement | kubectl-sticky | reference | ratio | budget |',
@@ -592,7 +605,7 @@ const block = [
   '<!-- results:end -->',
 ].join('\n');
 
-if (!flag('--no-write')) {
+if (args.write) {
   const path = join(repoRoot, 'BENCHMARKS.md');
   let text = '';
   try {
