@@ -5,17 +5,7 @@ import { backendLabel } from './backends.ts';
 import { computeStatus, type StatusItem, type StatusOptions, type Warning } from './effective.ts';
 import type { IngressView, ObjectSet, ServiceView } from './objects.ts';
 import { formatBackends, renderBackends } from './render.ts';
-import {
-  COOKIE_KEYS,
-  STICKY_ON_KEYS,
-  isCookieHash,
-  cookieKeys,
-  describeProfile,
-  enableAnnotation,
-  isModern,
-  type Annotations,
-  type Profile,
-} from './semantics.ts';
+import { COOKIE_KEYS, STICKY_ON_KEYS, isCookieHash, cookieKeys, describeProfile, enableAnnotation, type Annotations, type Profile } from './semantics.ts';
 
 export type ChangeAction = 'enable' | 'disable';
 export type Role = 'ingress' | 'service';
@@ -52,7 +42,7 @@ export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; ref
 function refuseCookie(profile: Profile, role: Role, what: 'name' | 'hash'): Refusal | null {
   const version = describeProfile(profile);
   const keys = cookieKeys(profile, role);
-  if (profile.id === '3.2') return { kind: 'cookie-fixed', what, version };
+  if (cookieKeys(profile, 'ingress').name.length === 0) return { kind: 'cookie-fixed', what, version };
   if (role === 'service' && keys.name.length === 0) return { kind: 'cookie-on-ingress-only', what, version };
   if (what === 'hash' && keys.hash.length === 0) return { kind: 'no-cookie-hash', version };
   return null;
@@ -192,7 +182,7 @@ export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly 
     }
   }
   const serviceTarget = targets.find((t) => t.role === 'service');
-  if (serviceTarget && !isModern(options.profile) && backends.some((b) => b.before !== b.after)) {
+  if (serviceTarget && !options.profile.rules.rerendersOnServiceChange && backends.some((b) => b.before !== b.after)) {
     warnings.push({
       object: `service/${serviceTarget.namespace}/${serviceTarget.name}`,
       message: `${describeProfile(options.profile)} does not re-render HAProxy when a Service changes: the new state reaches HAProxy at the next change of the Ingress`,

@@ -7,14 +7,12 @@ import { analyse, type Mode, type StatusItem, type StatusOptions } from './effec
 import { objectLabel, type IngressView, type ObjectSet, type ServiceView } from './objects.ts';
 import {
   COOKIE_KEYS,
-  KEY,
   STICKY_ON_KEYS,
   cookieKeys,
   enableAnnotation,
-  ingressSticky,
-  isModern,
+  keysRead as keysReadBy,
   readCookie,
-  serviceSticky,
+  stickyReading,
   type Annotations,
   type CookieHash,
   type Profile,
@@ -40,18 +38,9 @@ export interface UpgradeRow {
 
 type Role = 'ingress' | 'service';
 
-/** The sticky keys the version reads on an object of the role (semantics.ingressSticky/serviceSticky). */
-function stickyKeysRead(profile: Profile, role: Role): string[] {
-  if (isModern(profile)) return [KEY.affinity];
-  if (role === 'service') return [KEY.stickySession];
-  if (profile.id === '3.2') return [KEY.stickySession];
-  if (profile.id === '4.0') return [KEY.legacyAffinity, KEY.stickySession];
-  return [KEY.legacyAffinity, KEY.affinity, KEY.stickySession];
-}
-
+/** Every sticky and cookie key the version reads on an object of the role. */
 export function keysRead(profile: Profile, role: Role): Set<string> {
-  const cookie = cookieKeys(profile, role);
-  return new Set([...stickyKeysRead(profile, role), ...cookie.name, ...cookie.hash]);
+  return new Set(keysReadBy(profile, role).map((k) => k.key));
 }
 
 const itemKey = (item: StatusItem) =>
@@ -135,7 +124,7 @@ function changedBackends(objects: ObjectSet, base: Omit<StatusOptions, 'profile'
       was.state.cookie &&
       will.state.cookie &&
       was.state.cookie.name !== will.state.cookie.name &&
-      from.rules.skipsBrokenBackends !== to.rules.skipsBrokenBackends
+      from.rules.defaultBackendCookieName !== to.rules.defaultBackendCookieName
     ) {
       // The 5.x default-backend template writes a fixed `cookie SERVERID` (5.0.0 templates/default-backend.cfg).
       causes.splice(0, causes.length, `before 6.0 the default backend's cookie is always SERVERID; from 6.0 it is the Ingress's session-cookie-name`);
@@ -200,7 +189,7 @@ function edits(annotations: Annotations, role: Role, from: Profile, to: Profile)
   const set: Record<string, string> = {};
   const remove: string[] = [];
   const current = keysRead(from, role);
-  const sticky = role === 'ingress' ? ingressSticky : serviceSticky;
+  const sticky = (profile: Profile, annotations: Annotations) => stickyReading(profile, role, annotations);
   const view = () => {
     const out: Record<string, string> = { ...annotations, ...set };
     for (const key of remove) delete out[key];
@@ -212,7 +201,7 @@ function edits(annotations: Annotations, role: Role, from: Profile, to: Profile)
     set[enable.key] = enable.value;
   }
   if (!wasSticky) {
-    for (const key of stickyKeysRead(to, role)) {
+    for (const { key } of keysReadBy(to, role, 'sticky')) {
       if (!sticky(to, view()).sticky) break;
       if (view()[key] === undefined) continue;
       if (!current.has(key)) remove.push(key);
