@@ -8,7 +8,7 @@ import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type Resour
 import { semanticsLine } from '../output/semantics.ts';
 import { renderDocument } from '../output/document.ts';
 import { changeDiff } from '../output/diff.ts';
-import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
+import { configDiffs, effectLines, purgeHint, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import { ServerError, UserError, WriteUncertainError, errorLine } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
@@ -181,7 +181,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
     statusOptions,
     action,
   );
-  for (const line of warningLines(effect.warnings)) io.err(line);
+  for (const line of [...warningLines(effect.warnings), ...purgeHint(effect)]) io.err(line);
   const report = options.output === undefined ? io.out : io.err;
   for (const line of effectLines(effect)) report(line);
   if (options.dryRun !== 'none') {

@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import { editManifest, type AnnotationEdit } from '../manifests/edit.ts';
 import { semanticsLine } from '../output/semantics.ts';
 import { renderDocument } from '../output/document.ts';
-import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
+import { configDiffs, effectLines, purgeHint, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import type { ChangeOptions } from './commands.ts';
 import { gather } from './gather.ts';
@@ -96,7 +96,7 @@ export async function runOfflineChange(args: ChangeOptions, ctx: Context): Promi
     statusOptions,
     args.action,
   );
-  for (const line of warningLines(effect.warnings)) io.err(line);
+  for (const line of [...warningLines(effect.warnings), ...purgeHint(effect)]) io.err(line);
   for (const line of effectLines(effect)) io.err(line);
   for (const diff of configDiffs(effect)) io.err(diff);
   return 0;
