@@ -196,7 +196,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
       throw new ServerError(404, 'NotFound', `Error from server (NotFound): ${t.kind === 'ingress' ? 'ingresses' : 'services'} "${t.name}" not found`);
   }
   const plan: MigrationPlan = options.prune
-    ? { changes: planPrune(objects, from, to), impossible: [] }
+    ? { changes: planPrune(objects, from, to), impossible: [], kept: [] }
     : planMigration(objects, base, from, to, { force: options.force });
   const lines = planLines(plan);
   for (const line of warningLines(lines.err.map((message) => ({ object: 'migrate', message })))) io.err(line);
