@@ -21,6 +21,7 @@ import {
   readCookie,
   readingOf,
   retired,
+  retiredSince,
   serviceSticky,
   type Annotations,
   type CookieHash,
@@ -118,8 +119,8 @@ export function annotationWarnings(profile: Profile, role: 'ingress' | 'service'
       warn(`${key} is "${value}", yet ${version} makes the Ingress sticky for ANY non-empty value`);
     }
   }
-  for (const key of [KEY.stickySession, KEY.legacyAffinity, KEY.legacyCookieName, KEY.legacyCookieHash]) {
-    if (has(key) && retired(profile, key)) warn(`${key} is ignored since Voyager 6.0 (stickiness comes from ${enableText(profile)}); this key does nothing`);
+  for (const key of profile.retiredKeys) {
+    if (has(key)) warn(`${key} is ignored since Voyager ${retiredSince(key)} (stickiness comes from ${enableText(profile)}); this key does nothing`);
   }
   if (has(KEY.legacyAffinity) && !retired(profile, KEY.legacyAffinity) && !readingOf(profile, role, KEY.legacyAffinity))
     warn(`${KEY.legacyAffinity} is not read on ${kind} by ${version}; this key does nothing`);

@@ -447,6 +447,14 @@ export function retired(profile: Profile, key: string): boolean {
   return profile.retiredKeys.includes(key);
 }
 
+/** The release that stopped reading the key, as users name it ("6.0" for 6.0.0-rc.0). */
+export function retiredSince(key: string): string {
+  const ends = (STICKY_KEYS.find((k) => k.key === key)?.reads ?? []).map((r) => r.until).filter((u) => u !== null);
+  const last = ends.at(-1) ?? '';
+  const v = parseVersion(last);
+  return v ? `${v.major}.${v.minor}` : last;
+}
+
 /** Whether a value makes the key say "on" (sticky) to a reading that turns stickiness on. */
 export function acceptsValue(accepts: Accepts, value: string): boolean {
   switch (accepts.kind) {
