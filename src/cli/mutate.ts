@@ -10,7 +10,7 @@ import { NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type Resour
 import { semanticsLine } from '../output/semantics.ts';
 import { outputOf, ResultPrinter } from '../output/print.ts';
 import { changeDiff } from '../output/diff.ts';
-import { configDiffs, effectLines, refusalMessage } from '../output/effect.ts';
+import { configDiffs, effectLines, purgeHint, refusalMessage } from '../output/effect.ts';
 import { warningLines } from '../output/warnings.ts';
 import { notFound, UserError } from '../errors.ts';
 import type { ChangeOptions } from './commands.ts';
@@ -133,7 +133,7 @@ function effectFor(args: ChangeOptions, gathered: Gathered, changes: readonly (O
 }
 
 function printEffect(io: Io, effect: Effect, report: (line: string) => void, objectDiffs: readonly string[]): void {
-  for (const line of warningLines(effect.warnings)) io.err(line);
+  for (const line of [...warningLines(effect.warnings), ...purgeHint(effect)]) io.err(line);
   for (const line of effectLines(effect)) report(line);
   for (const diff of objectDiffs) if (diff) report(diff);
 }

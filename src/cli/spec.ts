@@ -5,6 +5,7 @@
 //
 // This module is loaded for --help and completion: no heavy imports.
 
+import { parseGoBool } from '../core/semantics.ts';
 import { UserError } from '../errors.ts';
 import { parseTargets, typeWords, type Target, type TargetKind } from './targets.ts';
 
@@ -54,8 +55,8 @@ function rejected(name: string, value: string, allowed: readonly string[], inval
 
 /** pflag's strconv.ParseBool. */
 function parseBool(text: string, name: string): boolean {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
+  const value = parseGoBool(text);
+  if (value !== null) return value;
   throw new UserError(`invalid argument "${text}" for "--${name}" flag: strconv.ParseBool: parsing "${text}": invalid syntax`);
 }
 

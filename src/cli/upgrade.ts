@@ -106,7 +106,7 @@ function checkMigrateTargets(gathered: Gathered, objects: ObjectSet, targets: re
  */
 function migrationFor(options: MigrateOptions, objects: ObjectSet, base: Omit<StatusOptions, 'profile'>, from: Profile, to: Profile): MigrationPlan {
   const plan: MigrationPlan = options.prune
-    ? { changes: planPrune(objects, from, to), impossible: [] }
+    ? { changes: planPrune(objects, from, to), impossible: [], kept: [] }
     : planMigration(objects, base, from, to, { force: options.force });
   if (options.targets.length === 0) return plan;
   const services = options.targets.filter((t) => t.kind === 'service').map((t) => t.name);
@@ -116,7 +116,11 @@ function migrationFor(options: MigrateOptions, objects: ObjectSet, base: Omit<St
     rows.flatMap((row) => [objectLabel('ingress', row.ingress.namespace, row.ingress.name), objectLabel('service', row.service.namespace, row.service.name)]),
   );
   const isTarget = (c: AnnotationChange) => allowed.has(c.object) || (c.role === 'service' && services.includes(c.name));
-  return { changes: plan.changes.filter(isTarget), impossible: plan.impossible.filter(({ row }) => services.includes(row.service.name)) };
+  return {
+    changes: plan.changes.filter(isTarget),
+    impossible: plan.impossible.filter(({ row }) => services.includes(row.service.name)),
+    kept: plan.kept.filter((k) => allowed.has(k.object) || k.backends.some((row) => services.includes(row.service.name))),
+  };
 }
 
 /** A planned change as the writer takes it. */

@@ -3,16 +3,16 @@
 
 import { backendLabel } from './backends.ts';
 import { computeStatus, type StatusItem, type StatusOptions, type Warning } from './effective.ts';
-import type { IngressView, ObjectSet, ServiceView } from './objects.ts';
+import { objectLabel, type IngressView, type ObjectSet, type ServiceView } from './objects.ts';
 import { formatBackends, renderBackends } from './render.ts';
 import {
   COOKIE_KEYS,
   STICKY_ON_KEYS,
   isCookieHash,
   cookieKeys,
+  cookieSourceRole,
   describeProfile,
   enableAnnotation,
-  isModern,
   type Annotations,
   type Profile,
 } from './semantics.ts';
@@ -52,7 +52,7 @@ export type ChangePlan = { ok: true; patch: AnnotationPatch } | { ok: false; ref
 function refuseCookie(profile: Profile, role: Role, what: 'name' | 'hash'): Refusal | null {
   const version = describeProfile(profile);
   const keys = cookieKeys(profile, role);
-  if (profile.id === '3.2') return { kind: 'cookie-fixed', what, version };
+  if (cookieKeys(profile, 'ingress').name.length === 0) return { kind: 'cookie-fixed', what, version };
   if (role === 'service' && keys.name.length === 0) return { kind: 'cookie-on-ingress-only', what, version };
   if (what === 'hash' && keys.hash.length === 0) return { kind: 'no-cookie-hash', version };
   return null;
@@ -143,12 +143,23 @@ export interface BackendEffect {
   service: { namespace: string; name: string };
   before: boolean | null;
   after: boolean | null;
+  /** The sticky cookie's name before and after; null where the backend sticks by no cookie. */
+  cookieBefore: string | null;
+  cookieAfter: string | null;
   sourcesAfter: ('ingress' | 'service')[];
+}
+
+/** Cookie keys a change leaves on an object where, afterwards, no sticky cookie backend reads them. */
+export interface IdleCookieKeys {
+  object: string;
+  keys: string[];
 }
 
 export interface Effect {
   backends: BackendEffect[];
   warnings: Warning[];
+  /** After disable without --purge: the cookie keys left behind that do nothing. */
+  idleCookieKeys: IdleCookieKeys[];
   /** HAProxy backend sections of every affected Ingress, before and after. */
   configs: { ingress: string; before: string; after: string }[];
 }
@@ -182,6 +193,8 @@ export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly 
       service: { namespace: item.service.namespace, name: item.service.name },
       before: previous ? previous.sticky : null,
       after: item.sticky,
+      cookieBefore: previous?.cookie?.name ?? null,
+      cookieAfter: item.cookie?.name ?? null,
       sourcesAfter: item.sources,
     });
     if (action === 'disable' && item.sticky === true && item.sources.includes('ingress') && targets.some((t) => t.role === 'service')) {
@@ -192,12 +205,42 @@ export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly 
     }
   }
   const serviceTarget = targets.find((t) => t.role === 'service');
-  if (serviceTarget && !isModern(options.profile) && backends.some((b) => b.before !== b.after)) {
+  if (serviceTarget && !options.profile.rules.rerendersOnServiceChange && backends.some((b) => b.before !== b.after)) {
     warnings.push({
       object: `service/${serviceTarget.namespace}/${serviceTarget.name}`,
       message: `${describeProfile(options.profile)} does not re-render HAProxy when a Service changes: the new state reaches HAProxy at the next change of the Ingress`,
     });
   }
+  const idleCookieKeys = action === 'disable' ? idleCookies(after, will.items, targets, options.profile) : [];
+  return { backends, warnings, idleCookieKeys, configs: configChanges(before, after, backends, options.profile) };
+}
+
+/**
+ * The targets' cookie keys that no sticky cookie backend reads once the change is made: each
+ * cookie backend reads the object cookieSourceRole names (the Ingress, or from 9.0 the Service
+ * when only it is sticky), so keys on any other object do nothing.
+ */
+function idleCookies(after: ObjectSet, items: readonly StatusItem[], targets: readonly ChangeTarget[], profile: Profile): IdleCookieKeys[] {
+  const out: IdleCookieKeys[] = [];
+  for (const target of targets) {
+    const object =
+      target.role === 'service' ? after.services.find((s) => isTarget(target, s, 'service')) : after.ingresses.find((i) => isTarget(target, i, 'ingress'));
+    if (!object) continue;
+    const keys = COOKIE_KEYS.filter((key) => object.meta.annotations[key] !== undefined);
+    if (keys.length === 0) continue;
+    const used = items.some((item) => {
+      if (item.mode !== 'cookie' || item.sticky !== true) return false;
+      const source = cookieSourceRole(profile, item.sources.includes('ingress'));
+      if (source !== target.role) return false;
+      return source === 'service' ? item.service.namespace === target.namespace && item.service.name === target.name : affects(item, [target]);
+    });
+    if (!used) out.push({ object: objectLabel(target.role, target.namespace, target.name), keys });
+  }
+  return out;
+}
+
+/** The haproxy.cfg backend sections of every Ingress a backend effect names, before and after. */
+function configChanges(before: ObjectSet, after: ObjectSet, backends: readonly BackendEffect[], profile: Profile): Effect['configs'] {
   const affected = new Set(backends.map((b) => `${b.ingress.apiVersion}/${b.ingress.namespace}/${b.ingress.name}`));
   const configs: Effect['configs'] = [];
   for (const ingress of after.ingresses) {
@@ -208,9 +251,9 @@ export function effectOf(before: ObjectSet, after: ObjectSet, targets: readonly 
     );
     configs.push({
       ingress: `${ingress.flavor === 'voyager' ? '' : 'ingress.networking.k8s.io '}${ingress.meta.namespace}/${ingress.meta.name}`,
-      before: prior ? formatBackends(renderBackends(prior, before, options.profile)) : '',
-      after: formatBackends(renderBackends(ingress, after, options.profile)),
+      before: prior ? formatBackends(renderBackends(prior, before, profile)) : '',
+      after: formatBackends(renderBackends(ingress, after, profile)),
     });
   }
-  return { backends, warnings, configs };
+  return configs;
 }

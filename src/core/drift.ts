@@ -11,7 +11,7 @@
 //   servers keys as `servers -`. A key met again gets ` #2`, ` #3` ... in order of appearance.
 
 import type { Deployed } from './effective.ts';
-import { isModern, type Profile } from './semantics.ts';
+import type { Profile } from './semantics.ts';
 
 export type KeyBy = 'name' | 'servers';
 
@@ -24,7 +24,7 @@ export function configMapName(ingress: string): string {
 
 /** How backends are matched between configs under the profile. */
 export function keyByFor(profile: Profile): KeyBy {
-  return isModern(profile) ? 'name' : 'servers';
+  return profile.rules.stableBackendNames ? 'name' : 'servers';
 }
 
 const SECTION_KEYWORDS = new Set([

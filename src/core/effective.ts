@@ -7,16 +7,21 @@ import { parseIngress, type IngressConfig } from './parse.ts';
 import type { EventView } from './objects.ts';
 import {
   COOKIE_KEYS,
-  eventReasons,
+  DEFAULT_COOKIE,
+  reasonsOfAnyVersion,
   KEY,
   STICKY_ON_KEYS,
   cookieKeys,
   cookieSourceRole,
   describeProfile,
   ingressSticky,
-  isModern,
+  enableAnnotation,
+  enableText,
   parseGoBool,
   readCookie,
+  readingOf,
+  retired,
+  retiredSince,
   serviceSticky,
   type Annotations,
   type CookieHash,
@@ -96,47 +101,44 @@ function serviceLabel(service: ServiceView): string {
 export function annotationWarnings(profile: Profile, role: 'ingress' | 'service', annotations: Annotations, object: string): Warning[] {
   const out: Warning[] = [];
   const warn = (message: string) => out.push({ object, message });
-  const modern = isModern(profile);
   const version = describeProfile(profile);
   const has = (key: string) => annotations[key] !== undefined;
+  const kind = role === 'ingress' ? 'an Ingress' : 'a Service';
+  const on = enableAnnotation(profile);
 
-  if (modern) {
-    const affinity = annotations[KEY.affinity];
-    if (affinity !== undefined && affinity !== 'cookie' && looksLikeOn(affinity)) {
-      warn(`${KEY.affinity} is "${affinity}": only the exact value "cookie" makes backends sticky in ${version}; this value does nothing`);
+  for (const key of STICKY_ON_KEYS) {
+    const value = annotations[key];
+    if (value === undefined) continue;
+    const reading = readingOf(profile, role, key);
+    if (reading?.accepts.kind === 'exactly' && value !== reading.accepts.value && looksLikeOn(value)) {
+      warn(`${key} is "${value}": only the exact value "${reading.accepts.value}" makes backends sticky in ${version}; this value does nothing`);
     }
-    for (const key of [KEY.stickySession, KEY.legacyAffinity, KEY.legacyCookieName, KEY.legacyCookieHash]) {
-      if (has(key)) warn(`${key} is ignored since Voyager 6.0 (stickiness comes from ${KEY.affinity}: cookie); this key does nothing`);
+    if (reading?.accepts.kind === 'go-bool' && parseGoBool(value) === null) {
+      warn(`${key} is "${value}": ${version} reads it as a Go boolean (true, True, TRUE, t, T, 1), so this value means false`);
     }
-  } else {
-    const session = annotations[KEY.stickySession];
-    if (session !== undefined && parseGoBool(session) === null) {
-      warn(`${KEY.stickySession} is "${session}": ${version} reads it as a Go boolean (true, True, TRUE, t, T, 1), so this value means false`);
-    }
-    const readsLegacyAffinity = role === 'ingress' && (profile.id === '4.0' || profile.id === '5.0');
-    const legacy = annotations[KEY.legacyAffinity];
-    if (legacy !== undefined && !readsLegacyAffinity)
-      warn(`${KEY.legacyAffinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version}; this key does nothing`);
-    if (legacy !== undefined && readsLegacyAffinity && legacy !== '' && !looksLikeOn(legacy)) {
-      warn(`${KEY.legacyAffinity} is "${legacy}", yet ${version} makes the Ingress sticky for ANY non-empty value`);
-    }
-    const readsAffinity = role === 'ingress' && profile.id === '5.0';
-    if (has(KEY.affinity) && !readsAffinity) {
-      const instead = `${KEY.stickySession}: "true"`;
-      const arrived = role === 'ingress' ? '5.0.0-rc.11 on Ingresses' : '6.0 on Services';
-      warn(`${KEY.affinity} is not read on ${role === 'ingress' ? 'an Ingress' : 'a Service'} by ${version} (it arrived in ${arrived}); use ${instead}`);
+    if (reading?.accepts.kind === 'non-empty' && key === KEY.legacyAffinity && value !== '' && !looksLikeOn(value)) {
+      warn(`${key} is "${value}", yet ${version} makes the Ingress sticky for ANY non-empty value`);
     }
   }
-  if (has(KEY.camelStickySession))
-    warn(`${KEY.camelStickySession} is not a Voyager key (the key is ${modern ? KEY.affinity : KEY.stickySession}); it does nothing`);
+  for (const key of profile.retiredKeys) {
+    if (has(key)) warn(`${key} is ignored since Voyager ${retiredSince(key)} (stickiness comes from ${enableText(profile)}); this key does nothing`);
+  }
+  if (has(KEY.legacyAffinity) && !retired(profile, KEY.legacyAffinity) && !readingOf(profile, role, KEY.legacyAffinity))
+    warn(`${KEY.legacyAffinity} is not read on ${kind} by ${version}; this key does nothing`);
+  if (has(KEY.affinity) && !readingOf(profile, role, KEY.affinity)) {
+    const arrived = role === 'ingress' ? '5.0.0-rc.11 on Ingresses' : '6.0 on Services';
+    warn(`${KEY.affinity} is not read on ${kind} by ${version} (it arrived in ${arrived}); use ${enableText(profile)}`);
+  }
+  if (has(KEY.camelStickySession)) warn(`${KEY.camelStickySession} is not a Voyager key (the key is ${on.key}); it does nothing`);
 
   const read = cookieKeys(profile, role);
   for (const key of COOKIE_KEYS) {
     if (!has(key) || read.name.includes(key) || read.hash.includes(key)) continue;
-    if (modern && key.startsWith('ingress.kubernetes.io/')) continue; // already reported as legacy
+    if (retired(profile, key)) continue; // already reported as legacy
     let why: string;
-    if (profile.id === '3.2') why = `${version} always uses cookie SERVERID and no hash`;
-    else if (role === 'service' && profile.id !== '9.0') why = `cookie settings on a Service are read only from Voyager 9.0 on; ${version} uses the Ingress's`;
+    if (cookieKeys(profile, 'ingress').name.length === 0) why = `${version} always uses cookie SERVERID and no hash`;
+    else if (role === 'service' && read.name.length === 0)
+      why = `cookie settings on a Service are read only from Voyager 9.0 on; ${version} uses the Ingress's`;
     else if (key.endsWith('hash') && !profile.cookieHash) why = `${version} has no cookie hash (it arrived in 4.0.0-rc.0)`;
     else why = `${version} does not read this spelling (it reads ${[...read.name, ...read.hash].join(', ')})`;
     warn(`${key} is ignored: ${why}`);
@@ -253,10 +255,10 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
     if (use.used || !cookieKeyPresent(use.annotations)) continue;
     const read = cookieKeys(profile, use.role);
     if (![...read.name, ...read.hash].some((key) => use.annotations[key] !== undefined)) continue; // reported as not read
-    if (use.role === 'service' && profile.id === '9.0' && use.sawStickyIngress) continue; // reported per backend
+    if (use.role === 'service' && use.sawStickyIngress) continue; // reported per backend
     const message = use.stickyWithoutCookie
       ? 'session-cookie settings do nothing here: the backends this object makes sticky are TCP or ssl-passthrough, which stick by source IP, not by cookie'
-      : `session-cookie settings do nothing by themselves: no sticky cookie backend uses them (${use.role === 'ingress' ? 'the Ingress' : 'the Service'} needs ${isModern(profile) ? `${KEY.affinity}: cookie` : `${KEY.stickySession}: "true"`})`;
+      : `session-cookie settings do nothing by themselves: no sticky cookie backend uses them (${use.role === 'ingress' ? 'the Ingress' : 'the Service'} needs ${enableText(profile)})`;
     warnings.push({ object: use.object, message });
   }
 
@@ -271,11 +273,12 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
   return { status, configs };
 }
 
-const FAILED = new Set(['IngressInvalid', 'HAProxyConfigFailed', 'HAProxyConfigCreateFailed', 'ConfigMapReconcileFailed', 'ConfigMapCreateFailed']);
+const FAILED = reasonsOfAnyVersion('invalid', 'configFailed', 'configMapFailed');
 // A failed Service means no config only when no ConfigMap was written: the operator reconciles the
 // ConfigMap before the LoadBalancer Service (shared/operator c109 wrote both events and a config).
-const SERVICE_FAILED = new Set(['ServiceReconcileFailed', 'ServiceCreateFailed']);
-const WROTE = new Set(['ConfigMapReconcileSuccessful', 'ConfigMapCreateSuccessful']);
+const SERVICE_FAILED = reasonsOfAnyVersion('serviceFailed');
+const WROTE = reasonsOfAnyVersion('written');
+const BACKEND_INVALID = reasonsOfAnyVersion('backendInvalid');
 
 /**
  * The operator's own words, from the Events it recorded on the Ingress, beside the prediction:
@@ -307,8 +310,7 @@ function operatorWords(ingress: IngressView, config: IngressConfig, events: read
       out.push({ object, message: `the operator agrees: ${said(latest)}` });
     }
   }
-  const backendInvalid = eventReasons(profile).backendInvalid;
-  const skippedEvents = mine.filter((e) => e.reason === 'BackendInvalid' || e.reason === backendInvalid);
+  const skippedEvents = mine.filter((e) => BACKEND_INVALID.has(e.reason));
   if (skippedEvents.length > 0) {
     const skipped = config.written ? config.skipped.length : 0;
     const messages = [...new Set(skippedEvents.map((e) => e.message))].slice(-3);
@@ -462,7 +464,7 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   const cookie = readCookie(profile, role, from.annotations);
   // The default backend never hashes its cookie values.
   const hash = backend.type === 'default' ? null : cookie.hash;
-  const name = !isModern(profile) && backend.type === 'default' ? 'SERVERID' : cookie.name;
+  const name = !profile.rules.defaultBackendCookieName && backend.type === 'default' ? DEFAULT_COOKIE : cookie.name;
   from.used = true;
   const serviceKeys = cookieKeys(profile, 'service');
   if (role === 'ingress' && [...serviceKeys.name, ...serviceKeys.hash].some((key) => serviceAnnotations[key] !== undefined)) {

@@ -186,316 +186,72 @@ interface Draft extends TemplateBackend {
   ruleIndex: number;
 }
 
+/** The frontend a backend is written under, as the walk finds it. */
+interface Frame {
+  type: SectionType;
+  bindAddress: string;
+  frontendPort: number | null;
+  offloadSSL: boolean;
+  ruleIndex: number;
+}
+
+/** One step of the walk: build this backend under this frame; `replaces` is the earlier TCP rule it overwrites (6.0.x). */
+interface Step {
+  index: number;
+  backend: Backend;
+  frame: Frame;
+  replaces: { ruleIndex: number; key: string } | null;
+}
+
+/** What the whole parse of one Ingress reads once and every backend shares. */
+interface ParseContext {
+  ingress: IngressView;
+  objects: ObjectSet;
+  profile: Profile;
+  /** Before 6.0: a broken backend fails the whole Ingress. */
+  legacy: boolean;
+  services: ReturnType<typeof indexServices>;
+  decisions: readonly StickyDecision[];
+  globalAuth: boolean;
+  globalTlsAuth: boolean;
+}
+
+/** Building one backend: its draft, the reason it is left out, or (before 6.0) the reason the Ingress fails. */
+type NotBuilt = { kind: 'skip'; skipped: SkippedBackend } | { kind: 'fail'; message: string };
+type Built = { kind: 'draft'; draft: Draft } | NotBuilt;
+
+type Validation = { ok: true; notes: string[] } | { ok: false; kind: FailureKind; message: string };
+
 /** The operator's parse of one Ingress under the profile; `decisions` are its status items, in backendsOf order. */
 export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: Profile, decisions: readonly StickyDecision[]): IngressConfig {
-  const rules = profile.rules;
-  const legacy = !rules.skipsBrokenBackends;
   const annotations = ingress.meta.annotations;
-  const notes: string[] = [];
   const reasons = eventReasons(profile);
-  const fail = (kind: FailureKind, message: string): IngressConfig => ({ written: false, failure: { event: reasons[kind], message }, notes });
   const backends = backendsOf(ingress);
   const passthrough = parseGoBool(ingressAnnotation(profile, annotations, 'ssl-passthrough')) === true;
-
-  // Validation that refuses the whole Ingress before anything is rendered.
-  if (!rules.namedServicePorts) {
-    // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
-    const named = backends.find((b) => portIntValue(b.ref.servicePort) === 0 && !/^\d+$/.test(b.ref.servicePort));
-    if (named) {
-      return fail(
-        'invalid',
-        `servicePort "${named.ref.servicePort}" of backend ${backendLabel(named)} is a port name; Voyager ${profile.version} reads service ports as numbers only (named ports arrived in 9.0.0)`,
-      );
-    }
-  }
-  if (passthrough) {
-    // convertRulesForSSLPassthrough (v12.0.0 parser.go:1060-1106): one path per rule, no header or rewrite rules.
-    for (const [index, rule] of ingress.rules.entries()) {
-      if (!rule.http) continue;
-      if (rule.http.paths.length !== 1)
-        return fail('configFailed', `spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
-      const options = optionsOf(rule.http.paths[0]?.backend.options, profile);
-      if (options.headers.length > 0 || options.rewrites.length > 0)
-        return fail('configFailed', `spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
-    }
-    if (!ingress.rules.some((r) => r.http) && ingress.defaultBackend) {
-      const options = optionsOf(ingress.defaultBackend.options, profile);
-      if (options.headers.length > 0 || options.rewrites.length > 0)
-        return fail('configFailed', 'spec.backend has header or rewrite rules, which ssl-passthrough does not support');
-    }
-  }
-  if (legacy) {
-    // 5.0.0 validator.go: a TCP address:port used twice is refused ("is reusing addr").
-    const seen = new Map<string, number>();
-    for (const [index, rule] of ingress.rules.entries()) {
-      if (!rule.tcp) continue;
-      const key = `${rule.tcp.address || MATCH_ALL}:${rule.tcp.port ?? 0}`;
-      const first = seen.get(key);
-      if (first !== undefined)
-        return fail(
-          'invalid',
-          `spec.rules[${index}].tcp reuses ${key}, also used by spec.rules[${first}]; Voyager ${profile.version} allows one TCP rule per address and port`,
-        );
-      seen.set(key, index);
-    }
-  }
-  for (const [index, ip] of ingress.externalIPs.entries()) {
-    if (!isIp(ip))
-      return fail(
-        'serviceFailed',
-        `spec.externalIPs[${index}] "${ip}" is not an IP address: the API server refuses the Service the operator creates for this Ingress`,
-      );
-  }
-  // Secrets the operator must read before it renders (v12.0.0 parser.go:360-386; 5.0.0 the same).
-  if (objects.secrets === null) {
-    if (ingressAnnotation(profile, annotations, 'auth-secret') || ingressAnnotation(profile, annotations, 'auth-tls-secret')) {
-      notes.push('the auth Secrets this Ingress names were not checked (Secrets are not read live); if one is missing, the operator writes no config');
-    }
-  } else {
-    const secret = (name: string) => objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name) ?? null;
-    const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
-    if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '' && !secret(authSecret)) {
-      return fail('configFailed', `basic auth Secret ${ingress.meta.namespace}/${authSecret} not found`);
-    }
-    const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
-    if (tlsSecret !== '') {
-      const found = secret(tlsSecret);
-      if (!found) return fail('configFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} not found`);
-      if (!found.keys.includes('ca.crt')) return fail('configFailed', `TLS auth Secret ${ingress.meta.namespace}/${tlsSecret} has no key ca.crt`);
-    }
-  }
-  const globalAuth = ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && ingressAnnotation(profile, annotations, 'auth-secret') !== '';
-  const globalTlsAuth = ingressAnnotation(profile, annotations, 'auth-tls-secret') !== '';
-
-  const services = indexServices(objects.services);
-  const skipped: SkippedBackend[] = [];
-  const drafts: Draft[] = [];
-  const state: { failure: string | null } = { failure: null };
-
-  const httpRules = ingress.rules.filter((r) => r.http).length;
-  const build = (
-    index: number,
-    backend: Backend,
-    frame: { type: SectionType; bindAddress: string; frontendPort: number | null; offloadSSL: boolean; ruleIndex: number },
-  ): void => {
-    if (state.failure) return;
-    const skip = (reason: string) => {
-      if (legacy) {
-        state.failure = `${reason} (backend ${backendLabel(backend)})`;
-        return;
-      }
-      skipped.push({
-        item: index,
-        declared: backend.type,
-        host: backend.host,
-        path: backend.path,
-        service: { namespace: backend.service.namespace, name: backend.service.name, port: backend.ref.servicePort },
-        reason,
-      });
-    };
-    const service = services.get(serviceKey(backend.service.namespace, backend.service.name));
-    if (!service) {
-      skip(`service ${backend.service.namespace}/${backend.service.name} not found`);
-      return;
-    }
-    const decision = decisions[index] ?? { sticky: false, mode: null, cookie: null };
-    const options = optionsOf(backend.ref.options, profile);
-    const draftNotes: string[] = [];
-    let endpoints: TemplateEndpoint[];
-    if (service.type === 'ExternalName') {
-      const useDns = parseGoBool(service.meta.annotations['ingress.appscode.com/use-dns-resolver'] ?? '') === true;
-      const external = service.externalName ?? '';
-      let resolver: TemplateEndpoint['resolver'] = null;
-      if (useDns) {
-        const nameservers = service.meta.annotations['ingress.appscode.com/dns-resolver-nameservers'] ?? '';
-        const check = parseGoBool(service.meta.annotations['ingress.appscode.com/dns-resolver-check-health'] ?? '');
-        resolver = { name: external, check: check ?? nameservers.replace(/[[\]"\s]/g, '') !== '' };
-      }
-      endpoints = [
-        {
-          name: 'external',
-          address: external,
-          port: backend.ref.servicePort,
-          external: true,
-          resolver,
-          tlsOption: legacy ? '' : (service.meta.annotations['ingress.appscode.com/backend-tls'] ?? ''),
-          check: null,
-          agent: null,
-          sendProxy: '',
-        },
-      ];
-    } else {
-      const servicePort = findServicePort(service, backend.ref, profile);
-      if (!servicePort) {
-        skip(`service port ${backend.ref.servicePort} unavailable for service ${service.meta.namespace}/${service.meta.name}`);
-        return;
-      }
-      const found = endpointAddresses(objects, service, servicePort, options.hostNames);
-      if (found.fromSlices) draftNotes.push('no Endpoints object: servers read from EndpointSlices (Voyager itself reads Endpoints)');
-      const a = service.meta.annotations;
-      endpoints = found.addresses.map(({ address, port }) => ({
-        name: profile.podServerNames && address.podName ? `pod-${address.podName}` : `pod-${address.ip}`,
-        address: address.ip,
-        port,
-        external: false,
-        resolver: null,
-        tlsOption: a['ingress.appscode.com/backend-tls'] ?? '',
-        check: a['ingress.appscode.com/check'] === 'true' ? { port: a['ingress.appscode.com/check-port'] ?? '' } : null,
-        agent:
-          rules.agentCheck && a['ingress.appscode.com/agent-port']
-            ? { port: a['ingress.appscode.com/agent-port'] ?? '', interval: a['ingress.appscode.com/agent-interval'] ?? '' }
-            : null,
-        sendProxy: sendProxy(a['ingress.appscode.com/send-proxy'] ?? ''),
-      }));
-      if (endpoints.length === 0) {
-        const why = found.known ? 'no ready endpoints' : 'no Endpoints for it among the objects read';
-        // 3.2-5.x leave out HTTP and TCP backends only (5.0.0 parser.go:456, 496); 6.0-8.x every backend (8.0.1 parser.go:352-358).
-        const leftOut = !rules.writesBackendsWithoutEndpoints && (rules.skipsBrokenBackends || frame.type !== 'default');
-        // Known to be absent: the operator's look-up fails, as for a missing Service (reference section 8).
-        if (leftOut && !found.known && endpointsAbsent(objects, service.meta.namespace, service.meta.name)) {
-          skip(`endpoints "${service.meta.name}" not found`);
-          return;
-        }
-        if (leftOut && found.known) {
-          skipped.push({
-            item: index,
-            declared: backend.type,
-            host: backend.host,
-            path: backend.path,
-            service: { namespace: service.meta.namespace, name: service.meta.name, port: backend.ref.servicePort },
-            reason: `${why}: Voyager ${profile.version} leaves such backends out (9.0 and later write them)`,
-          });
-          return;
-        }
-        draftNotes.push(
-          leftOut
-            ? `${why}: the servers are unknown, and if it has none Voyager ${profile.version} leaves this backend out`
-            : `${why}: the backend has no servers (Voyager records an event and writes it anyway)`,
-        );
-      }
-    }
-    if (endpoints.some((e) => e.external) && frame.type !== 'tcp' && !endpoints[0]?.resolver && options.rules.length === 0) {
-      draftNotes.push('ExternalName without use-dns-resolver: Voyager redirects (301) instead of proxying');
-    }
-    if (options.unreadNotes.length > 0) draftNotes.push(...options.unreadNotes);
-    // Service-level basic auth needs its Secret's keys; the Ingress-wide kind moves auth to the frontend.
-    let basicAuth: TemplateBackend['basicAuth'] = null;
-    if (service.meta.annotations['ingress.appscode.com/auth-type'] === 'basic' && service.meta.annotations['ingress.appscode.com/auth-secret']) {
-      const name = service.meta.annotations['ingress.appscode.com/auth-secret'] ?? '';
-      const secret = objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name);
-      if (secret && secret.keys.length > 0)
-        basicAuth = { realm: service.meta.annotations['ingress.appscode.com/auth-realm'] ?? '', userLists: secret.keys.map((k) => `${name}-${k}`).sort() };
-      else if (objects.secrets === null) draftNotes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
-    }
-    if (frame.type === 'http' && (globalAuth || globalTlsAuth)) basicAuth = null;
-    if (frame.type === 'default' && globalAuth) {
-      const name = ingressAnnotation(profile, annotations, 'auth-secret');
-      const secret = objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name);
-      basicAuth = { realm: ingressAnnotation(profile, annotations, 'auth-realm'), userLists: (secret?.keys ?? []).map((k) => `${name}-${k}`).sort() };
-    }
-    // Servers are sorted by IP as text, except TCP ones before 6.0 (5.0.0 pkg/haproxy/renderer.go:58, 83).
-    if (frame.type !== 'tcp' || !legacy) endpoints = [...endpoints].sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
-    const explicit = rules.skipsBrokenBackends ? backend.ref.backendName : null;
-    const generatedName =
-      frame.type === 'default' && backend.type === 'default'
-        ? 'default-backend'
-        : generatedBackendName(backend.ref.serviceName, backend.ref.servicePort, ingress.meta.namespace);
-    const rewrite =
-      frame.type === 'http' ? rewriteTarget(ingressAnnotation(profile, annotations, 'rewrite-target'), backend.path ?? '', options.rewrites) : options.rewrites;
-    drafts.push({
-      item: index,
-      name: explicit ?? generatedName,
-      generated: explicit === null,
-      nameStable: rules.skipsBrokenBackends || frame.type === 'default',
-      type: frame.type,
-      declared: backend.type,
-      host: backend.host,
-      path: backend.path,
-      frontendPort: frame.frontendPort,
-      offloadSSL: frame.offloadSSL,
-      bindAddress: frame.bindAddress,
-      seedHost: frame.type === 'tcp' && !rules.tcpRulesShareFrontend ? (backend.host ?? '') : ruleHost(backend.host),
-      ruleIndex: frame.ruleIndex,
-      service: {
-        namespace: service.meta.namespace,
-        name: service.meta.name,
-        port: backend.ref.servicePort,
-        externalName: service.type === 'ExternalName' ? service.externalName : null,
-      },
-      decision,
-      balance: rules.balanceAlpnProto ? options.balance : '',
-      basicAuth,
-      backendRules: options.rules,
-      rewriteRules: frame.type === 'tcp' ? [] : rewrite,
-      headerRules: frame.type === 'tcp' ? [] : options.headers,
-      alpn: rules.balanceAlpnProto ? options.alpn : '',
-      proto: rules.balanceAlpnProto ? options.proto : '',
-      endpoints,
-      notes: draftNotes,
-    });
+  const validation = validateIngress(ingress, objects, profile, backends, passthrough);
+  if (!validation.ok) return { written: false, failure: { event: reasons[validation.kind], message: validation.message }, notes: [] };
+  const { notes } = validation;
+  const ctx: ParseContext = {
+    ingress,
+    objects,
+    profile,
+    legacy: !profile.rules.skipsBrokenBackends,
+    services: indexServices(objects.services),
+    decisions,
+    globalAuth: ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && ingressAnnotation(profile, annotations, 'auth-secret') !== '',
+    globalTlsAuth: ingressAnnotation(profile, annotations, 'auth-tls-secret') !== '',
   };
-
-  // Walk the backends in the operator's order: default backend, then rules as written.
-  const items = new Map<Backend, number>(backends.map((b, i) => [b, i]));
-  const defaultBackend = backends.find((b) => b.type === 'default');
-  const passthroughDefault = passthrough && httpRules === 0 && defaultBackend !== undefined;
-  if (defaultBackend && !passthroughDefault)
-    build(items.get(defaultBackend) ?? 0, defaultBackend, { type: 'default', bindAddress: '', frontendPort: null, offloadSSL: false, ruleIndex: -1 });
-  const tcpOwner = new Map<string, number>();
-  let ruleBackend = backends.findIndex((b) => b.type !== 'default');
-  for (const [ruleIndex, rule] of ingress.rules.entries()) {
-    if (rule.http) {
-      const tls = usesTls(ingress, rule.host, rule.http.noTLS);
-      const port = rule.http.port && rule.http.port > 0 ? rule.http.port : tls ? 443 : 80;
-      const address = rule.http.address || MATCH_ALL;
-      for (let p = 0; p < rule.http.paths.length; p++, ruleBackend++) {
-        const backend = backends[ruleBackend];
-        if (!backend) continue;
-        if (passthrough) {
-          // Passthrough turns the rule into TCP on the same port, without TLS (noTLS: true).
-          build(ruleBackend, backend, { type: 'tcp', bindAddress: address, frontendPort: port, offloadSSL: false, ruleIndex });
-          tcpOwner.set(`${address}:${port}`, ruleIndex);
-        } else {
-          build(ruleBackend, backend, { type: 'http', bindAddress: address, frontendPort: port, offloadSSL: tls, ruleIndex });
-        }
-      }
-    } else if (rule.tcp) {
-      const backend = backends[ruleBackend];
-      ruleBackend++;
-      if (!backend) continue;
-      const address = rule.tcp.address || MATCH_ALL;
-      const key = `${address}:${rule.tcp.port ?? 0}`;
-      build(items.get(backend) ?? 0, backend, { type: 'tcp', bindAddress: address, frontendPort: rule.tcp.port, offloadSSL: false, ruleIndex });
-      const earlier = tcpOwner.get(key);
-      if (earlier !== undefined && !rules.tcpRulesShareFrontend && !legacy) {
-        // 6.0.x keeps one TCP service per address:port: the later rule replaces the earlier (6.0.0 parser.go:551).
-        for (const gone of drafts.filter((d) => d.type === 'tcp' && d.ruleIndex === earlier)) {
-          drafts.splice(drafts.indexOf(gone), 1);
-          skipped.push({
-            item: gone.item,
-            declared: gone.declared,
-            host: gone.host,
-            path: gone.path,
-            service: { namespace: gone.service.namespace, name: gone.service.name, port: gone.service.port },
-            reason: `spec.rules[${ruleIndex}] uses the same TCP address and port ${key}, and Voyager ${profile.version} keeps only the last such rule`,
-          });
-        }
-      }
-      tcpOwner.set(key, ruleIndex);
+  const drafts: Draft[] = [];
+  const skipped: SkippedBackend[] = [];
+  for (const step of walk(ingress, backends, passthrough)) {
+    const built = draftBackend(ctx, step.index, step.backend, step.frame);
+    if (built.kind === 'fail') return { written: false, failure: { event: reasons.configFailed, message: built.message }, notes };
+    if (built.kind === 'skip') skipped.push(built.skipped);
+    else drafts.push(built.draft);
+    if (step.replaces && !profile.rules.tcpRulesShareFrontend && !ctx.legacy) {
+      skipped.push(...replaceTcpRule(drafts, step.replaces, step.frame.ruleIndex, profile));
     }
   }
-  if (passthroughDefault && defaultBackend) {
-    // With only spec.backend, passthrough makes it a TCP rule on :80 (v12.0.0 parser.go:1090-1106).
-    build(items.get(defaultBackend) ?? 0, defaultBackend, {
-      type: 'tcp',
-      bindAddress: MATCH_ALL,
-      frontendPort: 80,
-      offloadSSL: false,
-      ruleIndex: ingress.rules.length,
-    });
-  }
-  if (state.failure) return fail('configFailed', state.failure);
-
   nameDuplicates(drafts, profile);
   return {
     written: true,
@@ -503,6 +259,329 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
     skipped,
     notes,
   };
+}
+
+/** Validation that refuses the whole Ingress before anything is rendered, or the notes it leaves. */
+function validateIngress(ingress: IngressView, objects: ObjectSet, profile: Profile, backends: readonly Backend[], passthrough: boolean): Validation {
+  if (!profile.rules.namedServicePorts) {
+    // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
+    const named = backends.find((b) => portIntValue(b.ref.servicePort) === 0 && !/^\d+$/.test(b.ref.servicePort));
+    if (named) {
+      const message = `servicePort "${named.ref.servicePort}" of backend ${backendLabel(named)} is a port name; Voyager ${profile.version} reads service ports as numbers only (named ports arrived in 9.0.0)`;
+      return { ok: false, kind: 'invalid', message };
+    }
+  }
+  const refused =
+    (passthrough ? passthroughFailure(ingress, profile) : null) ?? (profile.rules.skipsBrokenBackends ? null : reusedTcpAddress(ingress, profile));
+  if (refused) return refused;
+  for (const [index, ip] of ingress.externalIPs.entries()) {
+    if (!isIp(ip)) {
+      const message = `spec.externalIPs[${index}] "${ip}" is not an IP address: the API server refuses the Service the operator creates for this Ingress`;
+      return { ok: false, kind: 'serviceFailed', message };
+    }
+  }
+  return secretsCheck(ingress, objects, profile);
+}
+
+/** convertRulesForSSLPassthrough (v12.0.0 parser.go:1060-1106): one path per rule, no header or rewrite rules. */
+function passthroughFailure(ingress: IngressView, profile: Profile): Validation | null {
+  const failed = (message: string): Validation => ({ ok: false, kind: 'configFailed', message });
+  for (const [index, rule] of ingress.rules.entries()) {
+    if (!rule.http) continue;
+    if (rule.http.paths.length !== 1)
+      return failed(`spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
+    const options = optionsOf(rule.http.paths[0]?.backend.options, profile);
+    if (options.headers.length > 0 || options.rewrites.length > 0)
+      return failed(`spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
+  }
+  if (!ingress.rules.some((r) => r.http) && ingress.defaultBackend) {
+    const options = optionsOf(ingress.defaultBackend.options, profile);
+    if (options.headers.length > 0 || options.rewrites.length > 0)
+      return failed('spec.backend has header or rewrite rules, which ssl-passthrough does not support');
+  }
+  return null;
+}
+
+/** 5.0.0 validator.go: a TCP address:port used twice is refused ("is reusing addr"). */
+function reusedTcpAddress(ingress: IngressView, profile: Profile): Validation | null {
+  const seen = new Map<string, number>();
+  for (const [index, rule] of ingress.rules.entries()) {
+    if (!rule.tcp) continue;
+    const key = `${rule.tcp.address || MATCH_ALL}:${rule.tcp.port ?? 0}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const message = `spec.rules[${index}].tcp reuses ${key}, also used by spec.rules[${first}]; Voyager ${profile.version} allows one TCP rule per address and port`;
+      return { ok: false, kind: 'invalid', message };
+    }
+    seen.set(key, index);
+  }
+  return null;
+}
+
+/** Secrets the operator must read before it renders (v12.0.0 parser.go:360-386; 5.0.0 the same). */
+function secretsCheck(ingress: IngressView, objects: ObjectSet, profile: Profile): Validation {
+  const annotations = ingress.meta.annotations;
+  const namespace = ingress.meta.namespace;
+  const failed = (message: string): Validation => ({ ok: false, kind: 'configFailed', message });
+  if (objects.secrets === null) {
+    const names = ingressAnnotation(profile, annotations, 'auth-secret') || ingressAnnotation(profile, annotations, 'auth-tls-secret');
+    return {
+      ok: true,
+      notes: names
+        ? ['the auth Secrets this Ingress names were not checked (Secrets are not read live); if one is missing, the operator writes no config']
+        : [],
+    };
+  }
+  const secret = (name: string) => objects.secrets?.find((s) => s.meta.namespace === namespace && s.meta.name === name) ?? null;
+  const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
+  if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '' && !secret(authSecret)) {
+    return failed(`basic auth Secret ${namespace}/${authSecret} not found`);
+  }
+  const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
+  if (tlsSecret !== '') {
+    const found = secret(tlsSecret);
+    if (!found) return failed(`TLS auth Secret ${namespace}/${tlsSecret} not found`);
+    if (!found.keys.includes('ca.crt')) return failed(`TLS auth Secret ${namespace}/${tlsSecret} has no key ca.crt`);
+  }
+  return { ok: true, notes: [] };
+}
+
+/** The backends in the operator's order: default backend, then rules as written (and passthrough's TCP default last). */
+function walk(ingress: IngressView, backends: readonly Backend[], passthrough: boolean): Step[] {
+  const steps: Step[] = [];
+  const position = new Map<Backend, number>(backends.map((b, i) => [b, i]));
+  const defaultBackend = backends.find((b) => b.type === 'default');
+  const passthroughDefault = passthrough && !ingress.rules.some((r) => r.http) && defaultBackend !== undefined;
+  if (defaultBackend && !passthroughDefault) {
+    const frame: Frame = { type: 'default', bindAddress: '', frontendPort: null, offloadSSL: false, ruleIndex: -1 };
+    steps.push({ index: position.get(defaultBackend) ?? 0, backend: defaultBackend, frame, replaces: null });
+  }
+  const tcpOwner = new Map<string, number>();
+  let next = backends.findIndex((b) => b.type !== 'default');
+  for (const [ruleIndex, rule] of ingress.rules.entries()) {
+    if (rule.http) {
+      const tls = usesTls(ingress, rule.host, rule.http.noTLS);
+      const port = rule.http.port && rule.http.port > 0 ? rule.http.port : tls ? 443 : 80;
+      const address = rule.http.address || MATCH_ALL;
+      for (let p = 0; p < rule.http.paths.length; p++, next++) {
+        const backend = backends[next];
+        if (!backend) continue;
+        // Passthrough turns the rule into TCP on the same port, without TLS (noTLS: true).
+        const frame: Frame = passthrough
+          ? { type: 'tcp', bindAddress: address, frontendPort: port, offloadSSL: false, ruleIndex }
+          : { type: 'http', bindAddress: address, frontendPort: port, offloadSSL: tls, ruleIndex };
+        steps.push({ index: next, backend, frame, replaces: null });
+        if (passthrough) tcpOwner.set(`${address}:${port}`, ruleIndex);
+      }
+    } else if (rule.tcp) {
+      const backend = backends[next];
+      next++;
+      if (!backend) continue;
+      const address = rule.tcp.address || MATCH_ALL;
+      const key = `${address}:${rule.tcp.port ?? 0}`;
+      const earlier = tcpOwner.get(key);
+      const frame: Frame = { type: 'tcp', bindAddress: address, frontendPort: rule.tcp.port, offloadSSL: false, ruleIndex };
+      steps.push({ index: position.get(backend) ?? 0, backend, frame, replaces: earlier === undefined ? null : { ruleIndex: earlier, key } });
+      tcpOwner.set(key, ruleIndex);
+    }
+  }
+  if (passthroughDefault && defaultBackend) {
+    // With only spec.backend, passthrough makes it a TCP rule on :80 (v12.0.0 parser.go:1090-1106).
+    const frame: Frame = { type: 'tcp', bindAddress: MATCH_ALL, frontendPort: 80, offloadSSL: false, ruleIndex: ingress.rules.length };
+    steps.push({ index: position.get(defaultBackend) ?? 0, backend: defaultBackend, frame, replaces: null });
+  }
+  return steps;
+}
+
+/** 6.0.x keeps one TCP service per address:port: the later rule replaces the earlier (6.0.0 parser.go:551). Edits `drafts`. */
+function replaceTcpRule(drafts: Draft[], replaced: { ruleIndex: number; key: string }, ruleIndex: number, profile: Profile): SkippedBackend[] {
+  const out: SkippedBackend[] = [];
+  for (const gone of drafts.filter((d) => d.type === 'tcp' && d.ruleIndex === replaced.ruleIndex)) {
+    drafts.splice(drafts.indexOf(gone), 1);
+    out.push({
+      item: gone.item,
+      declared: gone.declared,
+      host: gone.host,
+      path: gone.path,
+      service: { namespace: gone.service.namespace, name: gone.service.name, port: gone.service.port },
+      reason: `spec.rules[${ruleIndex}] uses the same TCP address and port ${replaced.key}, and Voyager ${profile.version} keeps only the last such rule`,
+    });
+  }
+  return out;
+}
+
+function skippedOf(index: number, backend: Backend, service: { namespace: string; name: string }, reason: string): SkippedBackend {
+  return {
+    item: index,
+    declared: backend.type,
+    host: backend.host,
+    path: backend.path,
+    service: { namespace: service.namespace, name: service.name, port: backend.ref.servicePort },
+    reason,
+  };
+}
+
+/** A broken backend: left out from 6.0 on, the whole Ingress's failure before. */
+function broken(ctx: ParseContext, index: number, backend: Backend, reason: string): NotBuilt {
+  if (ctx.legacy) return { kind: 'fail', message: `${reason} (backend ${backendLabel(backend)})` };
+  return { kind: 'skip', skipped: skippedOf(index, backend, backend.service, reason) };
+}
+
+/** One backend's template data (serviceEndpoints and the section's fields), or why it is not written. */
+function draftBackend(ctx: ParseContext, index: number, backend: Backend, frame: Frame): Built {
+  const { profile, ingress } = ctx;
+  const rules = profile.rules;
+  const service = ctx.services.get(serviceKey(backend.service.namespace, backend.service.name));
+  if (!service) return broken(ctx, index, backend, `service ${backend.service.namespace}/${backend.service.name} not found`);
+  const options = optionsOf(backend.ref.options, profile);
+  const resolved = resolveEndpoints(ctx, index, backend, service, frame, options);
+  if (resolved.kind !== 'endpoints') return resolved;
+  let endpoints = resolved.endpoints;
+  const notes = [...resolved.notes];
+  if (endpoints.some((e) => e.external) && frame.type !== 'tcp' && !endpoints[0]?.resolver && options.rules.length === 0) {
+    notes.push('ExternalName without use-dns-resolver: Voyager redirects (301) instead of proxying');
+  }
+  notes.push(...options.unreadNotes);
+  const auth = backendAuth(ctx, service, frame);
+  notes.push(...auth.notes);
+  // Servers are sorted by IP as text, except TCP ones before 6.0 (5.0.0 pkg/haproxy/renderer.go:58, 83).
+  if (frame.type !== 'tcp' || !ctx.legacy) endpoints = [...endpoints].sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
+  const explicit = rules.skipsBrokenBackends ? backend.ref.backendName : null;
+  const generatedName =
+    frame.type === 'default' && backend.type === 'default'
+      ? 'default-backend'
+      : generatedBackendName(backend.ref.serviceName, backend.ref.servicePort, ingress.meta.namespace);
+  const rewrite =
+    frame.type === 'http'
+      ? rewriteTarget(ingressAnnotation(profile, ingress.meta.annotations, 'rewrite-target'), backend.path ?? '', options.rewrites)
+      : options.rewrites;
+  const draft: Draft = {
+    item: index,
+    name: explicit ?? generatedName,
+    generated: explicit === null,
+    nameStable: rules.skipsBrokenBackends || frame.type === 'default',
+    type: frame.type,
+    declared: backend.type,
+    host: backend.host,
+    path: backend.path,
+    frontendPort: frame.frontendPort,
+    offloadSSL: frame.offloadSSL,
+    bindAddress: frame.bindAddress,
+    seedHost: frame.type === 'tcp' && !rules.tcpRulesShareFrontend ? (backend.host ?? '') : ruleHost(backend.host),
+    ruleIndex: frame.ruleIndex,
+    service: {
+      namespace: service.meta.namespace,
+      name: service.meta.name,
+      port: backend.ref.servicePort,
+      externalName: service.type === 'ExternalName' ? service.externalName : null,
+    },
+    decision: ctx.decisions[index] ?? { sticky: false, mode: null, cookie: null },
+    balance: rules.balanceAlpnProto ? options.balance : '',
+    basicAuth: auth.basicAuth,
+    backendRules: options.rules,
+    rewriteRules: frame.type === 'tcp' ? [] : rewrite,
+    headerRules: frame.type === 'tcp' ? [] : options.headers,
+    alpn: rules.balanceAlpnProto ? options.alpn : '',
+    proto: rules.balanceAlpnProto ? options.proto : '',
+    endpoints,
+    notes,
+  };
+  return { kind: 'draft', draft };
+}
+
+type Resolved = { kind: 'endpoints'; endpoints: TemplateEndpoint[]; notes: string[] } | NotBuilt;
+
+/** serviceEndpoints: the servers of one backend, or why it is left out (or fails the Ingress). */
+function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, service: ServiceView, frame: Frame, options: ReadOptions): Resolved {
+  const { profile } = ctx;
+  const rules = profile.rules;
+  if (service.type === 'ExternalName') return { kind: 'endpoints', endpoints: [externalEndpoint(service, backend, ctx.legacy)], notes: [] };
+  const servicePort = findServicePort(service, backend.ref, profile);
+  if (!servicePort) {
+    return broken(ctx, index, backend, `service port ${backend.ref.servicePort} unavailable for service ${service.meta.namespace}/${service.meta.name}`);
+  }
+  const found = endpointAddresses(ctx.objects, service, servicePort, options.hostNames);
+  const notes: string[] = [];
+  if (found.fromSlices) notes.push('no Endpoints object: servers read from EndpointSlices (Voyager itself reads Endpoints)');
+  const a = service.meta.annotations;
+  const endpoints = found.addresses.map(({ address, port }) => ({
+    name: profile.podServerNames && address.podName ? `pod-${address.podName}` : `pod-${address.ip}`,
+    address: address.ip,
+    port,
+    external: false,
+    resolver: null,
+    tlsOption: a['ingress.appscode.com/backend-tls'] ?? '',
+    check: a['ingress.appscode.com/check'] === 'true' ? { port: a['ingress.appscode.com/check-port'] ?? '' } : null,
+    agent:
+      rules.agentCheck && a['ingress.appscode.com/agent-port']
+        ? { port: a['ingress.appscode.com/agent-port'] ?? '', interval: a['ingress.appscode.com/agent-interval'] ?? '' }
+        : null,
+    sendProxy: sendProxy(a['ingress.appscode.com/send-proxy'] ?? ''),
+  }));
+  if (endpoints.length === 0) {
+    const why = found.known ? 'no ready endpoints' : 'no Endpoints for it among the objects read';
+    // 3.2-5.x leave out HTTP and TCP backends only (5.0.0 parser.go:456, 496); 6.0-8.x every backend (8.0.1 parser.go:352-358).
+    const leftOut = !rules.writesBackendsWithoutEndpoints && (rules.skipsBrokenBackends || frame.type !== 'default');
+    // Known to be absent: the operator's look-up fails, as for a missing Service (reference section 8).
+    if (leftOut && !found.known && endpointsAbsent(ctx.objects, service.meta.namespace, service.meta.name))
+      return broken(ctx, index, backend, `endpoints "${service.meta.name}" not found`);
+    if (leftOut && found.known) {
+      const reason = `${why}: Voyager ${profile.version} leaves such backends out (9.0 and later write them)`;
+      return { kind: 'skip', skipped: skippedOf(index, backend, service.meta, reason) };
+    }
+    notes.push(
+      leftOut
+        ? `${why}: the servers are unknown, and if it has none Voyager ${profile.version} leaves this backend out`
+        : `${why}: the backend has no servers (Voyager records an event and writes it anyway)`,
+    );
+  }
+  return { kind: 'endpoints', endpoints, notes };
+}
+
+/** An ExternalName Service's one server: its DNS name, through a resolver with use-dns-resolver. */
+function externalEndpoint(service: ServiceView, backend: Backend, legacy: boolean): TemplateEndpoint {
+  const a = service.meta.annotations;
+  const external = service.externalName ?? '';
+  let resolver: TemplateEndpoint['resolver'] = null;
+  if (parseGoBool(a['ingress.appscode.com/use-dns-resolver'] ?? '') === true) {
+    const nameservers = a['ingress.appscode.com/dns-resolver-nameservers'] ?? '';
+    const check = parseGoBool(a['ingress.appscode.com/dns-resolver-check-health'] ?? '');
+    resolver = { name: external, check: check ?? nameservers.replace(/[[\]"\s]/g, '') !== '' };
+  }
+  return {
+    name: 'external',
+    address: external,
+    port: backend.ref.servicePort,
+    external: true,
+    resolver,
+    tlsOption: legacy ? '' : (a['ingress.appscode.com/backend-tls'] ?? ''),
+    check: null,
+    agent: null,
+    sendProxy: '',
+  };
+}
+
+/** Service-level basic auth needs its Secret's keys; the Ingress-wide kind moves auth to the frontend. */
+function backendAuth(ctx: ParseContext, service: ServiceView, frame: Frame): { basicAuth: TemplateBackend['basicAuth']; notes: string[] } {
+  const { ingress, objects, profile } = ctx;
+  const a = service.meta.annotations;
+  const secretOf = (name: string) => objects.secrets?.find((s) => s.meta.namespace === ingress.meta.namespace && s.meta.name === name);
+  const notes: string[] = [];
+  let basicAuth: TemplateBackend['basicAuth'] = null;
+  if (a['ingress.appscode.com/auth-type'] === 'basic' && a['ingress.appscode.com/auth-secret']) {
+    const name = a['ingress.appscode.com/auth-secret'] ?? '';
+    const secret = secretOf(name);
+    if (secret && secret.keys.length > 0)
+      basicAuth = { realm: a['ingress.appscode.com/auth-realm'] ?? '', userLists: secret.keys.map((k) => `${name}-${k}`).sort() };
+    else if (objects.secrets === null) notes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
+  }
+  if (frame.type === 'http' && (ctx.globalAuth || ctx.globalTlsAuth)) basicAuth = null;
+  if (frame.type === 'default' && ctx.globalAuth) {
+    const name = ingressAnnotation(profile, ingress.meta.annotations, 'auth-secret');
+    const realm = ingressAnnotation(profile, ingress.meta.annotations, 'auth-realm');
+    basicAuth = { realm, userLists: (secretOf(name)?.keys ?? []).map((k) => `${name}-${k}`).sort() };
+  }
+  return { basicAuth, notes };
 }
 
 interface ReadOptions {

@@ -21,9 +21,157 @@ export const KEY = {
   ingressClass: 'kubernetes.io/ingress.class',
 } as const;
 
+export type ObjectKind = 'ingress' | 'service';
+
+/** What a sticky key does when a version reads it. */
+export type KeyRole = 'sticky' | 'cookie-name' | 'cookie-hash';
+
+/** How a version reads a key's value. */
+export type Accepts =
+  /** Go's strconv.ParseBool true; anything else is false. */
+  | { kind: 'go-bool' }
+  /** Any non-empty value, even "false". */
+  | { kind: 'non-empty' }
+  /** Exactly this text (case-sensitive, untrimmed). */
+  | { kind: 'exactly'; value: string }
+  /** Any non-empty value is the cookie name; empty or absent means SERVERID. */
+  | { kind: 'cookie-name' }
+  /** One of these hashes; anything else means no hash. */
+  | { kind: 'cookie-hash'; values: readonly CookieHash[] };
+
+interface Reading {
+  since: string;
+  /** The first release that no longer reads it this way; null: still read. */
+  until: string | null;
+  on: readonly ObjectKind[];
+  accepts: Accepts;
+  /** Where in Voyager's code (appscode/voyager at the tag) it was read. */
+  source: string;
+}
+
+/**
+ * One sticky annotation key, declared once: what it does, which versions read it from which
+ * objects and how. Every question about a key (does version X read it here, what does it make of
+ * this value, which key wins, what does enable write) is answered from this table.
+ */
+export interface StickyKey {
+  key: string;
+  role: KeyRole;
+  /**
+   * Look-up order among the keys of one role: lower first. Two spellings of one annotation name
+   * (ingress.kubernetes.io/X, ingress.appscode.com/X) are one look-up: the first present wins,
+   * even when its value says nothing (5.0.0 annotations.go getString via toIngressKey).
+   */
+  rank: number;
+  reads: readonly Reading[];
+}
+
+const GO_BOOL: Accepts = { kind: 'go-bool' };
+const NON_EMPTY: Accepts = { kind: 'non-empty' };
+const COOKIE: Accepts = { kind: 'exactly', value: 'cookie' };
+const NAME: Accepts = { kind: 'cookie-name' };
+const HASH: Accepts = { kind: 'cookie-hash', values: ['md5', 'sha', 'index'] };
+
+// Declaration order is the order keys are listed in (disable's patch, upgrade-check causes).
+export const STICKY_KEYS: readonly StickyKey[] = [
+  {
+    key: KEY.stickySession,
+    role: 'sticky',
+    rank: 2,
+    reads: [
+      {
+        since: '3.2.0',
+        until: '6.0.0-rc.0',
+        on: ['ingress', 'service'],
+        accepts: GO_BOOL,
+        source: 'voyager-sticky.md §2: sticky-session ParseBool, 3.2 to 5.x',
+      },
+    ],
+  },
+  {
+    key: KEY.affinity,
+    role: 'sticky',
+    rank: 1,
+    reads: [
+      {
+        since: '5.0.0-rc.11',
+        until: '6.0.0-rc.0',
+        on: ['ingress'],
+        accepts: NON_EMPTY,
+        source: 'voyager-sticky.md §2: 5.0.0-rc.11, affinity under either prefix',
+      },
+      { since: '6.0.0-rc.0', until: null, on: ['ingress', 'service'], accepts: COOKIE, source: 'voyager-sticky.md §2: 6.0.0-rc.0 on, exactly cookie' },
+    ],
+  },
+  {
+    key: KEY.legacyAffinity,
+    role: 'sticky',
+    rank: 0,
+    reads: [{ since: '4.0.0-alpha.1', until: '6.0.0-rc.0', on: ['ingress'], accepts: NON_EMPTY, source: 'voyager-sticky.md §2: 4.0.0-alpha.1, non-empty' }],
+  },
+  // Not a Voyager key in any version; users write it, and disable removes it.
+  { key: KEY.camelStickySession, role: 'sticky', rank: 3, reads: [] },
+  {
+    key: KEY.cookieName,
+    role: 'cookie-name',
+    rank: 1,
+    reads: [
+      { since: '5.0.0-rc.11', until: '9.0.0', on: ['ingress'], accepts: NAME, source: 'voyager-sticky.md §2: 5.0.0-rc.11, either prefix' },
+      {
+        since: '9.0.0',
+        until: null,
+        on: ['ingress', 'service'],
+        accepts: NAME,
+        source: "voyager-sticky.md §2: 9.0.0, the Service's keys when only it is sticky",
+      },
+    ],
+  },
+  {
+    key: KEY.cookieHash,
+    role: 'cookie-hash',
+    rank: 1,
+    reads: [
+      { since: '5.0.0-rc.11', until: '9.0.0', on: ['ingress'], accepts: HASH, source: 'voyager-sticky.md §2: 5.0.0-rc.11, either prefix' },
+      { since: '9.0.0', until: null, on: ['ingress', 'service'], accepts: HASH, source: 'voyager-sticky.md §2: 9.0.0' },
+    ],
+  },
+  {
+    key: KEY.legacyCookieName,
+    role: 'cookie-name',
+    rank: 0,
+    reads: [{ since: '4.0.0-alpha.1', until: '6.0.0-rc.0', on: ['ingress'], accepts: NAME, source: 'voyager-sticky.md §2: 4.0.0-alpha.1' }],
+  },
+  {
+    key: KEY.legacyCookieHash,
+    role: 'cookie-hash',
+    rank: 0,
+    reads: [{ since: '4.0.0-rc.0', until: '6.0.0-rc.0', on: ['ingress'], accepts: HASH, source: 'voyager-sticky.md §2: hash from 4.0.0-rc.0' }],
+  },
+];
+
+const keysOfRole = (role: KeyRole | 'cookie') => STICKY_KEYS.filter((k) => (role === 'cookie' ? k.role !== 'sticky' : k.role === role)).map((k) => k.key);
 /** Keys that turn stickiness on in some Voyager version (the ones `disable` removes). */
-export const STICKY_ON_KEYS: readonly string[] = [KEY.stickySession, KEY.affinity, KEY.legacyAffinity, KEY.camelStickySession];
-export const COOKIE_KEYS: readonly string[] = [KEY.cookieName, KEY.cookieHash, KEY.legacyCookieName, KEY.legacyCookieHash];
+export const STICKY_ON_KEYS: readonly string[] = keysOfRole('sticky');
+export const COOKIE_KEYS: readonly string[] = keysOfRole('cookie');
+
+/** A key as one version reads it on one kind of object. */
+export interface KeyUse {
+  key: string;
+  role: KeyRole;
+  on: ObjectKind;
+  accepts: Accepts;
+}
+
+function keysAt(v: Version | 'latest'): KeyUse[] {
+  const inForce = (r: Reading) => (v === 'latest' ? r.until === null : atLeast(v, r.since) && (r.until === null || !atLeast(v, r.until)));
+  const out: KeyUse[] = [];
+  for (const declared of [...STICKY_KEYS].sort((a, b) => a.rank - b.rank)) {
+    for (const reading of declared.reads.filter(inForce)) {
+      for (const on of reading.on) out.push({ key: declared.key, role: declared.role, on, accepts: reading.accepts });
+    }
+  }
+  return out;
+}
 
 export interface Profile {
   id: ProfileId;
@@ -31,6 +179,10 @@ export interface Profile {
   version: string;
   /** session-cookie-hash is read (4.0.0-rc.0 and later). */
   cookieHash: boolean;
+  /** The sticky keys this version reads, by object kind, in look-up order (from STICKY_KEYS). */
+  keys: readonly KeyUse[];
+  /** Sticky keys an earlier version read and this one reads nowhere. */
+  retiredKeys: readonly string[];
   /** Server names are `pod-<pod name>` (4.0.0-rc.2 and later) instead of `pod-<IP>`. */
   podServerNames: boolean;
   /** What the operator's parser and templates do at this version: see VERSION_RULES. */
@@ -62,6 +214,12 @@ export interface VersionRules {
   balanceAlpnProto: boolean;
   /** v11.0.0: the Service annotations agent-port / agent-interval add `agent-check` to servers. */
   agentCheck: boolean;
+  /** 6.0.0-rc.0: backend names are `<svc>.<ns>:<port>` (before: a random suffix, so configs compare by servers). */
+  stableBackendNames: boolean;
+  /** 6.0.0-rc.0: the default backend's cookie is the Ingress's session-cookie-name (before: always SERVERID). */
+  defaultBackendCookieName: boolean;
+  /** 6.0.0-rc.0: a Service update re-renders the Ingresses that use it (before: only the next Ingress change does). */
+  rerendersOnServiceChange: boolean;
 }
 
 export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; source: string }[] = [
@@ -79,6 +237,13 @@ export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; 
   },
   { rule: 'namedServicePorts', since: '9.0.0', source: '8.0.1 parser.go:196-202 (p.Port only); 9.0.0 getSpecifiedPort also compares p.Name' },
   { rule: 'balanceAlpnProto', since: '9.0.0', source: '8.0.1 templates/http-backend.cfg (no balance/alpn/proto); 9.0.0 http-backend.cfg' },
+  { rule: 'stableBackendNames', since: '6.0.0-rc.0', source: 'voyager-sticky.md §4: names carry a random suffix before 6.0' },
+  {
+    rule: 'defaultBackendCookieName',
+    since: '6.0.0-rc.0',
+    source: '5.0.0 templates/default-backend.cfg writes a fixed cookie SERVERID (voyager-sticky.md §4)',
+  },
+  { rule: 'rerendersOnServiceChange', since: '6.0.0-rc.0', source: 'voyager-sticky.md §3: before 6.0 a Service change does not re-render' },
   { rule: 'agentCheck', since: '11.0.0', source: '10.0.0 templates/http-backend.cfg (no agent-check); v11.0.0 http-backend.cfg' },
 ];
 
@@ -86,11 +251,6 @@ function rulesAt(v: Version | 'latest'): VersionRules {
   const out = {} as Record<keyof VersionRules, boolean>;
   for (const row of VERSION_RULES) out[row.rule] = v === 'latest' || atLeast(v, row.since);
   return out;
-}
-
-/** 6.0 and later: `affinity: cookie` is the only key, and backend names are deterministic. */
-export function isModern(profile: Profile): boolean {
-  return profile.id === '6.0' || profile.id === '9.0';
 }
 
 /** Which profile applies and the evidence for it (src/output/semantics.ts says it in words). */
@@ -153,9 +313,7 @@ export type ProfileResult = { ok: true; profile: Profile } | { ok: false; messag
 export function profileFor(text: string): ProfileResult {
   const trimmed = text.trim();
   const calendar = /^v?(\d{4})\.(\d{1,2})\.(\d{1,2})(?:-[0-9A-Za-z.-]+)?$/.exec(trimmed);
-  if (calendar) {
-    return { ok: true, profile: { id: '9.0', version: trimmed, cookieHash: true, podServerNames: true, rules: rulesAt('latest') } };
-  }
+  if (calendar) return { ok: true, profile: makeProfile('9.0', trimmed, 'latest') };
   const v = parseVersion(trimmed);
   if (!v) {
     return { ok: false, message: `invalid Voyager version "${text}": want a release such as 3.2.0, 5.0.0-rc.11, v12.0.0 or v2021.09.15` };
@@ -163,14 +321,28 @@ export function profileFor(text: string): ProfileResult {
   if (!atLeast(v, '3.2.0')) {
     return { ok: false, message: `Voyager ${text} has no sticky sessions: they arrived in 3.2.0` };
   }
-  const base = { version: trimmed, cookieHash: atLeast(v, '4.0.0-rc.0'), podServerNames: atLeast(v, '4.0.0-rc.2'), rules: rulesAt(v) };
   let id: ProfileId;
   if (atLeast(v, '9.0.0')) id = '9.0';
   else if (atLeast(v, '6.0.0-rc.0')) id = '6.0';
   else if (atLeast(v, '5.0.0-rc.11')) id = '5.0';
   else if (atLeast(v, '4.0.0-alpha.1')) id = '4.0';
   else id = '3.2';
-  return { ok: true, profile: { id, ...base } };
+  return { ok: true, profile: makeProfile(id, trimmed, v) };
+}
+
+function makeProfile(id: ProfileId, version: string, v: Version | 'latest'): Profile {
+  const keys = keysAt(v);
+  return {
+    id,
+    version,
+    cookieHash: keys.some((k) => k.role === 'cookie-hash'),
+    podServerNames: v === 'latest' || atLeast(v, '4.0.0-rc.2'),
+    keys,
+    retiredKeys: STICKY_KEYS.filter(
+      (k) => !keys.some((u) => u.key === k.key) && k.reads.some((r) => r.until !== null && (v === 'latest' || atLeast(v, r.until))),
+    ).map((k) => k.key),
+    rules: rulesAt(v),
+  };
 }
 
 /**
@@ -210,20 +382,6 @@ function lookup(annotations: Annotations, keys: readonly string[]): { key: strin
   return null;
 }
 
-/** The keys that can make an Ingress sticky under the profile, in Voyager's look-up order. */
-function ingressAffinityKeys(profile: Profile): string[] {
-  switch (profile.id) {
-    case '3.2':
-      return [];
-    case '4.0':
-      return [KEY.legacyAffinity];
-    case '5.0':
-      return [KEY.legacyAffinity, KEY.affinity];
-    default:
-      return [KEY.affinity];
-  }
-}
-
 /**
  * The keys an Ingress annotation is looked up under. Before 6.0 every Ingress annotation was read
  * as `ingress.kubernetes.io/<name>` first, then `ingress.appscode.com/<name>` (5.0.0
@@ -234,38 +392,113 @@ export function ingressKeys(profile: Profile, name: string): string[] {
   return profile.rules.skipsBrokenBackends ? [own] : [`ingress.kubernetes.io/${name}`, own];
 }
 
+export interface EventReasons {
+  invalid: string;
+  configFailed: string;
+  configMapFailed: string;
+  serviceFailed: string;
+  written: string;
+  backendInvalid: string | null;
+}
+
 /**
  * The Event reasons the operator records on an Ingress, by what happened. 6.0.0-rc.0 renamed them
  * (5.0.0 pkg/eventer/recorder.go "HAProxyConfigCreateFailed", "ConfigMapCreateSuccessful";
  * 6.0.0-rc.0 "HAProxyConfigFailed", "ConfigMapReconcileSuccessful", and BackendInvalid arrived).
  */
-export function eventReasons(profile: Profile): {
-  invalid: string;
-  configFailed: string;
-  serviceFailed: string;
-  written: string;
-  backendInvalid: string | null;
-} {
-  return profile.rules.skipsBrokenBackends
-    ? {
-        invalid: 'IngressInvalid',
-        configFailed: 'HAProxyConfigFailed',
-        serviceFailed: 'ServiceReconcileFailed',
-        written: 'ConfigMapReconcileSuccessful',
-        backendInvalid: 'BackendInvalid',
-      }
-    : {
-        invalid: 'IngressInvalid',
-        configFailed: 'HAProxyConfigCreateFailed',
-        serviceFailed: 'ServiceCreateFailed',
-        written: 'ConfigMapCreateSuccessful',
-        backendInvalid: null,
-      };
+const EVENT_REASONS: { before6: EventReasons; since6: EventReasons } = {
+  before6: {
+    invalid: 'IngressInvalid',
+    configFailed: 'HAProxyConfigCreateFailed',
+    configMapFailed: 'ConfigMapCreateFailed',
+    serviceFailed: 'ServiceCreateFailed',
+    written: 'ConfigMapCreateSuccessful',
+    backendInvalid: null,
+  },
+  since6: {
+    invalid: 'IngressInvalid',
+    configFailed: 'HAProxyConfigFailed',
+    configMapFailed: 'ConfigMapReconcileFailed',
+    serviceFailed: 'ServiceReconcileFailed',
+    written: 'ConfigMapReconcileSuccessful',
+    backendInvalid: 'BackendInvalid',
+  },
+};
+
+export function eventReasons(profile: Profile): EventReasons {
+  return profile.rules.skipsBrokenBackends ? EVENT_REASONS.since6 : EVENT_REASONS.before6;
+}
+
+/** The reasons any version records for these happenings: Events outlive upgrades. */
+export function reasonsOfAnyVersion(...what: (keyof EventReasons)[]): Set<string> {
+  const out = new Set<string>();
+  for (const reasons of [EVENT_REASONS.before6, EVENT_REASONS.since6]) {
+    for (const key of what) {
+      const reason = reasons[key];
+      if (reason !== null) out.add(reason);
+    }
+  }
+  return out;
 }
 
 /** An Ingress annotation's value as the operator reads it ('' when absent). */
 export function ingressAnnotation(profile: Profile, annotations: Annotations, name: string): string {
   return lookup(annotations, ingressKeys(profile, name))?.value ?? '';
+}
+
+/** The keys of a role the version reads on an object of this kind, in look-up order. */
+export function keysRead(profile: Profile, kind: ObjectKind, role?: KeyRole): KeyUse[] {
+  return profile.keys.filter((k) => k.on === kind && (role === undefined || k.role === role));
+}
+
+/** How the version reads `key` on an object of this kind; null when it does not read it there. */
+export function readingOf(profile: Profile, kind: ObjectKind, key: string): KeyUse | null {
+  return profile.keys.find((k) => k.on === kind && k.key === key) ?? null;
+}
+
+/** The version reads the key on no object at all, although an earlier version did. */
+export function retired(profile: Profile, key: string): boolean {
+  return profile.retiredKeys.includes(key);
+}
+
+/** The release that stopped reading the key, as users name it ("6.0" for 6.0.0-rc.0). */
+export function retiredSince(key: string): string {
+  const ends = (STICKY_KEYS.find((k) => k.key === key)?.reads ?? []).map((r) => r.until).filter((u) => u !== null);
+  const last = ends.at(-1) ?? '';
+  const v = parseVersion(last);
+  return v ? `${v.major}.${v.minor}` : last;
+}
+
+/** Whether a value makes the key say "on" (sticky) to a reading that turns stickiness on. */
+export function acceptsValue(accepts: Accepts, value: string): boolean {
+  switch (accepts.kind) {
+    case 'go-bool':
+      return parseGoBool(value) === true;
+    case 'non-empty':
+      return value !== '';
+    case 'exactly':
+      return value === accepts.value;
+    case 'cookie-name':
+      return value !== '';
+    case 'cookie-hash':
+      return (accepts.values as readonly string[]).includes(value);
+  }
+}
+
+/** Annotation names without their prefix: the spellings of one look-up. */
+const nameOf = (key: string) => key.slice(key.indexOf('/') + 1);
+
+/** The first present key of each look-up among these keys (one per annotation name). */
+function firstPresent(uses: readonly KeyUse[], annotations: Annotations): { use: KeyUse; value: string }[] {
+  const seen = new Set<string>();
+  const out: { use: KeyUse; value: string }[] = [];
+  for (const use of uses) {
+    const value = annotations[use.key];
+    if (value === undefined || seen.has(nameOf(use.key))) continue;
+    seen.add(nameOf(use.key));
+    out.push({ use, value });
+  }
+  return out;
 }
 
 export interface StickyReading {
@@ -274,41 +507,23 @@ export interface StickyReading {
   key: string | null;
 }
 
+/** Whether the object's own annotations make its backends sticky under the version. */
+export function stickyReading(profile: Profile, kind: ObjectKind, annotations: Annotations): StickyReading {
+  const on = firstPresent(keysRead(profile, kind, 'sticky'), annotations).find(({ use, value }) => acceptsValue(use.accepts, value));
+  return on ? { sticky: true, key: on.use.key } : { sticky: false, key: null };
+}
+
 export function ingressSticky(profile: Profile, annotations: Annotations): StickyReading {
-  if (isModern(profile)) {
-    return annotations[KEY.affinity] === 'cookie' ? { sticky: true, key: KEY.affinity } : { sticky: false, key: null };
-  }
-  const affinity = lookup(annotations, ingressAffinityKeys(profile));
-  if (affinity && affinity.value !== '') return { sticky: true, key: affinity.key };
-  const session = annotations[KEY.stickySession];
-  if (session !== undefined && parseGoBool(session) === true) return { sticky: true, key: KEY.stickySession };
-  return { sticky: false, key: null };
+  return stickyReading(profile, 'ingress', annotations);
 }
 
 export function serviceSticky(profile: Profile, annotations: Annotations): StickyReading {
-  if (isModern(profile)) {
-    return annotations[KEY.affinity] === 'cookie' ? { sticky: true, key: KEY.affinity } : { sticky: false, key: null };
-  }
-  const session = annotations[KEY.stickySession];
-  if (session !== undefined && parseGoBool(session) === true) return { sticky: true, key: KEY.stickySession };
-  return { sticky: false, key: null };
+  return stickyReading(profile, 'service', annotations);
 }
 
-/** Cookie keys (name, hash) read from an object of this role, in look-up order; [] if never read. */
-export function cookieKeys(profile: Profile, role: 'ingress' | 'service'): { name: string[]; hash: string[] } {
-  if (profile.id === '3.2') return { name: [], hash: [] };
-  if (role === 'service' && profile.id !== '9.0') return { name: [], hash: [] };
-  let name: string[];
-  if (profile.id === '4.0') name = [KEY.legacyCookieName];
-  else if (profile.id === '5.0') name = [KEY.legacyCookieName, KEY.cookieName];
-  else name = [KEY.cookieName];
-  let hash: string[] = [];
-  if (profile.cookieHash) {
-    if (profile.id === '4.0') hash = [KEY.legacyCookieHash];
-    else if (profile.id === '5.0') hash = [KEY.legacyCookieHash, KEY.cookieHash];
-    else hash = [KEY.cookieHash];
-  }
-  return { name, hash };
+/** Cookie keys (name, hash) read from an object of this kind, in look-up order; [] if never read. */
+export function cookieKeys(profile: Profile, kind: ObjectKind): { name: string[]; hash: string[] } {
+  return { name: keysRead(profile, kind, 'cookie-name').map((k) => k.key), hash: keysRead(profile, kind, 'cookie-hash').map((k) => k.key) };
 }
 
 export interface CookieSetting {
@@ -319,28 +534,35 @@ export interface CookieSetting {
 }
 
 export const DEFAULT_COOKIE = 'SERVERID';
-const HASHES: readonly string[] = ['md5', 'sha', 'index'];
 
 export function isCookieHash(value: string): value is CookieHash {
-  return HASHES.includes(value);
+  return acceptsValue(HASH, value);
 }
 
-export function readCookie(profile: Profile, role: 'ingress' | 'service', annotations: Annotations): CookieSetting {
-  const keys = cookieKeys(profile, role);
+export function readCookie(profile: Profile, kind: ObjectKind, annotations: Annotations): CookieSetting {
+  const keys = cookieKeys(profile, kind);
   const name = lookup(annotations, keys.name)?.value || DEFAULT_COOKIE;
   const hashValue = lookup(annotations, keys.hash)?.value ?? '';
   const hash = isCookieHash(hashValue) ? hashValue : null;
   return { name, hash, invalidHash: hash === null && hashValue !== '' ? hashValue : null };
 }
 
-/** Which object's cookie settings a sticky cookie backend uses. */
-export function cookieSourceRole(profile: Profile, ingressIsSticky: boolean): 'ingress' | 'service' {
-  return profile.id === '9.0' && !ingressIsSticky ? 'service' : 'ingress';
+/** Which object's cookie settings a sticky cookie backend uses: the Service's only when the version reads them and the Ingress is not sticky. */
+export function cookieSourceRole(profile: Profile, ingressIsSticky: boolean): ObjectKind {
+  return !ingressIsSticky && keysRead(profile, 'service', 'cookie-name').length > 0 ? 'service' : 'ingress';
 }
 
-/** The annotation that `enable` writes to make an object sticky under the profile. */
+/** The annotation that `enable` writes under the profile: the sticky key it reads on both kinds, with the value it reads as on. */
 export function enableAnnotation(profile: Profile): { key: string; value: string } {
-  return isModern(profile) ? { key: KEY.affinity, value: 'cookie' } : { key: KEY.stickySession, value: 'true' };
+  const both = keysRead(profile, 'service', 'sticky').find((k) => readingOf(profile, 'ingress', k.key) !== null);
+  if (!both) throw new Error(`no sticky key is read on both kinds by ${profile.version}`);
+  return { key: both.key, value: both.accepts.kind === 'exactly' ? both.accepts.value : 'true' };
+}
+
+/** enableAnnotation as a manifest line: `key: cookie`, `key: "true"` (YAML would read a bare true as a boolean). */
+export function enableText(profile: Profile): string {
+  const on = enableAnnotation(profile);
+  return `${on.key}: ${on.value === 'true' ? '"true"' : on.value}`;
 }
 
 export function describeProfile(profile: Profile): string {
@@ -398,8 +620,7 @@ export function chooseSemantics(evidence: SemanticsEvidence): { ok: true; choice
     }
   }
   if (evidence.servedVersions?.includes('v1')) {
-    const profile: Profile = { id: '9.0', version: '9.0', cookieHash: true, podServerNames: true, rules: rulesAt('latest') };
-    return { ok: true, choice: { profile, source: 'discovery' } };
+    return { ok: true, choice: { profile: makeProfile('9.0', '9.0', 'latest'), source: 'discovery' } };
   }
   return { ok: true, choice: { profile: defaultProfile(), source: 'default', badTag: operator?.tag ?? null } };
 }

@@ -7,14 +7,18 @@ import { analyse, type Mode, type StatusItem, type StatusOptions } from './effec
 import { objectLabel, type IngressView, type ObjectSet, type ServiceView } from './objects.ts';
 import {
   COOKIE_KEYS,
-  KEY,
   STICKY_ON_KEYS,
   cookieKeys,
   enableAnnotation,
-  ingressSticky,
-  isModern,
+  keysRead as keysReadBy,
+  readingOf,
+  acceptsValue,
+  isCookieHash,
+  DEFAULT_COOKIE,
+  STICKY_KEYS,
+  type KeyUse,
   readCookie,
-  serviceSticky,
+  stickyReading,
   type Annotations,
   type CookieHash,
   type Profile,
@@ -40,18 +44,9 @@ export interface UpgradeRow {
 
 type Role = 'ingress' | 'service';
 
-/** The sticky keys the version reads on an object of the role (semantics.ingressSticky/serviceSticky). */
-function stickyKeysRead(profile: Profile, role: Role): string[] {
-  if (isModern(profile)) return [KEY.affinity];
-  if (role === 'service') return [KEY.stickySession];
-  if (profile.id === '3.2') return [KEY.stickySession];
-  if (profile.id === '4.0') return [KEY.legacyAffinity, KEY.stickySession];
-  return [KEY.legacyAffinity, KEY.affinity, KEY.stickySession];
-}
-
+/** Every sticky and cookie key the version reads on an object of the role. */
 export function keysRead(profile: Profile, role: Role): Set<string> {
-  const cookie = cookieKeys(profile, role);
-  return new Set([...stickyKeysRead(profile, role), ...cookie.name, ...cookie.hash]);
+  return new Set(keysReadBy(profile, role).map((k) => k.key));
 }
 
 const itemKey = (item: StatusItem) =>
@@ -135,7 +130,7 @@ function changedBackends(objects: ObjectSet, base: Omit<StatusOptions, 'profile'
       was.state.cookie &&
       will.state.cookie &&
       was.state.cookie.name !== will.state.cookie.name &&
-      from.rules.skipsBrokenBackends !== to.rules.skipsBrokenBackends
+      from.rules.defaultBackendCookieName !== to.rules.defaultBackendCookieName
     ) {
       // The 5.x default-backend template writes a fixed `cookie SERVERID` (5.0.0 templates/default-backend.cfg).
       causes.splice(0, causes.length, `before 6.0 the default backend's cookie is always SERVERID; from 6.0 it is the Ingress's session-cookie-name`);
@@ -169,10 +164,25 @@ export interface AnnotationChange {
   remove: string[];
 }
 
+/** What the target version makes of a key's value on the object. */
+export type KeyMeaning = { role: 'sticky'; sticky: boolean } | { role: 'cookie-name'; name: string } | { role: 'cookie-hash'; hash: CookieHash | null };
+
+/** An object migrate leaves as it is: keeping today's state would remove or rewrite keys the user wrote that the target reads. */
+export interface KeptObject {
+  object: string;
+  /** The target version's exact name ("v12.0.0"). */
+  target: string;
+  keys: { key: string; value: string; meaning: KeyMeaning }[];
+  /** The backends that therefore change on the upgrade. */
+  backends: UpgradeRow[];
+}
+
 export interface MigrationPlan {
   changes: AnnotationChange[];
   /** Backends no set of added annotations keeps the same under both versions. */
   impossible: { row: UpgradeRow; reason: string }[];
+  /** The user's own keys the target reads are never removed or rewritten: these objects stay as they are. */
+  kept: KeptObject[];
 }
 
 export function withAnnotations(objects: ObjectSet, changes: readonly AnnotationChange[]): ObjectSet {
@@ -200,7 +210,7 @@ function edits(annotations: Annotations, role: Role, from: Profile, to: Profile)
   const set: Record<string, string> = {};
   const remove: string[] = [];
   const current = keysRead(from, role);
-  const sticky = role === 'ingress' ? ingressSticky : serviceSticky;
+  const sticky = (profile: Profile, annotations: Annotations) => stickyReading(profile, role, annotations);
   const view = () => {
     const out: Record<string, string> = { ...annotations, ...set };
     for (const key of remove) delete out[key];
@@ -212,7 +222,7 @@ function edits(annotations: Annotations, role: Role, from: Profile, to: Profile)
     set[enable.key] = enable.value;
   }
   if (!wasSticky) {
-    for (const key of stickyKeysRead(to, role)) {
+    for (const { key } of keysReadBy(to, role, 'sticky')) {
       if (!sticky(to, view()).sticky) break;
       if (view()[key] === undefined) continue;
       if (!current.has(key)) remove.push(key);
@@ -250,15 +260,18 @@ export function planMigration(
   options: { force: boolean },
 ): MigrationPlan {
   const changed = changedBackends(objects, base, from, to);
-  if (changed.length === 0) return { changes: [], impossible: [] };
+  if (changed.length === 0) return { changes: [], impossible: [], kept: [] };
   const rows = changed.map((c) => c.row);
   const changes = new Map<string, AnnotationChange>();
+  const keptKeys = new Map<string, KeptObject['keys']>();
   const add = (role: Role, namespace: string, name: string, apiVersion: string | null, annotations: Annotations) => {
     const { set, remove } = edits(annotations, role, from, to);
     const changed = Object.fromEntries(Object.entries(set).filter(([k, v]) => annotations[k] !== v));
     if (Object.keys(changed).length === 0 && remove.length === 0) return;
     const object = objectLabel(role, namespace, name);
-    changes.set(object, { role, object, namespace, name, apiVersion, set: changed, remove });
+    const overruled = usersKeysTouched(annotations, role, to, changed, remove);
+    if (overruled.length > 0) keptKeys.set(object, overruled);
+    else changes.set(object, { role, object, namespace, name, apiVersion, set: changed, remove });
   };
   for (const row of rows) {
     const ingress = objects.ingresses.find(
@@ -308,8 +321,38 @@ export function planMigration(
     planned = planned.filter((c) => !involved.has(c.object));
     failing = verify(planned);
   }
-  const impossible = failing.map((row) => ({ row, reason: impossibleReason(row, from, to) }));
-  return { changes: planned, impossible };
+  const keptRow = (row: UpgradeRow) =>
+    keptKeys.has(objectLabel('ingress', row.ingress.namespace, row.ingress.name)) ||
+    keptKeys.has(objectLabel('service', row.service.namespace, row.service.name));
+  const impossible = failing.filter((row) => !keptRow(row)).map((row) => ({ row, reason: impossibleReason(row, from, to) }));
+  const kept = [...keptKeys].map(([object, keys]) => ({
+    object,
+    target: to.version,
+    keys,
+    backends: failing.filter((row) =>
+      [objectLabel('ingress', row.ingress.namespace, row.ingress.name), objectLabel('service', row.service.namespace, row.service.name)].includes(object),
+    ),
+  }));
+  return { changes: planned, impossible, kept };
+}
+
+/** The keys an edit would remove or rewrite that the user wrote and the target reads, with what the target makes of each. */
+function usersKeysTouched(annotations: Annotations, role: Role, to: Profile, set: Record<string, string>, remove: readonly string[]): KeptObject['keys'] {
+  const touched = [...Object.keys(set).filter((key) => annotations[key] !== undefined), ...remove];
+  const out: KeptObject['keys'] = [];
+  for (const key of STICKY_KEYS.map((k) => k.key)) {
+    const value = annotations[key];
+    const reading = readingOf(to, role, key);
+    if (value === undefined || !reading || !touched.includes(key)) continue;
+    out.push({ key, value, meaning: meaningOf(reading, value) });
+  }
+  return out;
+}
+
+function meaningOf(reading: KeyUse, value: string): KeyMeaning {
+  if (reading.role === 'cookie-name') return { role: 'cookie-name', name: value || DEFAULT_COOKIE };
+  if (reading.role === 'cookie-hash') return { role: 'cookie-hash', hash: isCookieHash(value) ? value : null };
+  return { role: 'sticky', sticky: acceptsValue(reading.accepts, value) };
 }
 
 /** One backend's state in words: `cookie SHOPID (md5)`, `source-ip`, `no`, `not written`. */

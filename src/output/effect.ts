@@ -1,26 +1,33 @@
 // What enable/disable does to every backend that uses the changed objects.
 
-import type { Effect, Refusal } from '../core/change.ts';
+import type { BackendEffect, Effect, Refusal } from '../core/change.ts';
 import { stickyWord } from './status.ts';
 import { changeDiff } from './diff.ts';
 import { renderTable } from './table.ts';
+
+/** Sticky before and after; the cookie too where its name changes (a new name logs users out). */
+function stickyCells(b: BackendEffect): [string, string] {
+  const renamed = b.cookieBefore !== null && b.cookieAfter !== null && b.cookieBefore !== b.cookieAfter;
+  if (!renamed) return [stickyWord(b.before), stickyWord(b.after)];
+  return [`${stickyWord(b.before)} (cookie ${b.cookieBefore})`, `${stickyWord(b.after)} (cookie ${b.cookieAfter})`];
+}
 
 /** The `Effect:` lines: a table of sticky before and after, or why there is none. */
 export function effectLines(effect: Pick<Effect, 'backends'>): string[] {
   if (effect.backends.length === 0) return ['Effect: no Voyager Ingress uses these objects'];
   const table = renderTable(
     ['namespace', 'ingress', 'backend', 'service', 'sticky before', 'sticky after'],
-    effect.backends.map((b) => [
-      b.ingress.namespace,
-      b.ingress.name,
-      b.backend,
-      `${b.service.name}.${b.service.namespace}`,
-      stickyWord(b.before),
-      stickyWord(b.after),
-    ]),
+    effect.backends.map((b) => [b.ingress.namespace, b.ingress.name, b.backend, `${b.service.name}.${b.service.namespace}`, ...stickyCells(b)]),
     { noHeaders: false },
   );
   return ['Effect:', table];
+}
+
+/** One stderr line when disable left cookie keys that now do nothing: --purge removes them. */
+export function purgeHint(effect: Pick<Effect, 'idleCookieKeys'>): string[] {
+  if (effect.idleCookieKeys.length === 0) return [];
+  const left = effect.idleCookieKeys.map((idle) => `${idle.keys.join(', ')} on ${idle.object}`).join('; ');
+  return [`hint: disable left ${left}, which nothing reads now; disable --purge removes cookie keys too`];
 }
 
 /** The haproxy.cfg diff of every Ingress the change touches (the same for live and file changes). */

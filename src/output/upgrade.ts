@@ -1,6 +1,6 @@
 // Printing upgrade-check rows and migrate plans: data first (core/upgrade), printing last.
 
-import { describeState as stateText, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
+import { describeState as stateText, type KeptObject, type KeyMeaning, type MigrationPlan, type UpgradeRow } from '../core/upgrade.ts';
 import { renderTable } from './table.ts';
 
 export function upgradeTable(
@@ -34,5 +34,20 @@ export function planLines(plan: MigrationPlan): { out: string[]; err: string[] }
   const err = plan.impossible.map(
     ({ row, reason }) => `ingress/${row.ingress.namespace}/${row.ingress.name}: backend ${row.backend} cannot stay the same: ${reason}`,
   );
-  return { out, err };
+  return { out, err: [...plan.kept.map(keptLine), ...err] };
+}
+
+function meaningText(meaning: KeyMeaning): string {
+  if (meaning.role === 'sticky') return meaning.sticky ? 'sticky' : 'not sticky';
+  if (meaning.role === 'cookie-name') return `cookie ${meaning.name}`;
+  return meaning.hash === null ? 'no hash' : `hash ${meaning.hash}`;
+}
+
+/** One line per object migrate leaves alone: the user's keys, what the target makes of them, what changes. */
+function keptLine(kept: KeptObject): string {
+  const keys = kept.keys.map((k) => `${k.key} ${JSON.stringify(k.value)} (${meaningText(k.meaning)})`).join(' and ');
+  const changes = kept.backends
+    .map((row) => `backend ${row.backend} of ingress ${row.ingress.namespace}/${row.ingress.name} goes from ${stateText(row.from)} to ${stateText(row.to)}`)
+    .join('; ');
+  return `${kept.object} left as it is: ${kept.target} reads ${keys}, which migrate does not remove or rewrite${changes ? `; on the upgrade ${changes}` : ''}`;
 }

@@ -2,9 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planChange, type ChangeRequest } from '../../src/core/change.ts';
+import { effectOf, planChange, withPatches, type AnnotationPatch, type ChangeRequest, type ChangeTarget } from '../../src/core/change.ts';
+import { objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
-import { refusalMessage } from '../../src/output/effect.ts';
+import { effectLines, purgeHint, refusalMessage } from '../../src/output/effect.ts';
 
 function profile(version: string): Profile {
   const result = profileFor(version);
@@ -84,4 +85,88 @@ test('disable removes every key that turns stickiness on in any version; --purge
     'ingress.appscode.com/session-cookie-name': null,
   });
   assert.deepEqual(plan('3.2.0', { owner: 'team' }, disable), {});
+});
+
+const storefront = (ingressAnnotations: Record<string, string>, serviceAnnotations: Record<string, string>) =>
+  objectsFrom(
+    [
+      {
+        apiVersion: 'voyager.appscode.com/v1beta1',
+        kind: 'Ingress',
+        metadata: { namespace: 'shop', name: 'storefront', annotations: ingressAnnotations },
+        spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/checkout', backend: { serviceName: 'checkout', servicePort: 80 } }] } }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { namespace: 'shop', name: 'checkout', annotations: serviceAnnotations },
+        spec: { ports: [{ port: 80 }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { namespace: 'shop', name: 'checkout' },
+        subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }],
+      },
+    ],
+    'default',
+  );
+
+function effectOfPatch(version: string, before: ObjectSet, target: ChangeTarget, patch: AnnotationPatch, action: 'enable' | 'disable') {
+  const after = withPatches(before, [{ target, patch }]);
+  return effectOf(before, after, [target], { profile: profile(version), source: 'flag', ingressClass: null }, action);
+}
+
+test('the effect names the cookie before and after where it changes (enable on the Ingress takes over the Service cookie CHK)', () => {
+  const before = storefront({}, { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'CHK' });
+  const target: ChangeTarget = { role: 'ingress', flavor: 'voyager', namespace: 'shop', name: 'storefront' };
+  const patch = { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-hash': 'md5' };
+  const effect = effectOfPatch('v12.0.0', before, target, patch, 'enable');
+  assert.deepEqual(
+    effect.backends.map((b) => [b.before, b.after, b.cookieBefore, b.cookieAfter]),
+    [[true, true, 'CHK', 'SERVERID']],
+  );
+  assert.match(effectLines(effect)[1] ?? '', /yes \(cookie CHK\)\s+yes \(cookie SERVERID\)$/);
+  assert.match(effect.configs[0]?.after ?? '', /cookie SERVERID insert/);
+  // The same name before and after: the cells stay plain.
+  const same = effectOfPatch(
+    'v12.0.0',
+    before,
+    target,
+    { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'CHK' },
+    'enable',
+  );
+  assert.match(effectLines(same)[1] ?? '', /yes\s+yes$/);
+});
+
+test('disable without --purge reports the cookie keys it leaves that nothing reads; with --purge, none', () => {
+  const before = storefront({}, { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'WEBID' });
+  const target: ChangeTarget = { role: 'service', namespace: 'shop', name: 'checkout' };
+  const annotations = before.services[0]?.meta.annotations ?? {};
+  for (const purge of [false, true]) {
+    const planned = planChange(profile('v12.0.0'), annotations, { ...enable(), action: 'disable', purge });
+    assert.ok(planned.ok);
+    const effect = effectOfPatch('v12.0.0', before, target, planned.patch, 'disable');
+    assert.deepEqual(
+      effect.backends.map((b) => b.after),
+      [false],
+    );
+    assert.deepEqual(effect.idleCookieKeys, purge ? [] : [{ object: 'service/shop/checkout', keys: ['ingress.appscode.com/session-cookie-name'] }]);
+    assert.deepEqual(
+      purgeHint(effect),
+      purge
+        ? []
+        : [
+            'hint: disable left ingress.appscode.com/session-cookie-name on service/shop/checkout, which nothing reads now; disable --purge removes cookie keys too',
+          ],
+    );
+  }
+  // Before 9.0 a sticky Service uses the Ingress's cookie keys: disabling the Ingress leaves them in use.
+  const old = storefront(
+    { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'SHOP' },
+    { 'ingress.appscode.com/affinity': 'cookie' },
+  );
+  const ingressTarget: ChangeTarget = { role: 'ingress', flavor: 'voyager', namespace: 'shop', name: 'storefront' };
+  const effect = effectOfPatch('8.0.1', old, ingressTarget, { 'ingress.appscode.com/affinity': null }, 'disable');
+  assert.deepEqual(effect.idleCookieKeys, []);
 });

@@ -165,6 +165,8 @@ test('effect lines: a table, or why there is none', () => {
         service: { namespace: 'a', name: 's1' },
         before: false,
         after: null,
+        cookieBefore: null,
+        cookieAfter: null,
         sourcesAfter: [],
       },
     ],

@@ -2,7 +2,7 @@
 // migrate --in-place changing only annotation lines (the files are diffed), --local none.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -139,4 +139,63 @@ test("upgrade-check with kubectl's printers: -o jsonpath and custom-columns over
       ['cart', 'true', 'false'],
     ],
   );
+});
+
+test('migrate keeps what the user wrote for the target: a 5.0 Service with affinity: cookie and its own cookie is left alone, with one warning (issue 21 item 2)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-intent-'));
+  try {
+    const file = join(dir, 'checkout.yaml');
+    const text = `apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /checkout
+        backend:
+          serviceName: checkout
+          servicePort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: checkout
+  namespace: shop
+  annotations:
+    ingress.appscode.com/affinity: cookie
+    ingress.appscode.com/session-cookie-name: CHK
+spec:
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: checkout
+  namespace: shop
+subsets:
+- addresses:
+  - ip: 10.0.0.1
+  ports:
+  - port: 80
+`;
+    writeFileSync(file, text);
+    const ran = await runSticky(['migrate', '--to', 'v12.0.0', '--voyager-version', '5.0.0', '-f', file, '--in-place']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(readFileSync(file, 'utf8'), text, 'the file is unchanged');
+    assert.match(ran.stdout, /^unchanged$/m);
+    const warnings = ran.stderr.split('\n').filter((line) => line.includes('left as it is'));
+    assert.equal(warnings.length, 1, ran.stderr);
+    assert.match(
+      warnings[0] ?? '',
+      /service\/shop\/checkout left as it is: v12\.0\.0 reads ingress\.appscode\.com\/affinity "cookie" \(sticky\) and ingress\.appscode\.com\/session-cookie-name "CHK" \(cookie CHK\)/,
+    );
+    assert.doesNotMatch(ran.stderr, /SERVERID/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseSemantics, parseGoBool, profileFor, type ProfileId } from '../../src/core/semantics.ts';
+import { chooseSemantics, enableAnnotation, keysRead, parseGoBool, profileFor, type ProfileId } from '../../src/core/semantics.ts';
 import { matchesSelector, parseSelector } from '../../src/core/selector.ts';
 import { parseTarget } from '../../src/cli/targets.ts';
 
@@ -100,4 +100,39 @@ test('TARGET spellings of kubectl', () => {
   assert.throws(() => parseTarget('pod/x'), { message: 'kubectl sticky works on services and ingresses, not "pod"' });
   assert.throws(() => parseTarget('s1'), /no resource type/);
   assert.throws(() => parseTarget('svc/Bad_Name'), /invalid resource name/);
+});
+
+test('the key table (STICKY_KEYS) gives each version the keys of voyager-sticky.md section 2, in look-up order', () => {
+  const read = (v: string, kind: 'ingress' | 'service', role: 'sticky' | 'cookie-name' | 'cookie-hash') => {
+    const r = profileFor(v);
+    assert.ok(r.ok);
+    return keysRead(r.profile, kind, role).map(
+      (k) => `${k.key.replace('ingress.appscode.com/', '').replace('ingress.kubernetes.io/', 'k8s:')}=${k.accepts.kind}`,
+    );
+  };
+  assert.deepEqual(read('3.2.0', 'ingress', 'sticky'), ['sticky-session=go-bool']);
+  assert.deepEqual(read('4.0.0-alpha.1', 'ingress', 'sticky'), ['k8s:affinity=non-empty', 'sticky-session=go-bool']);
+  assert.deepEqual(read('5.0.0', 'ingress', 'sticky'), ['k8s:affinity=non-empty', 'affinity=non-empty', 'sticky-session=go-bool']);
+  assert.deepEqual(read('5.0.0', 'service', 'sticky'), ['sticky-session=go-bool']);
+  for (const v of ['6.0.0-rc.0', '8.0.1', 'v12.0.0', 'v2026.3.23']) {
+    assert.deepEqual(read(v, 'ingress', 'sticky'), ['affinity=exactly'], v);
+    assert.deepEqual(read(v, 'service', 'sticky'), ['affinity=exactly'], v);
+  }
+  assert.deepEqual(read('3.2.0', 'ingress', 'cookie-name'), []);
+  assert.deepEqual(read('4.0.0-beta.1', 'ingress', 'cookie-hash'), []);
+  assert.deepEqual(read('4.0.0-rc.0', 'ingress', 'cookie-hash'), ['k8s:session-cookie-hash=cookie-hash']);
+  assert.deepEqual(read('5.0.0-rc.11', 'ingress', 'cookie-name'), ['k8s:session-cookie-name=cookie-name', 'session-cookie-name=cookie-name']);
+  assert.deepEqual(read('8.0.1', 'service', 'cookie-name'), []);
+  assert.deepEqual(read('9.0.0', 'service', 'cookie-name'), ['session-cookie-name=cookie-name']);
+  assert.deepEqual(read('9.0.0', 'service', 'cookie-hash'), ['session-cookie-hash=cookie-hash']);
+});
+
+test('enable writes the sticky key the version reads on both kinds, with its "on" value', () => {
+  const on = (v: string) => {
+    const r = profileFor(v);
+    assert.ok(r.ok);
+    return enableAnnotation(r.profile);
+  };
+  assert.deepEqual(on('5.0.0'), { key: 'ingress.appscode.com/sticky-session', value: 'true' });
+  assert.deepEqual(on('6.0.0-rc.0'), { key: 'ingress.appscode.com/affinity', value: 'cookie' });
 });

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { computeStatus } from '../../src/core/effective.ts';
 import { objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
-import { keysRead, planMigration, planPrune, upgradeCheck, withAnnotations } from '../../src/core/upgrade.ts';
+import { keysRead, planMigration, planPrune, upgradeCheck, withAnnotations, type AnnotationChange } from '../../src/core/upgrade.ts';
+import { planLines } from '../../src/output/upgrade.ts';
 
 function profile(version: string): Profile {
   const result = profileFor(version);
@@ -112,7 +113,7 @@ for (const c of CASES) {
     const plan = planMigration(objects, BASE, profile(c.from), profile(c.to), { force: false });
     const after = withAnnotations(objects, plan.changes);
     const old = computeStatus(objects, { ...BASE, profile: profile(c.from) }).items.map((i) => [i.sticky, i.mode, i.cookie]);
-    if (plan.impossible.length === 0) {
+    if (plan.impossible.length === 0 && plan.kept.length === 0) {
       assert.deepEqual(
         computeStatus(after, { ...BASE, profile: profile(c.from) }).items.map((i) => [i.sticky, i.mode, i.cookie]),
         old,
@@ -123,14 +124,56 @@ for (const c of CASES) {
       );
       assert.deepEqual(upgradeCheck(after, BASE, profile(c.from), profile(c.to)), []);
     }
-    // No key the current version reads is removed.
-    for (const change of plan.changes)
+    // No key the current version reads is removed; no key the user wrote that the target reads is removed or rewritten.
+    for (const change of plan.changes) {
       assert.deepEqual(
         change.remove.filter((k) => keysRead(profile(c.from), change.role).has(k)),
         [],
       );
+      assert.deepEqual(usersKeysTouched(objects, change, profile(c.to)), []);
+    }
   });
 }
+
+/** Keys present on the object that the change removes or gives another value, and the target reads. */
+function usersKeysTouched(objects: ObjectSet, change: AnnotationChange, to: Profile): string[] {
+  const object =
+    change.role === 'service'
+      ? objects.services.find((s) => s.meta.namespace === change.namespace && s.meta.name === change.name)
+      : objects.ingresses.find((i) => i.meta.namespace === change.namespace && i.meta.name === change.name);
+  const annotations = object?.meta.annotations ?? {};
+  const read = keysRead(to, change.role);
+  return [...change.remove, ...Object.keys(change.set).filter((k) => annotations[k] !== change.set[k])].filter(
+    (k) => annotations[k] !== undefined && read.has(k),
+  );
+}
+
+test('issue 21 item 2: migrate 5.0.0 -> v12 keeps the keys the user wrote for v12 on a Service, and says what v12 makes of them', () => {
+  const objects = shop({}, { 'ingress.appscode.com/affinity': 'cookie', 'ingress.appscode.com/session-cookie-name': 'CHK' });
+  const plan = planMigration(objects, BASE, profile('5.0.0'), profile('v12.0.0'), { force: false });
+  assert.deepEqual(plan.changes, []);
+  assert.deepEqual(plan.impossible, []);
+  assert.deepEqual(
+    plan.kept.map((k) => [k.object, k.target, k.keys, k.backends.map((b) => [b.from.sticky, b.to.sticky, b.to.cookie?.name])]),
+    [
+      [
+        'service/default/web',
+        'v12.0.0',
+        [
+          { key: 'ingress.appscode.com/affinity', value: 'cookie', meaning: { role: 'sticky', sticky: true } },
+          { key: 'ingress.appscode.com/session-cookie-name', value: 'CHK', meaning: { role: 'cookie-name', name: 'CHK' } },
+        ],
+        [[false, true, 'CHK']],
+      ],
+    ],
+  );
+  assert.deepEqual(planLines(plan), {
+    out: [],
+    err: [
+      'service/default/web left as it is: v12.0.0 reads ingress.appscode.com/affinity "cookie" (sticky) and ingress.appscode.com/session-cookie-name "CHK" (cookie CHK), which migrate does not remove or rewrite; on the upgrade backend shop.example.com/ of ingress default/shop goes from no to cookie CHK',
+    ],
+  });
+});
 
 test('migrate 5.0 -> v12 adds affinity: cookie beside sticky-session and the 6.0 cookie keys', () => {
   const objects = shop(
@@ -154,14 +197,15 @@ test('migrate 5.0 -> v12 adds affinity: cookie beside sticky-session and the 6.0
   );
 });
 
-test('a key both versions read is only given a value that means the same to the current one', () => {
-  // 6.0 reads affinity "none" as not sticky; 5.0 makes any non-empty affinity sticky; "" is neither.
+test('a key both versions read is not rewritten to mean the same to the target: the object is kept, with what the target makes of it', () => {
+  // 6.0 reads affinity "none" as not sticky; 5.0 makes any non-empty affinity sticky.
   const objects = shop({ 'ingress.appscode.com/affinity': 'none' }, {});
   const plan = planMigration(objects, BASE, profile('6.0.0'), profile('5.0.0'), { force: false });
   assert.deepEqual(plan.impossible, []);
+  assert.deepEqual(plan.changes, []);
   assert.deepEqual(
-    plan.changes.map((c) => [c.set, c.remove]),
-    [[{ 'ingress.appscode.com/affinity': '' }, []]],
+    plan.kept.map((k) => [k.object, k.keys]),
+    [['ingress/default/shop', [{ key: 'ingress.appscode.com/affinity', value: 'none', meaning: { role: 'sticky', sticky: true } }]]],
   );
 });
 
@@ -205,7 +249,7 @@ const VALUES = ['true', 'false', 'cookie', 'yes', '', 'md5', 'sha', 'SHOPID'];
 const annotations = fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 4 });
 
 test('property: after migrate, status under either version equals status under the current one, or the backend is impossible', () => {
-  const seen = { migrated: 0, impossible: 0 };
+  const seen = { migrated: 0, impossible: 0, kept: 0 };
   fc.assert(
     fc.property(annotations, annotations, fc.constantFrom(...VERSIONS), fc.constantFrom(...VERSIONS), (ingress, service, fromVersion, toVersion) => {
       const objects = shop(ingress, service);
@@ -217,21 +261,25 @@ test('property: after migrate, status under either version equals status under t
       const old = computeStatus(objects, { ...BASE, profile: from }).items.map(key);
       const underFrom = computeStatus(after, { ...BASE, profile: from }).items.map(key);
       const underTo = computeStatus(after, { ...BASE, profile: to }).items.map(key);
-      const impossible = plan.impossible.length > 0;
-      if (impossible) seen.impossible++;
+      const impossible = plan.impossible.length > 0 || plan.kept.length > 0;
+      if (plan.kept.length > 0) seen.kept++;
+      else if (impossible) seen.impossible++;
       else if (plan.changes.length > 0) seen.migrated++;
       if (!impossible) {
         assert.deepEqual(underFrom, old);
         assert.deepEqual(underTo, old);
       }
-      for (const change of plan.changes)
+      for (const change of plan.changes) {
         assert.deepEqual(
           change.remove.filter((k) => keysRead(from, change.role).has(k)),
           [],
         );
+        assert.deepEqual(usersKeysTouched(objects, change, to), []);
+      }
     }),
     { seed: 8, numRuns: 400 },
   );
-  // Not vacuous: many runs needed a migration and got one that holds.
-  assert.ok(seen.migrated > 50 && seen.impossible < seen.migrated, JSON.stringify(seen));
+  // Not vacuous: runs needed a migration and got one that holds. Most random sets hold a key the
+  // target reads that keeping today's state would rewrite: those objects are kept, as the rule says.
+  assert.ok(seen.migrated >= 10 && seen.kept > 0 && seen.impossible < seen.migrated, JSON.stringify(seen));
 });
