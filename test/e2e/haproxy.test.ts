@@ -15,6 +15,7 @@ import { objectsFrom } from '../../src/core/objects.ts';
 import { cookieValue, formatBackends, renderBackends, type RenderedBackend } from '../../src/core/render.ts';
 import { computeStatus } from '../../src/core/effective.ts';
 import { profileFor } from '../../src/core/semantics.ts';
+import { freePort, listen } from '../support/probe-parts.ts';
 
 const HAPROXY = process.env['HAPROXY'] || 'haproxy';
 const INSTALL = 'apt-get update && apt-get install -y haproxy';
@@ -72,28 +73,6 @@ test('every rendered sticky golden backend passes haproxy -c', { timeout: 120_00
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (typeof address === 'object' && address) resolve(address.port);
-      else reject(new Error('no port'));
-    });
-  });
-}
 
 async function close(server: net.Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
