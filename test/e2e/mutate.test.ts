@@ -68,11 +68,18 @@ test('enable writes affinity: cookie on 9.0, touches nothing else, and shows eve
 
 test('enable on 3.2 writes sticky-session "true"; -o name prints the object name', () => {
   resetService();
-  const result = run(['enable', 'svc/s1', '--voyager-version', '3.2.0', '-o', 'name']);
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout.split('\n')[0], 'service/s1');
-  assert.equal(annotations('svc', 's1')['ingress.appscode.com/sticky-session'], 'true');
-  assert.match(result.stderr, /does not re-render HAProxy when a Service changes/);
+  // s1 has no selector: without an Endpoints object Voyager 3.2 fails its look-up and writes no config.
+  const endpoints = `apiVersion: v1\nkind: Endpoints\nmetadata: {name: s1, namespace: ${A}}\nsubsets: [{addresses: [{ip: 10.9.1.1}], ports: [{port: 80}]}]\n`;
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, endpoints);
+  try {
+    const result = run(['enable', 'svc/s1', '--voyager-version', '3.2.0', '-o', 'name']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.split('\n')[0], 'service/s1');
+    assert.equal(annotations('svc', 's1')['ingress.appscode.com/sticky-session'], 'true');
+    assert.match(result.stderr, /does not re-render HAProxy when a Service changes/);
+  } finally {
+    mustKubectl(['delete', 'endpoints', 's1', '-n', A, '--ignore-not-found'], cluster.kubeconfig);
+  }
 });
 
 test('--dry-run (client and server) writes nothing and shows the object and HAProxy diffs', () => {

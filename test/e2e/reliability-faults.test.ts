@@ -199,7 +199,9 @@ test('a server that reads the request and never answers: reads time out, a PATCH
 test('migrate: a connection dropped during its PATCH is "maybe written", as enable says, never "not written"', async () => {
   resetServices();
   const ingress = `apiVersion: voyager.appscode.com/v1beta1\nkind: Ingress\nmetadata: {name: mig, namespace: ${NS}}\nspec:\n  rules:\n  - host: mig.example.com\n    http:\n      paths:\n      - path: /\n        backend: {serviceName: a1, servicePort: 80}\n`;
-  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, ingress);
+  // a1 has no selector: without an Endpoints object, 5.0 writes no config at all and nothing can stay the same.
+  const endpoints = `apiVersion: v1\nkind: Endpoints\nmetadata: {name: a1, namespace: ${NS}}\nsubsets: [{addresses: [{ip: 10.9.2.1}], ports: [{port: 80}]}]\n`;
+  mustKubectl(['apply', '-f', '-'], cluster.kubeconfig, `${ingress}---\n${endpoints}`);
   try {
     mustKubectl(['annotate', 'svc', 'a1', '-n', NS, `${STICKY}=true`], cluster.kubeconfig);
     await withPolicy((r) => (r.method === 'PATCH' ? { kind: 'drop' } : PASS));
@@ -210,6 +212,6 @@ test('migrate: a connection dropped during its PATCH is "maybe written", as enab
     assert.doesNotMatch(result.stderr, /not written/);
     assert.equal(proxy.count('PATCH'), 1, 'a write is never retried');
   } finally {
-    mustKubectl(['delete', 'ingresses.voyager.appscode.com', 'mig', '-n', NS, '--ignore-not-found'], cluster.kubeconfig);
+    mustKubectl(['delete', 'ingresses.voyager.appscode.com/mig', 'endpoints/a1', '-n', NS, '--ignore-not-found'], cluster.kubeconfig);
   }
 });
