@@ -85,7 +85,13 @@ function entries(config: Record<string, unknown>, list: string, field: string): 
 
 /** The impersonation fields of each user, and the clusters with disable-compression: true. */
 function rawFields(text: string, users: Map<string, RawUser>, uncompressed: Map<string, boolean>): void {
-  const config = record(parseYaml(text));
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text, { uniqueKeys: false });
+  } catch {
+    return; // client-node accepted the file; should this parser not, its fields above go unread
+  }
+  const config = record(parsed);
   for (const [name, user] of entries(config, 'users', 'user')) {
     if (users.has(name)) continue;
     const extra = Object.fromEntries(Object.entries(record(user['as-user-extra'])).map(([key, values]) => [key, strings(values)]));
