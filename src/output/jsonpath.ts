@@ -67,15 +67,42 @@ function splitActions(template: string): { text: string; action: boolean }[] {
   return out;
 }
 
+const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+
+/** client-go's UnquoteExtend: a "..." or '...' text with Go's escapes (\n, \', \x41, \u00e9, \101...). */
 function unquote(text: string): string {
-  return JSON.parse(`"${text.slice(1, -1).replace(/"/g, '\\"').replace(/\\\\"/g, '\\"')}"`) as string;
+  const quote = text[0] ?? '';
+  const body = text.slice(1, -1);
+  const bad = () => new TemplateError(`unquote string ${text} error invalid syntax`);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] ?? '';
+    if (c === quote) throw bad();
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = body[++i] ?? '';
+    const simple = SIMPLE_ESCAPES[e];
+    const digits = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    if (simple !== undefined) out += simple;
+    else if (e === quote) out += e;
+    else if (digits > 0 && /^[0-9a-fA-F]+$/.test(body.slice(i + 1, i + 1 + digits)) && body.length >= i + 1 + digits) {
+      out += String.fromCodePoint(Number.parseInt(body.slice(i + 1, i + 1 + digits), 16));
+      i += digits;
+    } else if (/^[0-7]{3}$/.test(body.slice(i, i + 3))) {
+      out += String.fromCharCode(Number.parseInt(body.slice(i, i + 3), 8));
+      i += 2;
+    } else throw bad();
+  }
+  return out;
 }
 
 function parseLiteral(text: string): Json {
   const t = text.trim();
   if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
   if (t === 'true' || t === 'false') return t === 'true';
-  if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) return t.slice(1, -1);
+  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t.endsWith(t[0])) return unquote(t);
   parsePath(t);
   throw new TemplateError(`unrecognized filter value ${t}`);
 }
@@ -155,7 +182,8 @@ function parsePath(text: string): Step[] {
       for (; j < s.length; j++) {
         const d = s[j] ?? '';
         if (quote) {
-          if (d === quote) quote = null;
+          if (d === '\\') j++;
+          else if (d === quote) quote = null;
         } else if (d === '"' || d === "'") quote = d;
         else if (d === '[' || d === '(') depth++;
         else if (d === ']' || d === ')') {

@@ -431,3 +431,24 @@ test('jsonpath as kubectl: an empty slice ends the step, [*] is a slice, .* of a
       template,
     );
 });
+
+// parser_test.go's quoted filter values (parens and quotes inside quotes, an escaped quote), and
+// Go's escapes in quoted texts, as kubectl 1.32 printed them.
+test('jsonpath quoted texts: parens and quotes inside quotes, Go escapes; a bad escape does not parse', () => {
+  const items = { items: [{ v: '()' }, { v: '("")' }, { v: '())(' }, { v: '{[()]}' }, { v: "''" }, { v: '""' }, { v: "\\'" }, { v: 'Linux' }] };
+  const matching = (literal: string) => runTemplate(`{.items[?(@.v == ${literal})].v}`, items);
+  assert.equal(matching('"()"'), '()');
+  assert.equal(matching('"(\\"\\")"'), '("")');
+  assert.equal(matching('"())("'), '())(');
+  assert.equal(matching('"{[()]}"'), '{[()]}');
+  assert.equal(matching(`"''"`), "''");
+  assert.equal(matching(`'""'`), '""');
+  assert.equal(matching("'\\\\\\''"), "\\'");
+  assert.equal(matching("'Linux'"), 'Linux');
+  assert.equal(runTemplate('{"a\\x41\\101\\u00e9\\n"}', null), 'aAAé\n');
+  assert.equal(runTemplate("{'it\\'s'}", null), "it's");
+  assert.throws(
+    () => runTemplate('{"\\q"}', null),
+    (error: unknown) => error instanceof TemplateError && error.message === 'unquote string "\\q" error invalid syntax',
+  );
+});
