@@ -612,7 +612,8 @@ test('impersonation from the kubeconfig (as, as-uid, as-groups, as-user-extra) a
     // --as-user-extra merges key by key over the kubeconfig's as-user-extra (client-go's merge of
     // the overrides). kubectl has the flag from 1.35 (cli-runtime 0.35); the plane's kubectl 1.32
     // reads the same map from the kubeconfig, so ours with the flag is compared with kubectl given
-    // the merged map.
+    // the merged map. (By hand, a kubectl built from k8s.io/kubectl v0.35.10 with these flags sent
+    // the same header lines as ours, and the same error for extras without --as.)
     const extraFlags = ['--as-user-extra', 'scopes=admin', '--as-user-extra', 'other=1', '--as-user-extra', 'other=2'];
     const oursExtra = await sentThrough(proxy, () => stickyAsync(['status', ...extraFlags], { kubeconfig }));
     const merged = proxiedKubeconfig(url, { ...user, 'as-user-extra': { scopes: ['admin'], other: ['1', '2'], [EXTRA_KEY]: ['a b'] } });
