@@ -36,6 +36,8 @@ export const CLUSTER_FLAGS = {
   server: string({ short: 's', describe: 'The address and port of the Kubernetes API server', group: CLUSTER }),
   namespace: string({ short: 'n', describe: 'The namespace scope for this request', group: CLUSTER, complete: 'namespaces' }),
   token: string({ describe: 'Bearer token for authentication to the API server', group: CLUSTER }),
+  username: string({ describe: 'Username for basic authentication to the API server', group: CLUSTER }),
+  password: string({ describe: 'Password for basic authentication to the API server', group: CLUSTER }),
   as: string({
     describe: 'Username to impersonate for the operation. User could be a regular user or a service account in a namespace.',
     group: CLUSTER,
@@ -46,6 +48,14 @@ export const CLUSTER_FLAGS = {
     read: (texts: readonly string[]) => [...texts],
   },
   'as-uid': string({ describe: 'UID to impersonate for the operation.', group: CLUSTER }),
+  // A StringArray of key=value, as kubectl's (cli-runtime 0.35 and later); kube/config.ts groups them by key.
+  'as-user-extra': {
+    ...list({
+      describe: 'User extras to impersonate for the operation, this flag can be repeated to specify multiple values for the same key.',
+      group: CLUSTER,
+    }),
+    read: (texts: readonly string[]) => [...texts],
+  },
   'certificate-authority': string({ describe: 'Path to a cert file for the certificate authority', group: CLUSTER, complete: 'files' }),
   'client-certificate': string({ describe: 'Path to a client certificate file for TLS', group: CLUSTER, complete: 'files' }),
   'client-key': string({ describe: 'Path to a client key file for TLS', group: CLUSTER, complete: 'files' }),

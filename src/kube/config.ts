@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import { UserError, redact, registerSecret } from '../errors.ts';
 import type { CLUSTER_FLAGS } from '../cli/flags.ts';
 import type { ValuesOf } from '../cli/spec.ts';
@@ -22,6 +23,24 @@ export interface Impersonation {
   user: string;
   uid: string;
   groups: readonly string[];
+  /** Impersonate-Extra-KEY headers, one per value. */
+  extra: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Basic authentication (--username/--password, or the kubeconfig's); either may be empty, as in client-go. */
+export interface BasicAuth {
+  username: string;
+  password: string;
+}
+
+/**
+ * kubeconfig fields that client-node does not read (it knows `as`, not the rest of the
+ * impersonation, nor a cluster's disable-compression), read from the file's own text.
+ */
+interface RawUser {
+  uid: string;
+  groups: string[];
+  extra: Record<string, string[]>;
 }
 
 export interface LoadedConfig {
@@ -30,7 +49,8 @@ export interface LoadedConfig {
   namespace: string;
   server: string;
   impersonate: Impersonation | null;
-  /** Ask for gzip responses (kubectl does, unless --disable-compression). */
+  basicAuth: BasicAuth | null;
+  /** Ask for gzip responses (kubectl does, unless --disable-compression or the cluster's disable-compression). */
   compression: boolean;
 }
 
@@ -49,10 +69,44 @@ function firstByName<T extends { name: string }>(target: Map<string, T>, items: 
   for (const item of items) if (!target.has(item.name)) target.set(item.name, item);
 }
 
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** The named entries of a kubeconfig list (`users`, `clusters`), each its inner mapping. */
+function entries(config: Record<string, unknown>, list: string, field: string): [string, Record<string, unknown>][] {
+  const items = Array.isArray(config[list]) ? (config[list] as unknown[]) : [];
+  return items.map((item) => [String(record(item)['name'] ?? ''), record(record(item)[field])]);
+}
+
+/** The impersonation fields of each user, and the clusters with disable-compression: true. */
+function rawFields(text: string, users: Map<string, RawUser>, uncompressed: Map<string, boolean>): void {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text, { uniqueKeys: false });
+  } catch {
+    return; // client-node accepted the file; should this parser not, its fields above go unread
+  }
+  const config = record(parsed);
+  for (const [name, user] of entries(config, 'users', 'user')) {
+    if (users.has(name)) continue;
+    const extra = Object.fromEntries(Object.entries(record(user['as-user-extra'])).map(([key, values]) => [key, strings(values)]));
+    users.set(name, { uid: typeof user['as-uid'] === 'string' ? user['as-uid'] : '', groups: strings(user['as-groups']), extra });
+  }
+  for (const [name, cluster] of entries(config, 'clusters', 'cluster'))
+    if (!uncompressed.has(name)) uncompressed.set(name, cluster['disable-compression'] === true);
+}
+
 export function loadConfig(flags: ConfigFlags): LoadedConfig {
   const clusters = new Map<string, Cluster>();
   const users = new Map<string, User>();
   const contexts = new Map<string, Context>();
+  const rawUsers = new Map<string, RawUser>();
+  const uncompressed = new Map<string, boolean>();
   let currentContext = '';
   for (const file of configFiles(flags)) {
     const text = readFileSync(file, 'utf8');
@@ -73,6 +127,7 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
       if (typeof user.username === 'string' && typeof user.password === 'string')
         registerSecret(Buffer.from(`${user.username}:${user.password}`).toString('base64'));
     }
+    rawFields(text, rawUsers, uncompressed);
     one.makePathsAbsolute(dirname(resolve(file)));
     firstByName(clusters, one.getClusters());
     firstByName(users, one.getUsers());
@@ -93,7 +148,7 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
   if (!named && !(flags.server && !flags.cluster)) throw new UserError(`cluster "${clusterName}" does not exist in the kubeconfig`);
   if (flags.user && !users.has(flags.user)) throw new UserError(`user "${flags.user}" does not exist in the kubeconfig`);
   const cluster = clusterWithFlags(named ?? { name: clusterName, server: '', skipTLSVerify: false }, flags);
-  const { user, impersonate } = userWithFlags(users.get(userName) ?? { name: userName }, flags);
+  const { user, impersonate, basicAuth } = userWithFlags(users.get(userName) ?? { name: userName }, rawUsers.get(userName), flags);
   const context: Context = { name: 'kubectl-sticky', cluster: cluster.name, user: user.name, namespace: base?.namespace ?? '' };
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({ clusters: [cluster], users: [user], contexts: [context], currentContext: context.name });
@@ -102,7 +157,9 @@ export function loadConfig(flags: ConfigFlags): LoadedConfig {
     namespace: flags.namespace || base?.namespace || 'default',
     server: cluster.server,
     impersonate,
-    compression: !flags['disable-compression'],
+    basicAuth,
+    // client-go merges the flag over the cluster's field, where false never overrides true.
+    compression: !flags['disable-compression'] && !(named && uncompressed.get(named.name)),
   };
 }
 
@@ -151,18 +208,43 @@ function clusterWithFlags(named: Cluster, flags: ConfigFlags): Cluster {
   return cluster;
 }
 
-/** client-go's getAuthInfo overrides, and the impersonation they ask for. */
-function userWithFlags(named: User, flags: ConfigFlags): { user: User; impersonate: Impersonation | null } {
-  const token = flags.token;
-  registerSecret(token);
-  // --token is the credential: the kubeconfig's own (token, basic auth, exec plugin, auth
-  // provider) are not used, as client-go skips an exec plugin when a token is given.
-  const credentials: Partial<User> = token
+/** --as-user-extra's key=value texts by key, as cli-runtime reads them (a text without `=` is skipped). */
+function extrasOf(texts: readonly string[]): Record<string, string[]> {
+  const extra: Record<string, string[]> = {};
+  for (const text of texts) {
+    const at = text.indexOf('=');
+    if (at < 0) continue;
+    const key = text.slice(0, at);
+    extra[key] = [...(extra[key] ?? []), text.slice(at + 1)];
+  }
+  return extra;
+}
+
+/**
+ * client-go's getAuthInfo: the flags merged over the kubeconfig user field by field (a non-empty
+ * string or list replaces, user extras merge key by key), then its validation.
+ */
+function userWithFlags(
+  named: User,
+  raw: RawUser | undefined,
+  flags: ConfigFlags,
+): { user: User; impersonate: Impersonation | null; basicAuth: BasicAuth | null } {
+  const token = flags.token || named.token || '';
+  const username = flags.username || named.username || '';
+  const password = flags.password || named.password || '';
+  registerSecret(flags.token);
+  registerSecret(flags.password);
+  if (token && (username || password)) {
+    throw new UserError(`more than one authentication method found for ${named.name}; found [token basicAuth], only one is allowed`);
+  }
+  const basicAuth = username || password ? { username, password } : null;
+  if (basicAuth) registerSecret(Buffer.from(`${username}:${password}`).toString('base64'));
+  // --token is the credential: the kubeconfig's exec plugin and auth provider are not used, as
+  // client-go skips an exec plugin when a token is given. Basic auth goes out as its own header.
+  const credentials: Partial<User> = flags.token
     ? { token }
     : {
-        ...(named.token ? { token: named.token } : {}),
-        ...(named.username !== undefined ? { username: named.username } : {}),
-        ...(named.password !== undefined ? { password: named.password } : {}),
+        ...(token ? { token } : {}),
         ...(named.exec ? { exec: named.exec } : {}),
         ...(named.authProvider ? { authProvider: named.authProvider } : {}),
       };
@@ -177,13 +259,21 @@ function userWithFlags(named: User, flags: ConfigFlags): { user: User; impersona
     registerSecret(pem);
     for (const line of pem.split('\n')) if (!line.startsWith('-----')) registerSecret(line);
   }
-  const impersonateUser = flags.as || named.impersonateUser || '';
-  const groups = flags['as-group'] ?? [];
-  const uid = flags['as-uid'] ?? '';
-  if (!impersonateUser && (groups.length > 0 || uid)) {
-    throw new UserError(`requesting uid, groups or user-extra for ${named.name} without impersonating a user`);
-  }
+  const impersonate = impersonationOf(named, raw, flags);
   // The client sends all Impersonate-* headers itself; client-node would add only the user.
   const user: User = { name: named.name || 'anonymous', ...credentials, ...cert, ...key };
-  return { user, impersonate: impersonateUser ? { user: impersonateUser, uid, groups: [...groups] } : null };
+  return { user, impersonate, basicAuth };
+}
+
+/** The merged as, as-uid, as-groups and as-user-extra; uid, groups or extras without a user are client-go's error. */
+function impersonationOf(named: User, raw: RawUser | undefined, flags: ConfigFlags): Impersonation | null {
+  const user = flags.as || named.impersonateUser || '';
+  const uid = flags['as-uid'] || raw?.uid || '';
+  const flagGroups = flags['as-group'] ?? [];
+  const groups = flagGroups.length > 0 ? [...flagGroups] : (raw?.groups ?? []);
+  const extra = { ...raw?.extra, ...extrasOf(flags['as-user-extra'] ?? []) };
+  if (!user && (groups.length > 0 || uid || Object.keys(extra).length > 0)) {
+    throw new UserError(`requesting uid, groups or user-extra for ${named.name} without impersonating a user`);
+  }
+  return user ? { user, uid, groups, extra } : null;
 }

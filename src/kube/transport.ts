@@ -13,7 +13,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ConnectionError, UserError, redact, registerSecret } from '../errors.ts';
 import { DIAL_TIMEOUT_MS, PhaseTimeout, TLS_HANDSHAKE_TIMEOUT_MS, readBody } from '../http.ts';
 import { defaultTimeoutMs } from '../timeout.ts';
-import type { Impersonation, LoadedConfig } from './config.ts';
+import type { BasicAuth, Impersonation, LoadedConfig } from './config.ts';
 import { credentialProblem, networkError } from './wording.ts';
 
 export interface ClientOptions {
@@ -36,6 +36,34 @@ function maskHeader(name: string, value: string): string {
   if (!SECRET_HEADERS.has(name.toLowerCase())) return redact(value);
   const scheme = /^(\w+)\s/.exec(value)?.[1];
   return scheme ? `${scheme} <masked>` : '<masked>';
+}
+
+/** A header name as Go's CanonicalMIMEHeaderKey writes it: Impersonate-Extra-Scopes. */
+function canonicalHeader(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/** client-go's headerKeyEscape: bytes that may not be in a header name, and %, as %XX. */
+function headerKeyEscape(key: string): string {
+  let out = '';
+  for (const byte of new TextEncoder().encode(key)) {
+    const c = String.fromCharCode(byte);
+    out += /^[A-Za-z0-9!#$&'*+\-.^_`|~]$/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** The Impersonate-* headers, as client-go's impersonatingRoundTripper sets them. */
+function impersonationHeaders(impersonate: Impersonation): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = { 'Impersonate-User': impersonate.user };
+  if (impersonate.uid) headers['Impersonate-Uid'] = impersonate.uid;
+  // One header line per group and per extra value.
+  if (impersonate.groups.length > 0) headers['Impersonate-Group'] = [...impersonate.groups];
+  for (const [key, values] of Object.entries(impersonate.extra)) {
+    const name = canonicalHeader(`Impersonate-Extra-${headerKeyEscape(key)}`);
+    if (values.length > 0) headers[name] = [...(headers[name] ?? []), ...values];
+  }
+  return headers;
 }
 
 // client-go's WarningWriter deduplicates per process: a list of 500 objects of a deprecated
@@ -101,6 +129,7 @@ export class Transport {
   private readonly verbosity: number;
   private readonly log: (line: string) => void;
   private readonly impersonate: Impersonation | null;
+  private readonly basicAuth: BasicAuth | null;
   private readonly compression: boolean;
   // One keep-alive agent per client (a command makes one): discovery and its lists share connections.
   private agent: http.Agent | null = null;
@@ -108,6 +137,7 @@ export class Transport {
   constructor(config: LoadedConfig, options: ClientOptions) {
     this.kubeConfig = config.kubeConfig;
     this.impersonate = config.impersonate;
+    this.basicAuth = config.basicAuth;
     this.compression = config.compression;
     this.base = serverUrl(config.server.replace(/\/+$/, ''));
     this.timeoutIsDefault = options.timeoutMs <= 0;
@@ -130,7 +160,7 @@ export class Transport {
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = String(value);
-    if (typeof options.auth === 'string') headers['Authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    if (this.basicAuth) headers['Authorization'] = `Basic ${Buffer.from(`${this.basicAuth.username}:${this.basicAuth.password}`).toString('base64')}`;
     for (const [name, value] of Object.entries(headers)) {
       // The credential itself (a kubeconfig token, or an exec plugin's) is masked wherever it
       // could be printed: errors, warnings, -v logs.
@@ -230,12 +260,7 @@ export class Transport {
   private headers(method: Method, url: URL, body: Body | undefined, prepared: Prepared): Record<string, string | string[]> {
     const headers: Record<string, string | string[]> = { Accept: 'application/json', 'User-Agent': 'kubectl-sticky', ...prepared.headers };
     if (this.compression) headers['Accept-Encoding'] = 'gzip';
-    if (this.impersonate) {
-      headers['Impersonate-User'] = this.impersonate.user;
-      if (this.impersonate.uid) headers['Impersonate-Uid'] = this.impersonate.uid;
-      // One header line per group, as client-go sends them.
-      if (this.impersonate.groups.length > 0) headers['Impersonate-Group'] = [...this.impersonate.groups];
-    }
+    if (this.impersonate) Object.assign(headers, impersonationHeaders(this.impersonate));
     if (body) {
       headers['Content-Type'] = body.contentType;
       headers['Content-Length'] = String(Buffer.byteLength(body.text));

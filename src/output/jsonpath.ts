@@ -23,9 +23,8 @@ type Step =
   | { kind: 'field'; names: string[] }
   | { kind: 'all' }
   | { kind: 'recursive' }
-  | { kind: 'index'; indexes: number[] }
-  | { kind: 'slice'; start: number | null; end: number | null; step: number | null }
-  | { kind: 'wildcard' }
+  | { kind: 'slice'; start: number | null; end: number | null; derived: boolean; step: number | null }
+  | { kind: 'literal'; value: Json }
   | { kind: 'union'; paths: Step[][] }
   | { kind: 'filter'; left: Step[]; op: string | null; right: Operand | null };
 
@@ -68,75 +67,83 @@ function splitActions(template: string): { text: string; action: boolean }[] {
   return out;
 }
 
+const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+
+/** client-go's UnquoteExtend: a "..." or '...' text with Go's escapes (\n, \', \x41, \u00e9, \101...). */
 function unquote(text: string): string {
-  return JSON.parse(`"${text.slice(1, -1).replace(/"/g, '\\"').replace(/\\\\"/g, '\\"')}"`) as string;
+  const quote = text[0] ?? '';
+  const body = text.slice(1, -1);
+  const bad = () => new TemplateError(`unquote string ${text} error invalid syntax`);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] ?? '';
+    if (c === quote) throw bad();
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = body[++i] ?? '';
+    const simple = SIMPLE_ESCAPES[e];
+    const digits = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    if (simple !== undefined) out += simple;
+    else if (e === quote) out += e;
+    else if (digits > 0 && /^[0-9a-fA-F]+$/.test(body.slice(i + 1, i + 1 + digits)) && body.length >= i + 1 + digits) {
+      out += String.fromCodePoint(Number.parseInt(body.slice(i + 1, i + 1 + digits), 16));
+      i += digits;
+    } else if (/^[0-7]{3}$/.test(body.slice(i, i + 3))) {
+      out += String.fromCharCode(Number.parseInt(body.slice(i, i + 3), 8));
+      i += 2;
+    } else throw bad();
+  }
+  return out;
 }
 
 function parseLiteral(text: string): Json {
   const t = text.trim();
   if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
   if (t === 'true' || t === 'false') return t === 'true';
-  if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) return t.slice(1, -1);
+  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t.endsWith(t[0])) return unquote(t);
+  parsePath(t);
   throw new TemplateError(`unrecognized filter value ${t}`);
 }
 
-const FILTER_OPS = ['==', '!=', '<=', '>=', '=~', '<', '>'];
-
+/**
+ * `?(left OP right)` as client-go's parseFilter: OP is the first run of `!<>=`, whatever it
+ * spells (an unknown one fails only when the filter runs, as kubectl's); no OP tests existence.
+ */
 function parseFilter(body: string): Step {
-  const m = /^\?\((.*)\)$/s.exec(body.trim());
+  const m = /^\?\((.*)\)$/s.exec(body);
   if (!m) throw new TemplateError(`invalid filter ${body}`);
-  const expr = (m[1] ?? '').trim();
-  let at = -1;
-  let op: string | null = null;
-  let quote: string | null = null;
-  for (let i = 0; i < expr.length && op === null; i++) {
-    const c = expr[i] ?? '';
-    if (quote) {
-      if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if ('=!<>~'.includes(c)) {
-      const two = expr.slice(i, i + 2);
-      op = FILTER_OPS.find((o) => two.startsWith(o)) ?? null;
-      if (op === null) {
-        const run = /^[=!<>~]+/.exec(expr.slice(i))?.[0] ?? c;
-        throw new TemplateError(`unrecognized filter operator ${run}`);
-      }
-      if ('=!<>~'.includes(expr[i + op.length] ?? '')) throw new TemplateError(`unrecognized filter operator ${/^[=!<>~]+/.exec(expr.slice(i))?.[0] ?? op}`);
-      at = i;
-    }
-  }
-  const leftText = op === null ? expr : expr.slice(0, at).trim();
+  const expr = m[1] ?? '';
+  const split = /^([^!<>=]+)([!<>=]+)(.+?)$/s.exec(expr);
+  if (!split) return { kind: 'filter', left: parsePath(expr), op: null, right: null };
+  const [, leftText = '', op = '', rightText = ''] = split;
   const left = parsePath(leftText);
-  if (op === null) return { kind: 'filter', left, op: null, right: null };
-  const rightText = expr.slice(at + op.length).trim();
+  const r = rightText.trim();
   const right: Operand =
-    rightText.startsWith('@') || rightText.startsWith('$') || rightText.startsWith('.')
-      ? { kind: 'path', steps: parsePath(rightText) }
-      : { kind: 'value', value: parseLiteral(rightText), float: rightText.includes('.') && /^-?[\d.]+$/.test(rightText.trim()) };
+    r.startsWith('@') || r.startsWith('$') || r.startsWith('.')
+      ? { kind: 'path', steps: parsePath(r) }
+      : { kind: 'value', value: parseLiteral(r), float: r.includes('.') && /^-?[\d.]+$/.test(r) };
   return { kind: 'filter', left, op, right };
 }
 
+/**
+ * `[...]` as client-go's parseArray: a comma makes a union of bracketed parts, `'a.b'` is the path
+ * `.a.b`, `*` is the slice `:`, and an index `i` is the slice `i:i+1` (end "derived").
+ */
 function parseBracket(body: string): Step {
-  const t = body.trim();
-  if (t === '*') return { kind: 'wildcard' };
-  if (t.startsWith('?')) return parseFilter(t);
-  if (t.startsWith("'") || t.startsWith('"')) {
-    const names = t.split(/\s*,\s*/).map((n) => n.slice(1, -1));
-    // A quoted name with dots is a path: ['metadata.name', 'status.capacity'].
-    if (names.length > 1 || names.some((n) => n.includes('.'))) return { kind: 'union', paths: names.map((n) => parsePath(`.${n}`)) };
-    return { kind: 'field', names };
-  }
-  if (t.includes(':')) {
-    const [a, b, c] = t.split(':').map((x) => x.trim());
-    const num = (x: string | undefined) => (x === undefined || x === '' ? null : Number(x));
-    for (const x of [a, b, c]) if (x !== undefined && x !== '' && !/^-?\d+$/.test(x)) throw new TemplateError(`invalid array index ${t}`);
-    return { kind: 'slice', start: num(a), end: num(b), step: num(c) };
-  }
-  const parts = t.split(',').map((x) => x.trim());
-  if (parts.some((x) => !/^-?\d+$/.test(x))) throw new TemplateError(`invalid array index ${t}`);
-  return { kind: 'index', indexes: parts.map(Number) };
+  if (body.startsWith('?')) return parseFilter(body);
+  const t = body === '*' ? ':' : body;
+  const parts = t.split(',');
+  if (parts.length > 1) return { kind: 'union', paths: parts.map((part) => parsePath(`[${part.trim()}]`)) };
+  const key = /^'([^']*)'$/.exec(t);
+  if (key) return { kind: 'union', paths: [parsePath(`.${key[1] ?? ''}`)] };
+  const m = /^(-?\d*)(:-?\d*)?(:-?\d*)?$/.exec(t);
+  if (!m) throw new TemplateError(`invalid array index ${t}`);
+  const num = (x: string | undefined) => (x === undefined || x === '' ? null : Number(x));
+  const start = num(m[1]);
+  if (m[2] === undefined) return { kind: 'slice', start, end: (start ?? 0) + 1, derived: true, step: null };
+  return { kind: 'slice', start, end: num(m[2].slice(1)), derived: false, step: num(m[3]?.slice(1)) };
 }
 
 /** A path such as `.items[*].metadata.labels.kubernetes\.io/hostname` or `@.x`. */
@@ -160,7 +167,7 @@ function parsePath(text: string): Step[] {
         i++;
       }
       dots = n;
-      if (n > 3) throw new TemplateError(`invalid recursive descent ${'.'.repeat(n)}`);
+      if (n > 3) throw new TemplateError('invalid multiple recursive descent');
       if (n >= 2) steps.push({ kind: 'recursive' });
       if (s[i] === '*') {
         steps.push({ kind: 'all' });
@@ -175,7 +182,8 @@ function parsePath(text: string): Step[] {
       for (; j < s.length; j++) {
         const d = s[j] ?? '';
         if (quote) {
-          if (d === quote) quote = null;
+          if (d === '\\') j++;
+          else if (d === quote) quote = null;
         } else if (d === '"' || d === "'") quote = d;
         else if (d === '[' || d === '(') depth++;
         else if (d === ']' || d === ')') {
@@ -183,10 +191,21 @@ function parsePath(text: string): Step[] {
           if (depth === 0 && d === ']') break;
         }
       }
-      if (j >= s.length) throw new TemplateError(`unterminated array`);
+      if (j >= s.length) throw new TemplateError(s.startsWith('[?(', i) ? 'unterminated filter' : 'unterminated array');
       steps.push(parseBracket(s.slice(i + 1, j)));
       i = j + 1;
+    } else if (dots === 0 && /[+\-0-9]/.test(c)) {
+      const text = /^[+-]?[\d.]*/.exec(s.slice(i))?.[0] ?? c;
+      if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new TemplateError(`cannot parse number ${text}`);
+      steps.push({ kind: 'literal', value: Number(text) });
+      i += text.length;
     } else if (/[A-Za-z0-9_\-\\/]/.test(c)) {
+      const word = /^[^\s.[]+/.exec(s.slice(i))?.[0] ?? c;
+      if (dots === 0 && steps.length === 0 && (word === 'true' || word === 'false')) {
+        steps.push({ kind: 'literal', value: word === 'true' });
+        i += word.length;
+        continue;
+      }
       if (dots === 0 && steps.length === 0) throw new TemplateError(`unrecognized identifier ${/^[^\s.[]+/.exec(s.slice(i))?.[0] ?? c}`);
       let name = '';
       while (i < s.length && !/[.[\s]/.test(s[i] ?? '')) {
@@ -203,10 +222,15 @@ function parsePath(text: string): Step[] {
     } else if (c === ' ') {
       i++;
     } else {
-      throw new TemplateError(`unrecognized character in action: ${c}`);
+      throw new TemplateError(`unrecognized character in action: ${goRune(s.codePointAt(i) ?? 0)}`);
     }
   }
   return steps;
+}
+
+/** Go's %#U: U+002A '*'. */
+function goRune(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} '${String.fromCodePoint(code)}'`;
 }
 
 /** Parses a template into parts; errors read as kubectl's. */
@@ -221,7 +245,8 @@ export function parseTemplate(template: string): Part[] {
     }
     const action = piece.text.trim();
     if (action === 'end') {
-      if (stack.length === 1) throw new TemplateError('not in range, nothing to end');
+      // An execution error in client-go, which meets {end} only when it runs the template.
+      if (stack.length === 1) throw new TemplateExecutionError('not in range, nothing to end');
       stack.pop();
     } else if (action.startsWith('range ')) {
       const part: Part = { kind: 'range', steps: parsePath(action.slice(6)), body: [] };
@@ -238,7 +263,9 @@ export function parseTemplate(template: string): Part[] {
       top.push({ kind: 'path', steps: parsePath(action) });
     }
   }
-  if (stack.length > 1) throw new TemplateError('unclosed range (missing {end})');
+  // A range without {end} runs to the end of the template, and client-go then goes on with the
+  // actions after it, so they run once more over the outer value: kubectl prints, not fails.
+  for (let body = stack.pop(); body && stack.length > 0; body = stack.pop()) (stack[stack.length - 1] as Part[]).push(...body);
   return root;
 }
 
@@ -248,16 +275,52 @@ function isObject(value: Json): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function typeName(value: Json): string {
-  if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'map' : typeof value;
+/** The Go type of a value of kubectl's unstructured objects (JSON integers decode to int64). */
+function goType(value: Json): string {
+  if (Array.isArray(value)) return '[]interface {}';
+  if (value === null) return '<nil>';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int64' : 'float64';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value === 'object' ? 'map[string]interface {}' : 'string';
 }
 
+/**
+ * client-go's evalRecursive: a value with children, then theirs; scalars and empty values are left
+ * out. Go visits map keys in random order; document order is as good and stable.
+ */
 function descendants(value: Json): Json[] {
-  const out: Json[] = [value];
-  if (Array.isArray(value)) for (const v of value) out.push(...descendants(v));
-  else if (isObject(value)) for (const key of Object.keys(value)) out.push(...descendants(value[key] as Json));
+  const children = Array.isArray(value)
+    ? value
+    : isObject(value)
+      ? Object.values(value)
+      : typeof value === 'string'
+        ? [...new TextEncoder().encode(value)]
+        : [];
+  return children.length === 0 ? [] : [value, ...children.flatMap(descendants)];
+}
+
+/**
+ * client-go's evalArray, quirks included: bounds are checked, never clamped; a start after the
+ * end is an error; and a slice asking for no elements ends the whole step, dropping the values
+ * that later inputs would have given (`{.items[*].l[*]}` prints nothing when the first l is empty).
+ */
+function slice(step: Extract<Step, { kind: 'slice' }>, inputs: readonly Json[]): Json[] {
+  const out: Json[] = [];
+  for (const value of inputs) {
+    if (value === null) continue;
+    if (!Array.isArray(value)) throw new TemplateExecutionError(`${goType(value)} is not array or slice`);
+    const n = value.length;
+    let start = step.start ?? 0;
+    if (start < 0) start += n;
+    let end = step.end ?? n;
+    if (end < 0 || (end === 0 && step.derived)) end += n;
+    if (start === end) return out;
+    if (start >= n || start < 0) throw new TemplateExecutionError(`array index out of bounds: index ${start}, length ${n}`);
+    if (end > n || end < 0) throw new TemplateExecutionError(`array index out of bounds: index ${end - 1}, length ${n}`);
+    if (start > end) throw new TemplateExecutionError(`starting index ${start} is greater than ending index ${end}`);
+    if (step.step !== null && step.step <= 0) throw new TemplateExecutionError('step must be > 0');
+    for (let i = start; i < end; i += step.step ?? 1) out.push(value[i] as Json);
+  }
   return out;
 }
 
@@ -276,10 +339,7 @@ function goKind(value: Json, float: boolean): GoKind {
  * lists cannot be compared, kinds must match (int 80 is not float 80.0), bools only with == and !=.
  */
 function compare(a: Json, op: string, b: Json, bFloat: boolean): boolean {
-  if (op === '=~') {
-    if (typeof a !== 'string' || typeof b !== 'string') throw new TemplateExecutionError('regular expression match needs strings');
-    return new RegExp(b).test(a);
-  }
+  if (!['==', '!=', '<', '<=', '>', '>='].includes(op)) throw new TemplateExecutionError(`unrecognized filter operator ${op}`);
   const ka = goKind(a, false);
   const kb = goKind(b, bFloat);
   if (ka !== kb) throw new TemplateExecutionError('incompatible types for comparison');
@@ -295,10 +355,12 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
   let values = [...inputs];
   for (let k = 0; k < steps.length; k++) {
     const step = steps[k] as Step;
-    // `{..}` alone is the value itself.
-    if (step.kind === 'recursive' && k === steps.length - 1) continue;
     if (step.kind === 'union') {
       values = step.paths.flatMap((path) => walk(path, values, root));
+      continue;
+    }
+    if (step.kind === 'slice') {
+      values = slice(step, values);
       continue;
     }
     const next: Json[] = [];
@@ -313,9 +375,13 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
         case 'recursive':
           next.push(...descendants(value));
           break;
+        case 'literal':
+          next.push(step.value);
+          break;
         case 'all':
-        case 'wildcard':
           if (Array.isArray(value)) next.push(...value);
+          // Go ranges over a string's bytes: `.*` of "xy" is 120 121.
+          else if (typeof value === 'string') next.push(...new TextEncoder().encode(value));
           else if (isObject(value))
             next.push(
               ...Object.keys(value)
@@ -326,31 +392,6 @@ function walk(steps: readonly Step[], inputs: readonly Json[], root: Json): Json
         case 'field':
           if (isObject(value)) for (const name of step.names) if (name in value) next.push(value[name] as Json);
           break;
-        case 'index': {
-          if (!Array.isArray(value)) {
-            if (steps[k - 1]?.kind === 'recursive') break;
-            throw new TemplateExecutionError(`${typeName(value)} is not array or slice`);
-          }
-          for (const i of step.indexes) {
-            const at = i < 0 ? value.length + i : i;
-            if (at < 0 || at >= value.length) throw new TemplateExecutionError(`array index out of bounds: index ${i}, length ${value.length}`);
-            next.push(value[at] as Json);
-          }
-          break;
-        }
-        case 'slice': {
-          if (!Array.isArray(value)) {
-            if (steps[k - 1]?.kind === 'recursive') break;
-            throw new TemplateExecutionError(`${typeName(value)} is not array or slice`);
-          }
-          const n = value.length;
-          const clamp = (x: number) => Math.max(0, Math.min(n, x < 0 ? n + x : x));
-          const start = step.start === null ? 0 : clamp(step.start);
-          const end = step.end === null ? n : clamp(step.end);
-          const by = step.step ?? 1;
-          for (let i = start; i < end; i += by) next.push(value[i] as Json);
-          break;
-        }
         case 'filter': {
           if (!Array.isArray(value)) throw new TemplateExecutionError(`${goValue(value)} is not array or slice and cannot be filtered`);
           for (const item of value) {

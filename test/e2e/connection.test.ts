@@ -535,3 +535,161 @@ test("an error answer that is not a Status: client-go's generic words (plain htt
   assert.equal(ours.stderr.trim(), 'Error from server (BadRequest): the server rejected our request for an unknown reason');
   assert.match(verdict(real.stderr), /the server rejected our request for an unknown reason/);
 });
+
+// Impersonation and basic auth side by side with the real kubectl: both go through a recording
+// fault proxy in front of the apiserver, and the header lines each sent are compared (Go sends
+// its map of user extras in random order, so the lines are compared as sorted sets).
+async function sentThrough(proxy: FaultProxy, run: () => Promise<{ code: number; stdout: string; stderr: string }>) {
+  const from = proxy.seen.length;
+  const result = await run();
+  // kubectl 1.32 first sends GET /version?timeout=5s from the kubeconfig without the credential
+  // flags (with --password it still carries the kubeconfig's password): left out of the comparison.
+  const sent = proxy.seen.slice(from).filter((s) => s.url !== '/version?timeout=5s');
+  const lines = sent.flatMap((s) => s.headers.filter((h) => /^(Impersonate-|Authorization:|Accept-Encoding:)/i.test(h)));
+  return { ...result, headers: [...new Set(lines)].sort(), requests: sent.length };
+}
+
+function proxiedKubeconfig(url: string, user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
+  const file = kubeconfigFor(url, resolve(repoRoot, '.cluster/pki'), user, { namespace: 'team-a' });
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+  Object.assign(config.clusters[0]?.cluster ?? {}, cluster);
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+const EXTRA_KEY = 'example.com/team%x';
+
+test('impersonation from the kubeconfig (as, as-uid, as-groups, as-user-extra) and the flags over it: the headers kubectl sends', async () => {
+  const { token } = credentials();
+  const proxy = new FaultProxy(cluster.server, resolve(repoRoot, '.cluster/pki'));
+  const url = await proxy.start();
+  try {
+    const user = {
+      token,
+      as: 'team-a-user',
+      'as-uid': 'uid-1',
+      'as-groups': ['g1', 'g,2'],
+      'as-user-extra': { scopes: ['view', 'edit'], [EXTRA_KEY]: ['a b'] },
+    };
+    const kubeconfig = proxiedKubeconfig(url, user);
+    const real = await sentThrough(proxy, () => kubectlAsync(['get', 'services'], { kubeconfig }));
+    const ours = await sentThrough(proxy, () => stickyAsync(['status'], { kubeconfig }));
+    assert.equal(real.code, 0, real.stderr);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.ok(ours.requests > 0 && real.requests > 0);
+    assert.deepEqual(ours.headers, real.headers);
+    assert.deepEqual(
+      ours.headers.filter((h) => h.startsWith('Impersonate-')),
+      [
+        'Impersonate-Extra-Example.com%2fteam%25x: a b',
+        'Impersonate-Extra-Scopes: edit',
+        'Impersonate-Extra-Scopes: view',
+        'Impersonate-Group: g,2',
+        'Impersonate-Group: g1',
+        'Impersonate-Uid: uid-1',
+        'Impersonate-User: team-a-user',
+      ],
+    );
+    // The apiserver took them: it reports the extras back, and the impersonated user may not read default.
+    // (Straight to the apiserver: the proxy joins repeated header lines into one.)
+    const direct = kubeconfigFor(cluster.server, resolve(repoRoot, '.cluster/pki'), user);
+    const whoami = await kubectlAsync(['auth', 'whoami', '-o', 'json'], { kubeconfig: direct });
+    assert.equal(whoami.code, 0, whoami.stderr);
+    const seen = (JSON.parse(whoami.stdout) as { status: { userInfo: { username: string; uid: string; extra: Record<string, string[]> } } }).status.userInfo;
+    assert.deepEqual([seen.username, seen.uid, seen.extra], ['team-a-user', 'uid-1', { scopes: ['view', 'edit'], [EXTRA_KEY]: ['a b'] }]);
+    const denied = await stickyAsync(['status', '-n', 'default'], { kubeconfig });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /User "team-a-user" cannot list/);
+
+    // The flags over the kubeconfig: --as, --as-uid and --as-group replace its fields.
+    const flags = ['--as', 'team-a-user', '--as-uid', 'uid-2', '--as-group', 'x'];
+    const realFlags = await sentThrough(proxy, () => kubectlAsync(['get', 'services', ...flags], { kubeconfig }));
+    const oursFlags = await sentThrough(proxy, () => stickyAsync(['status', ...flags], { kubeconfig }));
+    assert.equal(oursFlags.code, 0, oursFlags.stderr);
+    assert.deepEqual(oursFlags.headers, realFlags.headers);
+    assert.ok(oursFlags.headers.includes('Impersonate-Group: x') && !oursFlags.headers.includes('Impersonate-Group: g1'));
+
+    // --as-user-extra merges key by key over the kubeconfig's as-user-extra (client-go's merge of
+    // the overrides). kubectl has the flag from 1.35 (cli-runtime 0.35); the plane's kubectl 1.32
+    // reads the same map from the kubeconfig, so ours with the flag is compared with kubectl given
+    // the merged map. (By hand, a kubectl built from k8s.io/kubectl v0.35.10 with these flags sent
+    // the same header lines as ours, and the same error for extras without --as.)
+    const extraFlags = ['--as-user-extra', 'scopes=admin', '--as-user-extra', 'other=1', '--as-user-extra', 'other=2'];
+    const oursExtra = await sentThrough(proxy, () => stickyAsync(['status', ...extraFlags], { kubeconfig }));
+    const merged = proxiedKubeconfig(url, { ...user, 'as-user-extra': { scopes: ['admin'], other: ['1', '2'], [EXTRA_KEY]: ['a b'] } });
+    const realExtra = await sentThrough(proxy, () => kubectlAsync(['get', 'services'], { kubeconfig: merged }));
+    assert.equal(oursExtra.code, 0, oursExtra.stderr);
+    assert.equal(realExtra.code, 0, realExtra.stderr);
+    assert.deepEqual(oursExtra.headers, realExtra.headers);
+    assert.ok(oursExtra.headers.includes('Impersonate-Extra-Other: 2'));
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('--username/--password and the kubeconfig basic auth: the Authorization header kubectl sends, masked at -v=8', async () => {
+  // kube-apiserver has no basic authenticator since 1.19: both requests are anonymous and
+  // forbidden (kubectl fails at another request than ours); the header they sent is the proof.
+  const proxy = new FaultProxy(cluster.server, resolve(repoRoot, '.cluster/pki'));
+  const url = await proxy.start();
+  try {
+    const basic = proxiedKubeconfig(url, { username: 'bob', password: 'kubeconfig-pass-1' });
+    const none = proxiedKubeconfig(url, {});
+    const cases: [string, string[]][] = [
+      [basic, []],
+      [basic, ['--password', 'flag-password-2']],
+      [none, ['--username', 'amy', '--password', 'flag-password-3']],
+      [none, ['--username', 'amy']],
+    ];
+    for (const [kubeconfig, flags] of cases) {
+      const real = await sentThrough(proxy, () => kubectlAsync(['get', 'services', ...flags, '-v=8'], { kubeconfig }));
+      const ours = await sentThrough(proxy, () => stickyAsync(['status', ...flags, '-v=8'], { kubeconfig }));
+      assert.ok(
+        real.headers.some((h) => h.startsWith('Authorization: Basic ')),
+        `${flags.join(' ')}: ${real.headers.join(', ')}`,
+      );
+      assert.deepEqual(ours.headers, real.headers, flags.join(' '));
+      assert.equal(ours.code, 1);
+      assert.equal(real.code, 1);
+      assert.match(ours.stderr, /^Error from server \(Forbidden\): .*User "system:anonymous" cannot/m);
+      assert.match(real.stderr, /^Error from server \(Forbidden\)/m);
+      // -v=8 shows the header masked, as kubectl's does; the password never appears.
+      assert.match(ours.stderr, /^\s+Authorization: Basic <masked>$/m);
+      assert.match(real.stderr, /\]\s+Authorization: Basic <masked>$/m);
+      for (const secret of ['kubeconfig-pass-1', 'flag-password-2', 'flag-password-3'])
+        assert.ok(!ours.stderr.includes(secret) && !ours.stdout.includes(secret));
+    }
+    // A token and basic auth together is kubectl's error, in its words, before any request.
+    const withToken = ['--token', 'abcdefghijkl-token'];
+    const realBoth = await sentThrough(proxy, () => kubectlAsync(['get', 'services', ...withToken], { kubeconfig: basic }));
+    const oursBoth = await sentThrough(proxy, () => stickyAsync(['status', ...withToken], { kubeconfig: basic }));
+    assert.equal(oursBoth.code, 1);
+    assert.equal(oursBoth.stderr.trim(), realBoth.stderr.trim());
+    assert.equal(oursBoth.requests, 0);
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test("the kubeconfig cluster's disable-compression: no Accept-Encoding, as kubectl; --disable-compression=false does not undo it", async () => {
+  const { token } = credentials();
+  const proxy = new FaultProxy(cluster.server, resolve(repoRoot, '.cluster/pki'));
+  const url = await proxy.start();
+  try {
+    for (const [fields, flags] of [
+      [{}, []],
+      [{ 'disable-compression': true }, []],
+      [{ 'disable-compression': true }, ['--disable-compression=false']],
+    ] as const) {
+      const kubeconfig = proxiedKubeconfig(url, { token }, fields);
+      const real = await sentThrough(proxy, () => kubectlAsync(['get', 'services', ...flags], { kubeconfig }));
+      const ours = await sentThrough(proxy, () => stickyAsync(['status', ...flags], { kubeconfig }));
+      assert.equal(ours.code, 0, ours.stderr);
+      const encoding = (headers: string[]) => headers.filter((h) => h.startsWith('Accept-Encoding'));
+      assert.deepEqual(encoding(ours.headers), encoding(real.headers), JSON.stringify(fields));
+      assert.deepEqual(encoding(ours.headers), 'disable-compression' in fields ? [] : ['Accept-Encoding: gzip']);
+    }
+  } finally {
+    await proxy.stop();
+  }
+});

@@ -98,6 +98,8 @@ const CASES: string[][] = [
   ['-o', 'custom-columns=SVC:{.service.name},HOST:backend.host', '--sort-by', '{.service.name}'],
   ['-o', 'jsonpath={.items[*].service.name}', '--sort-by', '.backend.host'],
   ['-o', 'custom-columns=SVC:.service.name,PORT:.service.port', '--sort-by', '.service.port'],
+  ['-o', 'jsonpath={.items[1:5:2].service.name} {.items[2:2].service.name}{.items[-2:].backend.host}'],
+  ['-o', 'jsonpath={range .items[*]}{.service.name}{"\\n"}'],
 ];
 
 test('the StickyStatus document was stored as one custom resource per backend', () => {
@@ -121,6 +123,14 @@ const FAILING: string[][] = [
   ['-o', 'jsonpath={.items[?(@.mode=="cookie")].cookie}'],
   ['-o', 'jsonpath={.items[*].warnings[0].object}'],
   ['-o', 'jsonpath={.items[?(@.service.port==80)].service.name}'],
+  // client-go's slices: a start after the end, bounds and steps are errors, not empty output.
+  ['-o', 'jsonpath={.items[3:1].service.name}'],
+  ['-o', 'jsonpath={.items[-1:-2].service.name}'],
+  ['-o', 'jsonpath={.items[-1:0].service.name}'],
+  ['-o', 'jsonpath={.items[0:100].service.name}'],
+  ['-o', 'jsonpath={.items[0:2:0].service.name}'],
+  ['-o', 'jsonpath={.items[0].service[*]}'],
+  ['-o', 'jsonpath={.items[*].service.name}{end}'],
 ];
 
 for (const args of FAILING) {

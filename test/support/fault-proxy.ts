@@ -34,6 +34,8 @@ export interface Seen {
   /** How many requests with this method and path came before this one. */
   repeat: number;
   authorization: string;
+  /** The request's header lines as sent (`Name: value`, names in the client's case). */
+  headers: string[];
   body: string;
 }
 
@@ -98,7 +100,9 @@ export class FaultProxy {
     const key = `${method} ${path}`;
     const repeat = this.counts.get(key) ?? 0;
     this.counts.set(key, repeat + 1);
-    const info = { method, url, path, repeat, authorization: String(req.headers['authorization'] ?? ''), body };
+    const headers: string[] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    const info = { method, url, path, repeat, authorization: String(req.headers['authorization'] ?? ''), headers, body };
     const fault = this.policy(info);
     this.seen.push({ ...info, fault: fault.kind });
     switch (fault.kind) {

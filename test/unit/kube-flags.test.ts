@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +12,7 @@ import { status } from '../../src/cli/commands.ts';
 import { parseCommand } from '../../src/cli/spec.ts';
 import { redact } from '../../src/errors.ts';
 import { loadConfig } from '../../src/kube/config.ts';
+import { Transport } from '../../src/kube/transport.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sticky-flags-'));
 const CA = join(dir, 'ca.crt');
@@ -60,15 +63,13 @@ test('-s drops the kubeconfig tls-server-name unless --tls-server-name is given;
   assert.equal(loaded(['--kubeconfig', named, '-s', 'http://127.0.0.1:8080']).server, 'http://127.0.0.1:8080');
 });
 
-test('--token replaces the kubeconfig credentials (basic auth, exec plugin); a client certificate stays', () => {
+test('--token replaces the kubeconfig credentials (exec plugin); a client certificate stays', () => {
   const exec = kubeconfig(
     "{server: 'https://10.0.0.1:6443'}",
-    '{username: bob, password: secretpassword, client-certificate-data: Y2VydA==, client-key-data: a2V5, exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/false, interactiveMode: Never}}',
+    '{client-certificate-data: Y2VydA==, client-key-data: a2V5, exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/false, interactiveMode: Never}}',
   );
   const user = loaded(['--kubeconfig', exec, '--token', 'flag-token-123456']).user;
   assert.equal(user?.token, 'flag-token-123456');
-  assert.equal(user?.username, undefined);
-  assert.equal(user?.password, undefined);
   assert.equal(user?.exec, undefined);
   assert.equal(user?.certData, 'Y2VydA==');
   assert.equal(user?.keyData, 'a2V5');
@@ -82,9 +83,10 @@ test('impersonation: --as, repeated --as-group (commas kept), --as-uid; the kube
     user: 'jane',
     uid: '42',
     groups: ['a,b', 'c'],
+    extra: {},
   });
   const as = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{token: abcdefghijkl, as: kube-user}');
-  assert.deepEqual(loaded(['--kubeconfig', as, '--as-group', 'g']).impersonate, { user: 'kube-user', uid: '', groups: ['g'] });
+  assert.deepEqual(loaded(['--kubeconfig', as, '--as-group', 'g']).impersonate, { user: 'kube-user', uid: '', groups: ['g'], extra: {} });
   assert.equal(loaded(['--kubeconfig', as]).user?.impersonateUser, undefined, 'the client sends Impersonate-User itself');
   assert.throws(
     () => loaded(['--kubeconfig', plain, '--as-group', 'g']),
@@ -111,4 +113,108 @@ test('--token and the --client-key file are credentials: masked in anything prin
   writeFileSync(key, `-----BEGIN EC PRIVATE KEY-----\n${body}\n-----END EC PRIVATE KEY-----\n`);
   loaded(['--kubeconfig', plain, '--token', 'command-line-token-42', '--client-certificate', CA, '--client-key', key]);
   assert.equal(redact(`token command-line-token-42 and key ${body}`), 'token <masked> and key <masked>');
+});
+
+// client-go's getAuthInfo merges the flags over the kubeconfig user field by field (a non-empty
+// string or list replaces, user extras merge key by key) and then validates the result.
+test('impersonation from the kubeconfig (as, as-uid, as-groups, as-user-extra), the flags over it', () => {
+  const kc = kubeconfig(
+    "{server: 'https://10.0.0.1:6443'}",
+    '{token: abcdefghijkl, as: kube-user, as-uid: kube-uid, as-groups: [k1, k2], as-user-extra: {scopes: [view, edit], team: [a]}}',
+  );
+  assert.deepEqual(loaded(['--kubeconfig', kc]).impersonate, {
+    user: 'kube-user',
+    uid: 'kube-uid',
+    groups: ['k1', 'k2'],
+    extra: { scopes: ['view', 'edit'], team: ['a'] },
+  });
+  const words = [
+    '--as',
+    'jane',
+    '--as-uid',
+    '7',
+    '--as-group',
+    'g',
+    '--as-user-extra',
+    'team=b',
+    '--as-user-extra',
+    'team=c=d',
+    '--as-user-extra',
+    'no-equals',
+  ];
+  assert.deepEqual(loaded(['--kubeconfig', kc, ...words]).impersonate, {
+    user: 'jane',
+    uid: '7',
+    groups: ['g'],
+    extra: { scopes: ['view', 'edit'], team: ['b', 'c=d'] },
+  });
+  const plain = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{token: abcdefghijkl}');
+  assert.throws(
+    () => loaded(['--kubeconfig', plain, '--as-user-extra', 'a=b']),
+    /^UserError: requesting uid, groups or user-extra for u without impersonating a user$/,
+  );
+  const groupsOnly = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{token: abcdefghijkl, as-groups: [g]}');
+  assert.throws(() => loaded(['--kubeconfig', groupsOnly]), /without impersonating a user$/);
+  assert.equal(loaded(['--kubeconfig', groupsOnly, '--as', 'x']).impersonate?.user, 'x');
+});
+
+test('--username/--password over the kubeconfig basic auth, each on its own; with a token either is an error', () => {
+  const basic = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{username: bob, password: kubeconfig-password}');
+  assert.deepEqual(loaded(['--kubeconfig', basic]).basicAuth, { username: 'bob', password: 'kubeconfig-password' });
+  assert.deepEqual(loaded(['--kubeconfig', basic, '--password', 'flag-password-1']).basicAuth, { username: 'bob', password: 'flag-password-1' });
+  const none = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{}');
+  assert.deepEqual(loaded(['--kubeconfig', none, '--username', 'amy']).basicAuth, { username: 'amy', password: '' });
+  assert.equal(loaded(['--kubeconfig', none]).basicAuth, null);
+  const token = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{token: abcdefghijkl}');
+  const conflict = /^UserError: more than one authentication method found for u; found \[token basicAuth\], only one is allowed$/;
+  assert.throws(() => loaded(['--kubeconfig', token, '--username', 'amy', '--password', 'p']), conflict);
+  assert.throws(() => loaded(['--kubeconfig', basic, '--token', 'flag-token-123456']), conflict);
+  assert.equal(redact('flag-password-1 kubeconfig-password'), '<masked> <masked>');
+});
+
+test("the cluster's disable-compression turns compression off; --disable-compression=false does not turn it back on", () => {
+  const off = kubeconfig("{server: 'https://10.0.0.1:6443', disable-compression: true}", '{token: abcdefghijkl}');
+  assert.equal(loaded(['--kubeconfig', off]).compression, false);
+  assert.equal(loaded(['--kubeconfig', off, '--disable-compression=false']).compression, false);
+  const on = kubeconfig("{server: 'https://10.0.0.1:6443'}", '{token: abcdefghijkl}');
+  assert.equal(loaded(['--kubeconfig', on]).compression, true);
+  assert.equal(loaded(['--kubeconfig', on, '--disable-compression']).compression, false);
+});
+
+test('on the wire: one Impersonate-Extra-KEY line per value (key escaped as client-go does), Basic auth, masked at -v=8', async () => {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) seen.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const empty = join(dir, 'empty-for-wire');
+    writeFileSync(empty, '');
+    const server_ = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const words = ['--kubeconfig', empty, '-s', server_, '--username', 'amy', '--password', 'wire-password-9'];
+    const extras = ['--as', 'jane', '--as-user-extra', 'scopes=view', '--as-user-extra', 'scopes=edit', '--as-user-extra', 'example.com/team%x=a b'];
+    const lines: string[] = [];
+    const transport = new Transport(loadConfig(parseCommand(status.declaration, [...words, ...extras]).options), {
+      timeoutMs: 5000,
+      verbosity: 8,
+      log: (line) => lines.push(line),
+    });
+    assert.equal((await transport.read('/x')).status, 200);
+    const basic = `Basic ${Buffer.from('amy:wire-password-9').toString('base64')}`;
+    assert.deepEqual(
+      seen.filter((h) => /^(Impersonate-|Authorization)/.test(h)),
+      [
+        `Authorization: ${basic}`,
+        'Impersonate-User: jane',
+        'Impersonate-Extra-Scopes: view',
+        'Impersonate-Extra-Scopes: edit',
+        'Impersonate-Extra-Example.com%2fteam%25x: a b',
+      ],
+    );
+    assert.ok(lines.includes('    Authorization: Basic <masked>'), lines.join('\n'));
+    assert.ok(!lines.join('\n').includes('wire-password-9') && !lines.join('\n').includes(basic.slice(6)));
+  } finally {
+    server.close();
+  }
 });
