@@ -74,6 +74,13 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 
 const PLAIN = /^[\x20-\x7e]*$/;
 
+/** renderTable's layout always through cli-table3: the reference the direct padding must equal. */
+export function cliTable3Layout(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions): string {
+  const cells = cellsOf(rows);
+  const head = headerRow(headers, options);
+  return tableText(head, cells, widthsOf(headers, head, cells, options.minWidths ?? []));
+}
+
 /** One row as cli-table3 lays it out with these widths: each cell left-aligned and padded, the line's end trimmed. */
 function plainLine(row: readonly string[], widths: readonly number[]): string {
   let line = '';
