@@ -67,8 +67,13 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   const all = [...head, ...cells];
   // Plain printable ASCII (nearly every table) is padded here directly: cli-table3 costs about
   // 0.3 ms a row, which made the 10,000-row status -A table cost more than the whole -o json.
-  // Anything else (wide characters, line breaks in a cell) keeps cli-table3's layout.
-  if (all.every((row) => row.every((cell) => PLAIN.test(cell)))) return all.map((row) => plainLine(row, widths)).join('\n');
+  // Anything else (wide characters, line breaks in a cell) keeps cli-table3's layout; a row of
+  // blank cells is dropped, as cli-table3's layout drops it.
+  if (all.every((row) => row.every((cell) => PLAIN.test(cell))))
+    return all
+      .map((row) => plainLine(row, widths))
+      .filter((line) => line !== '')
+      .join('\n');
   return tableText(head, cells, widths);
 }
 
