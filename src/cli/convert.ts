@@ -2,9 +2,9 @@
 // the stickiness Voyager really applies. Options -> gather (as status) -> the pure plan -> the one
 // printer; warnings and the conversion report on stderr. It writes nothing to the cluster.
 
-import { convert, type ConvertTarget, type JudgedIngress } from '../core/convert.ts';
+import { convert, judgeIngresses, type ConvertTarget } from '../core/convert.ts';
 import { conversionReport, type ReportRow } from '../core/convert-read.ts';
-import { analyse, type StatusItem, type Warning } from '../core/effective.ts';
+import type { Warning } from '../core/effective.ts';
 import type { IngressView, JsonObject } from '../core/objects.ts';
 import { matchesSelector, parseSelector } from '../core/selector.ts';
 import { notFound, UserError } from '../errors.ts';
@@ -39,10 +39,6 @@ function selectIngresses(gathered: Gathered, options: ConvertOptions): IngressVi
   return picked;
 }
 
-function sameIngress(item: StatusItem, ingress: IngressView): boolean {
-  return item.ingress.apiVersion === ingress.apiVersion && item.ingress.namespace === ingress.meta.namespace && item.ingress.name === ingress.meta.name;
-}
-
 function gatewayOf(text: string | undefined): { namespace: string | null; name: string } | null {
   if (text === undefined) return null;
   const parts = text.split('/');
@@ -54,7 +50,7 @@ function gatewayOf(text: string | undefined): { namespace: string | null; name: 
 /** The conversion of what was gathered: pure. */
 export function convertPlan(gathered: Gathered, options: ConvertOptions, target: ConvertTarget): ConvertPlan {
   const ingresses = selectIngresses(gathered, options);
-  const { status, configs } = analyse(
+  const { status, judged } = judgeIngresses(
     { ...gathered.objects, ingresses },
     {
       profile: gathered.choice.profile,
@@ -63,7 +59,6 @@ export function convertPlan(gathered: Gathered, options: ConvertOptions, target:
       unreadableServiceNamespaces: gathered.unreadableServiceNamespaces,
     },
   );
-  const judged: JudgedIngress[] = [...configs].map(([ingress, config]) => ({ ingress, config, items: status.items.filter((i) => sameIngress(i, ingress)) }));
   const conversion = convert(judged, gathered.objects.services, {
     target,
     gatewayClass: options['gateway-class'],

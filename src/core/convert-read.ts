@@ -186,7 +186,8 @@ export function counterpart(item: StatusItem, backends: readonly TargetBackend[]
         b.service.namespace === item.service.namespace &&
         b.service.name === item.service.name &&
         (tcp || b.kind === 'tcp'
-          ? b.kind === 'tcp' && (b.port === null || b.port === (item.backend.port ?? 80))
+          ? // ssl-passthrough makes an HTTP rule (no port of its own) a TCP one on its frontend port.
+            b.kind === 'tcp' && (b.port === null || item.backend.port === null || b.port === item.backend.port)
           : b.host === hostKey(item.backend.type === 'default' ? null : item.backend.host) && b.path === pathKey(item.backend.path)),
     ) ?? null
   );

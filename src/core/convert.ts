@@ -4,8 +4,8 @@
 // cannot express is a warning naming the object, the backend and what is lost. Pure.
 
 import { backendLabel, indexServices, serviceKey } from './backends.ts';
-import type { StatusItem, Warning } from './effective.ts';
-import { objectLabel, type IngressView, type Json, type JsonObject, type ServiceView } from './objects.ts';
+import { analyse, type StatusItem, type StatusOptions, type StickyStatus, type Warning } from './effective.ts';
+import { objectLabel, type IngressView, type Json, type JsonObject, type ObjectSet, type ServiceView } from './objects.ts';
 import type { IngressConfig, TemplateBackend } from './parse.ts';
 
 export const TARGETS = ['gateway-api', 'envoy-gateway', 'haproxy-ingress'] as const;
@@ -25,6 +25,19 @@ export interface JudgedIngress {
   ingress: IngressView;
   items: readonly StatusItem[];
   config: IngressConfig;
+}
+
+/** analyse() of the objects, its items grouped by the Ingress they belong to, with its parse. */
+export function judgeIngresses(objects: ObjectSet, options: StatusOptions): { status: StickyStatus; judged: JudgedIngress[] } {
+  const { status, configs } = analyse(objects, options);
+  const judged = [...configs].map(([ingress, config]) => ({
+    ingress,
+    config,
+    items: status.items.filter(
+      (i) => i.ingress.apiVersion === ingress.apiVersion && i.ingress.namespace === ingress.meta.namespace && i.ingress.name === ingress.meta.name,
+    ),
+  }));
+  return { status, judged };
 }
 
 export interface Conversion {
