@@ -3,13 +3,18 @@
 // channel and Envoy Gateway v1.7.1's BackendTrafficPolicy, from their Go modules.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { backendsOf } from '../../src/core/backends.ts';
+import { convert, judgeIngresses, TARGETS } from '../../src/core/convert.ts';
+import { objectsFrom, type JsonObject, type ObjectSet } from '../../src/core/objects.ts';
+import { profileFor } from '../../src/core/semantics.ts';
+import { parseManifest } from '../../src/manifests/read.ts';
 import { envoyPolicyCrd, gatewayApiCrds } from '../support/gateway-crds.ts';
-import { ensureCluster, type Cluster } from './cluster.ts';
+import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, rows, sticky } from './run.ts';
 
 type Doc = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
@@ -201,4 +206,63 @@ test('convert writes nothing to the cluster and names a missing Ingress as kubec
   const listed = kubectl(['get', 'httproutes.gateway.networking.k8s.io', '-A', '-o', 'name'], { kubeconfig: cluster.kubeconfig });
   assert.equal(listed.code, 0, listed.stderr);
   assert.equal(listed.stdout, '');
+});
+
+/** Services for the backends a corpus manifest names but does not bring, as corpus.test.ts adds them. */
+function withServices(objects: ObjectSet): ObjectSet {
+  const raws: unknown[] = [];
+  const seen = new Set(objects.services.map((s) => `${s.meta.namespace}/${s.meta.name}`));
+  for (const ing of objects.ingresses)
+    for (const b of backendsOf(ing)) {
+      const key = `${b.service.namespace}/${b.service.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const numeric = /^\d+$/.test(b.ref.servicePort);
+      raws.push({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: b.service.name, namespace: b.service.namespace },
+        spec: { ports: [{ port: numeric ? Number(b.ref.servicePort) : 80, ...(numeric ? {} : { name: b.ref.servicePort }) }] },
+      });
+    }
+  return { ...objects, services: [...objects.services, ...objectsFrom(raws, 'default').services] };
+}
+
+test('every corpus Ingress, converted at its tag for each target, is taken by a server dry run', { timeout: 600_000 }, () => {
+  const corpus = join(repoRoot, 'test', 'data', 'corpus');
+  const files = readdirSync(corpus, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(corpus, d.name))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(corpus, d.name, f)),
+    );
+  assert.ok(files.length >= 200, `only ${files.length} corpus files`);
+  for (const target of TARGETS) {
+    const produced: JsonObject[] = [];
+    for (const [n, file] of files.entries()) {
+      const version = profileFor((file.split('/').pop() ?? '').split('__')[0] ?? '');
+      if (!version.ok) throw new Error(version.message);
+      const objects = withServices(objectsFrom(parseManifest(readFileSync(file, 'utf8'), file), 'default'));
+      const { judged } = judgeIngresses(objects, { profile: version.profile, source: 'flag', ingressClass: null });
+      // One namespace per file, so that objects of two files never meet.
+      const namespace = `corpus-${n}`;
+      for (const object of convert(judged, objects.services, { target, gatewayClass: 'eg', gateway: null, ingressClassName: 'haproxy' }).objects) {
+        const metadata = object['metadata'];
+        if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) metadata['namespace'] = namespace;
+        produced.push(object);
+      }
+    }
+    assert.ok(produced.length > 150, `${target}: only ${produced.length} objects`);
+    const namespaces = [...new Set(produced.map((o) => JSON.stringify(o['metadata'])).map((m) => (JSON.parse(m) as { namespace: string }).namespace))];
+    mustKubectl(
+      ['apply', '--server-side', '-f', '-'],
+      cluster.kubeconfig,
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })) }),
+    );
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: produced });
+    const result = kubectl(['apply', '--dry-run=server', '-f', '-'], { kubeconfig: cluster.kubeconfig, input: text });
+    assert.equal(result.code, 0, `${target}: ${result.stderr.slice(0, 3000)}`);
+    assert.equal(result.stdout.trim().split('\n').length, produced.length);
+  }
 });
