@@ -117,8 +117,9 @@ function httpRouteBackends(route: Named, policies: readonly Named[]): TargetBack
   return out;
 }
 
+/** TCPRoute and TLSRoute (passthrough): backends stuck only by a policy. */
 function tcpRouteBackends(route: Named, policies: readonly Named[], gateways: readonly Named[]): TargetBackend[] {
-  const sticky = policySticky(policies, route.namespace, 'TCPRoute', route.name);
+  const sticky = policySticky(policies, route.namespace, route.kind, route.name);
   const port = listenerPort(gateways, route);
   return arr(route.spec['rules'])
     .map(obj)
@@ -169,7 +170,7 @@ export function readBack(objects: readonly JsonObject[]): TargetBackend[] {
   const services = all.filter((o) => o.kind === 'Service');
   return all.flatMap((o) => {
     if (o.kind === 'HTTPRoute') return httpRouteBackends(o, policies);
-    if (o.kind === 'TCPRoute') return tcpRouteBackends(o, policies, gateways);
+    if (o.kind === 'TCPRoute' || o.kind === 'TLSRoute') return tcpRouteBackends(o, policies, gateways);
     if (o.kind === 'Ingress') return ingressBackends(o, services);
     return [];
   });

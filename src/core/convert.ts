@@ -200,7 +200,7 @@ export function convert(judged: readonly JudgedIngress[], services: readonly Ser
 
 interface Listener {
   name: string;
-  protocol: 'HTTP' | 'HTTPS' | 'TCP';
+  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
   port: number;
   hostname: string;
   secret: string | null;
@@ -214,13 +214,15 @@ function tlsSecret(ingress: IngressView, host: string): string | null {
 function listenerOf(section: Section, listeners: Listener[]): Listener {
   const { backend } = section;
   const port = backend.frontendPort ?? 80;
-  const protocol = backend.type === 'tcp' ? 'TCP' : backend.type === 'http' && backend.offloadSSL ? 'HTTPS' : 'HTTP';
-  const hostname = protocol === 'HTTPS' ? section.host : '';
+  const protocol = backend.type === 'tcp' ? (passthroughHost(section) ? 'TLS' : 'TCP') : backend.type === 'http' && backend.offloadSSL ? 'HTTPS' : 'HTTP';
+  const hostname = protocol === 'HTTPS' || protocol === 'TLS' ? section.host : '';
   const found = listeners.find((l) => l.protocol === protocol && l.port === port && l.hostname === hostname);
   if (found) return found;
   const secret = protocol === 'HTTPS' ? tlsSecret(section.judged.ingress, section.host) : null;
   const name =
-    protocol === 'HTTPS' ? `https-${port}-${listeners.filter((l) => l.protocol === 'HTTPS' && l.port === port).length}` : `${protocol.toLowerCase()}-${port}`;
+    protocol === 'HTTPS' || protocol === 'TLS'
+      ? `${protocol.toLowerCase()}-${port}-${listeners.filter((l) => l.protocol === protocol && l.port === port).length}`
+      : `${protocol.toLowerCase()}-${port}`;
   const listener = { name, protocol, port, hostname, secret } satisfies Listener;
   listeners.push(listener);
   return listener;
@@ -230,6 +232,7 @@ function listenerSpec(listener: Listener): JsonObject {
   const out: JsonObject = { name: listener.name, protocol: listener.protocol, port: listener.port };
   if (listener.hostname !== '') out['hostname'] = listener.hostname;
   if (listener.secret !== null) out['tls'] = { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: listener.secret }] };
+  if (listener.protocol === 'TLS') out['tls'] = { mode: 'Passthrough' };
   return out;
 }
 
@@ -317,32 +320,41 @@ function httpRoutes(
   return out;
 }
 
+/** An ssl-passthrough rule with a host: a TLS passthrough listener routes it by SNI, as Voyager does. */
+function passthroughHost(section: Section): boolean {
+  return section.backend.type === 'tcp' && section.backend.declared === 'http' && section.host !== '' && HOSTNAME.test(section.host);
+}
+
+/** TCPRoutes for TCP rules, TLSRoutes for ssl-passthrough hosts; Envoy Gateway's source-IP policy on each sticky one. */
 function tcpObjects(ingress: IngressView, sections: readonly Section[], listeners: Listener[], options: ConvertOptions, warnings: Warning[]): JsonObject[] {
   const out: JsonObject[] = [];
-  const byPort = new Map<number, Section[]>();
-  for (const section of sections) byPort.set(section.backend.frontendPort ?? 80, [...(byPort.get(section.backend.frontendPort ?? 80) ?? []), section]);
+  const groups = new Map<string, Section[]>();
+  for (const section of sections) {
+    const key = passthroughHost(section) ? `tls ${section.backend.frontendPort ?? 443} ${section.host}` : `tcp ${section.backend.frontendPort ?? 80}`;
+    groups.set(key, [...(groups.get(key) ?? []), section]);
+  }
   const envoy = options.target === 'envoy-gateway';
-  for (const [port, group] of byPort) {
+  for (const [key, group] of groups) {
     const [first, ...others] = group;
     if (!first) continue;
+    const tls = key.startsWith('tls');
+    const kind = tls ? 'TLSRoute' : 'TCPRoute';
     for (const other of others)
       warnings.push({
         object: ingressObject(ingress),
-        message: `${backendWhere(other.item)}: shares TCP port ${port} with ${backendWhere(first.item)}; a TCPRoute cannot choose by host: not converted`,
+        message: `${backendWhere(other.item)}: shares ${key.replaceAll(' ', ':')} with ${backendWhere(first.item)}; a ${kind} has one backend here: not converted`,
       });
     const listener = listenerOf(first, listeners);
-    const name = objectName(ingress.meta.name, 'tcp', String(port));
+    const name = objectName(ingress.meta.name, ...key.split(' '));
     const apiVersion = envoy ? `${GATEWAY_GROUP}/v1alpha2` : `${GATEWAY_GROUP}/v1`;
-    out.push(
-      stamp('TCPRoute', apiVersion, name, ingress.meta.namespace, ingress, {
-        parentRefs: parentRefs([listener], ingress, options),
-        rules: [{ backendRefs: [backendRef(first)] }],
-      }),
-    );
+    const spec: JsonObject = { parentRefs: parentRefs([listener], ingress, options) };
+    if (tls) spec['hostnames'] = [first.host];
+    spec['rules'] = [{ backendRefs: [backendRef(first)] }];
+    out.push(stamp(kind, apiVersion, name, ingress.meta.namespace, ingress, spec));
     if (envoy && first.item.sticky && first.item.mode === 'source-ip') {
       out.push(
         stamp('BackendTrafficPolicy', ENVOY_POLICY, objectName(name, 'source-ip'), ingress.meta.namespace, ingress, {
-          targetRefs: [{ group: GATEWAY_GROUP, kind: 'TCPRoute', name }],
+          targetRefs: [{ group: GATEWAY_GROUP, kind, name }],
           loadBalancer: { type: 'ConsistentHash', consistentHash: { type: 'SourceIP' } },
         }),
       );
@@ -409,6 +421,7 @@ function addGrant(grants: Map<string, JsonObject>, section: Section): void {
       from: [
         { group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace: from },
         { group: GATEWAY_GROUP, kind: 'TCPRoute', namespace: from },
+        { group: GATEWAY_GROUP, kind: 'TLSRoute', namespace: from },
       ],
       to: [{ group: '', kind: 'Service' }],
     },

@@ -323,3 +323,18 @@ test('property over fast-check cases, every profile and target: cookie stickines
     { seed: 23, numRuns: 300 },
   );
 });
+
+test('convert: an ssl-passthrough host is a TLS passthrough listener and a TLSRoute by SNI; Envoy Gateway keeps its source-IP stickiness', () => {
+  const yaml = ingress("ingress.appscode.com/affinity: cookie, ingress.appscode.com/ssl-passthrough: 'true'", path('/', 's1')) + service('s1');
+  const { objects, warnings } = run(fromYaml(yaml), 'v12.0.0', 'envoy-gateway');
+  assert.deepEqual(
+    objects.map((o) => o['kind']),
+    ['Gateway', 'TLSRoute', 'BackendTrafficPolicy'],
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(objects[0]?.['spec'])).listeners, [
+    { name: 'tls-80-0', protocol: 'TLS', port: 80, hostname: 'a.example.com', tls: { mode: 'Passthrough' } },
+  ]);
+  assert.deepEqual(JSON.parse(JSON.stringify(objects[1]?.['spec'])).hostnames, ['a.example.com']);
+  assert.deepEqual(served(objects), ['s1 :80 source-ip']);
+  assert.deepEqual(warnings, []);
+});
