@@ -280,8 +280,8 @@ export const convert = command(
         describe: 'a Gateway and HTTPRoutes per Ingress, sticky where Voyager is',
       },
       {
-        command: 'convert --to haproxy-ingress -n shop | kubectl apply --dry-run=server -f -',
-        describe: 'check the output against the API server',
+        command: 'convert --to envoy-gateway -A --strict',
+        describe: 'every Ingress, or exit 1 when anything cannot be carried over',
       },
     ],
     requires: ['to'],
