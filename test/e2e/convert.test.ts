@@ -1,6 +1,7 @@
 // `kubectl sticky convert` through the real kubectl, its output applied with `kubectl apply
 // --dry-run=server` on the real test plane with the real CRDs: Gateway API v1.6.3's experimental
-// channel and Envoy Gateway v1.7.1's BackendTrafficPolicy, from their Go modules.
+// channel and Envoy Gateway v1.7.1's BackendTrafficPolicy, from their Go modules; and, on a plane
+// of its own, the envoy-gateway output against the Gateway API CRDs Envoy Gateway ships.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,8 @@ import { convert, judgeIngresses, TARGETS } from '../../src/core/convert.ts';
 import { objectsFrom, type JsonObject, type ObjectSet } from '../../src/core/objects.ts';
 import { profileFor } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
-import { envoyPolicyCrd, gatewayApiCrds } from '../support/gateway-crds.ts';
-import { ensureCluster, repoRoot, type Cluster } from './cluster.ts';
+import { envoyGatewayCrds, envoyPolicyCrd, gatewayApiCrds } from '../support/gateway-crds.ts';
+import { ensureCluster, repoRoot, stopCluster, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, rows, sticky } from './run.ts';
 
 type Doc = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
@@ -228,7 +229,7 @@ function withServices(objects: ObjectSet): ObjectSet {
   return { ...objects, services: [...objects.services, ...objectsFrom(raws, 'default').services] };
 }
 
-test('every corpus Ingress, converted at its tag for each target, is taken by a server dry run', { timeout: 600_000 }, () => {
+function corpusFiles(): string[] {
   const corpus = join(repoRoot, 'test', 'data', 'corpus');
   const files = readdirSync(corpus, { withFileTypes: true })
     .filter((d) => d.isDirectory())
@@ -238,31 +239,66 @@ test('every corpus Ingress, converted at its tag for each target, is taken by a 
         .map((f) => join(corpus, d.name, f)),
     );
   assert.ok(files.length >= 200, `only ${files.length} corpus files`);
-  for (const target of TARGETS) {
-    const produced: JsonObject[] = [];
-    for (const [n, file] of files.entries()) {
-      const version = profileFor((file.split('/').pop() ?? '').split('__')[0] ?? '');
-      if (!version.ok) throw new Error(version.message);
-      const objects = withServices(objectsFrom(parseManifest(readFileSync(file, 'utf8'), file), 'default'));
-      const { judged } = judgeIngresses(objects, { profile: version.profile, source: 'flag', ingressClass: null });
-      // One namespace per file, so that objects of two files never meet.
-      const namespace = `corpus-${n}`;
-      for (const object of convert(judged, objects.services, { target, gatewayClass: 'eg', gateway: null, ingressClassName: 'haproxy' }).objects) {
-        const metadata = object['metadata'];
-        if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) metadata['namespace'] = namespace;
-        produced.push(object);
-      }
+  return files;
+}
+
+/** Every corpus Ingress converted at its tag, in one namespace per file so that objects of two files never meet. */
+function corpusConversion(target: (typeof TARGETS)[number]): JsonObject[] {
+  const produced: JsonObject[] = [];
+  for (const [n, file] of corpusFiles().entries()) {
+    const version = profileFor((file.split('/').pop() ?? '').split('__')[0] ?? '');
+    if (!version.ok) throw new Error(version.message);
+    const objects = withServices(objectsFrom(parseManifest(readFileSync(file, 'utf8'), file), 'default'));
+    const { judged } = judgeIngresses(objects, { profile: version.profile, source: 'flag', ingressClass: null });
+    for (const object of convert(judged, objects.services, { target, gatewayClass: 'eg', gateway: null, ingressClassName: 'haproxy' }).objects) {
+      const metadata = object['metadata'];
+      if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) metadata['namespace'] = `corpus-${n}`;
+      produced.push(object);
     }
-    assert.ok(produced.length > 150, `${target}: only ${produced.length} objects`);
-    const namespaces = [...new Set(produced.map((o) => JSON.stringify(o['metadata'])).map((m) => (JSON.parse(m) as { namespace: string }).namespace))];
+  }
+  assert.ok(produced.length > 150, `${target}: only ${produced.length} objects`);
+  return produced;
+}
+
+/** One server dry run of all the objects (their namespaces created first): every one is taken. */
+function dryRunAll(kubeconfig: string, produced: readonly JsonObject[], what: string): void {
+  const namespaces = [...new Set(produced.map((o) => (JSON.parse(JSON.stringify(o['metadata'])) as { namespace: string }).namespace))];
+  const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  mustKubectl(
+    ['apply', '--server-side', '-f', '-'],
+    kubeconfig,
+    list(namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }))),
+  );
+  const result = kubectl(['apply', '--dry-run=server', '-f', '-'], { kubeconfig, input: list([...produced]) });
+  assert.equal(result.code, 0, `${what}: ${result.stderr.slice(0, 3000)}`);
+  assert.equal(result.stdout.trim().split('\n').length, produced.length);
+}
+
+test('every corpus Ingress, converted at its tag for each target, is taken by a server dry run', { timeout: 600_000 }, () => {
+  for (const target of TARGETS) dryRunAll(cluster.kubeconfig, corpusConversion(target), target);
+});
+
+const ENVOY_PLANE = { CLUSTER_STATE: '.cluster-envoy' };
+
+test("--to envoy-gateway against Envoy Gateway v1.7.1's own CRDs (its bundled Gateway API v1.4.1): the examples and the corpus are taken", {
+  timeout: 900_000,
+}, async () => {
+  const plane = await ensureCluster(ENVOY_PLANE);
+  try {
+    for (const file of envoyGatewayCrds()) mustKubectl(['apply', '--server-side', '--force-conflicts', '-f', file], plane.kubeconfig);
     mustKubectl(
-      ['apply', '--server-side', '-f', '-'],
-      cluster.kubeconfig,
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })) }),
+      ['wait', '--for=condition=Established', '--timeout=60s', 'crd/tlsroutes.gateway.networking.k8s.io', 'crd/backendtrafficpolicies.gateway.envoyproxy.io'],
+      plane.kubeconfig,
     );
-    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: produced });
-    const result = kubectl(['apply', '--dry-run=server', '-f', '-'], { kubeconfig: cluster.kubeconfig, input: text });
-    assert.equal(result.code, 0, `${target}: ${result.stderr.slice(0, 3000)}`);
-    assert.equal(result.stdout.trim().split('\n').length, produced.length);
+    for (const folder of ['examples/convert/', 'examples/convert-lossy/']) {
+      const result = sticky(['convert', '--to', 'envoy-gateway', '-f', folder, '--voyager-version', 'v12.0.0', '-o', 'json']);
+      assert.equal(result.code, 0, result.stderr);
+      const produced = (JSON.parse(result.stdout) as { items: JsonObject[] }).items;
+      assert.ok(produced.length >= 3);
+      dryRunAll(plane.kubeconfig, produced, folder);
+    }
+    dryRunAll(plane.kubeconfig, corpusConversion('envoy-gateway'), 'corpus');
+  } finally {
+    stopCluster(ENVOY_PLANE);
   }
 });

@@ -33,14 +33,16 @@ export function gatewayApiCrds(): string[] {
     .map((f) => join(dir, f));
 }
 
+function envoyCrdDir(): string {
+  return join(moduleDir('github.com/envoyproxy/gateway', ENVOY_GATEWAY_VERSION), 'charts', 'gateway-helm', 'crds');
+}
+
 /** Envoy Gateway's BackendTrafficPolicy CRD (its bundled Gateway API CRDs are an older version). */
 export function envoyPolicyCrd(): string {
-  return join(
-    moduleDir('github.com/envoyproxy/gateway', ENVOY_GATEWAY_VERSION),
-    'charts',
-    'gateway-helm',
-    'crds',
-    'generated',
-    'gateway.envoyproxy.io_backendtrafficpolicies.yaml',
-  );
+  return join(envoyCrdDir(), 'generated', 'gateway.envoyproxy.io_backendtrafficpolicies.yaml');
+}
+
+/** What Envoy Gateway installs: its bundled Gateway API CRDs (v1.4.1 experimental) and its BackendTrafficPolicy. */
+export function envoyGatewayCrds(): string[] {
+  return [join(envoyCrdDir(), 'gatewayapi-crds.yaml'), envoyPolicyCrd()];
 }
