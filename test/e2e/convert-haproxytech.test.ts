@@ -19,8 +19,10 @@ function sections(cfg: string): Map<string, string[]> {
   let current: string[] | null = null;
   for (const line of cfg.split('\n')) {
     const head = /^backend (\S+)/.exec(line);
-    if (head) out.set(head[1] ?? '', (current = []));
-    else if (/^\S/.test(line)) current = null;
+    if (head) {
+      current = [];
+      out.set(head[1] ?? '', current);
+    } else if (/^\S/.test(line)) current = null;
     else if (current && line.trim() !== '') current.push(line.trim());
   }
   return out;
