@@ -40,7 +40,11 @@ const NEEDS: readonly Need[] = [
     debian: 'libgcc-s1-arm64-cross',
     why: 'the GCC runtime of the linux/arm64 executable, for qemu',
   },
-  { probe: ['go', 'version'], debian: null, why: 'the tests build kube-apiserver, etcd and krew from Go modules (Go 1.26, https://go.dev/dl)' },
+  {
+    probe: ['go', 'version'],
+    debian: null,
+    why: "the tests build kube-apiserver, etcd, krew and haproxytech's controller, and fetch the Gateway API CRDs, from Go modules (Go 1.26, https://go.dev/dl)",
+  },
   { probe: ['kubectl', 'version', '--client'], debian: null, why: 'the tests run the plugin through kubectl 1.26 or later' },
 ];
 

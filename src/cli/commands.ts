@@ -3,6 +3,7 @@
 // stay light. To add a flag: add it here (or to a shared group in flags.ts) and use the typed
 // option in the command's file; help, parsing, validation and completion follow.
 
+import { TARGETS } from '../core/convert.ts';
 import type { CookieHash } from '../core/semantics.ts';
 import { UserError } from '../errors.ts';
 import { parseAddress } from '../probe/address.ts';
@@ -252,6 +253,42 @@ export const probe = command(
   async (options, ctx) => (await import('./probe.ts')).runProbe(options, ctx),
 );
 
+export const CONVERT_FLAGS = {
+  ...SOURCE_FLAGS,
+  to: choice(TARGETS, {
+    describe:
+      'The controller to move to: gateway-api (Gateway and HTTPRoutes), envoy-gateway (the same and BackendTrafficPolicies), haproxy-ingress (networking.k8s.io/v1 Ingresses)',
+  }),
+  'gateway-class': string({ default: 'eg', describe: 'spec.gatewayClassName of the Gateways written (gateway-api, envoy-gateway)' }),
+  gateway: string({ describe: 'Attach the routes to this existing Gateway (NAME or NAMESPACE/NAME) instead of writing one Gateway per Ingress' }),
+  'ingress-class-name': string({ default: 'haproxy', describe: 'spec.ingressClassName of the Ingresses written (haproxy-ingress)' }),
+  strict: bool({ describe: 'Fail (exit 1, nothing on stdout) when anything cannot be carried over' }),
+  selector: SELECTOR_FLAG,
+  output: outputFlag(['yaml', 'json']),
+} satisfies Flags;
+export type ConvertOptions = Options<typeof CONVERT_FLAGS>;
+
+export const convert = command(
+  {
+    name: 'convert',
+    summary: 'Print Voyager Ingresses as Gateway API, Envoy Gateway or haproxytech objects, with the stickiness Voyager really applies',
+    positionals: { usage: '[ingress/NAME ...]', kinds: ['ingress'], min: 0, max: Infinity, missing: '' },
+    flags: CONVERT_FLAGS,
+    examples: [
+      {
+        command: 'convert --to gateway-api -f k8s/',
+        describe: 'a Gateway and HTTPRoutes per Ingress, sticky where Voyager is',
+      },
+      {
+        command: 'convert --to envoy-gateway -A --strict',
+        describe: 'every Ingress, or exit 1 when anything cannot be carried over',
+      },
+    ],
+    requires: ['to'],
+  },
+  async (options, ctx) => (await import('./convert.ts')).runConvert(options, ctx),
+);
+
 export const completion = command(
   {
     name: 'completion',
@@ -271,7 +308,7 @@ export const completion = command(
 );
 
 /** Every command, in the order help and completion list them. */
-export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate, probe, completion];
+export const COMMANDS: readonly Command[] = [status, render, enable, disable, upgradeCheck, migrate, probe, convert, completion];
 
 const NAMES = [...COMMANDS.map((c) => c.declaration.name), 'help', 'options', 'version'];
 

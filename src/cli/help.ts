@@ -64,7 +64,10 @@ function usageLine(d: Declaration<Flags>): string {
   const parts = [PLUGIN, d.name];
   const output = d.flags['output'];
   if (output?.values) parts.push(`[(-o|--output=)${output.values.map((v) => (v.endsWith('=') ? `${v}...` : v)).join('|')}]`);
-  for (const name of d.requires ?? []) parts.push(`--${name}=${name.toUpperCase() === 'TO' ? 'VERSION' : 'VALUE'}`);
+  for (const name of d.requires ?? []) {
+    const values = d.flags[name]?.values;
+    parts.push(`--${name}=${values ? values.join('|') : name === 'to' ? 'VERSION' : 'VALUE'}`);
+  }
   const positional = positionalUsage(d.positionals);
   if (positional !== '') parts.push(positional);
   parts.push('[options]');

@@ -64,7 +64,20 @@ test('no Node ExperimentalWarning from completion or completion install/uninstal
 
 test('kubectl_complete-sticky answers commands and flags fast, without a cluster', () => {
   const commands = completeRun(['']);
-  assert.deepEqual(commands.values, ['status', 'render', 'enable', 'disable', 'upgrade-check', 'migrate', 'probe', 'completion', 'help', 'options', 'version']);
+  assert.deepEqual(commands.values, [
+    'status',
+    'render',
+    'enable',
+    'disable',
+    'upgrade-check',
+    'migrate',
+    'probe',
+    'convert',
+    'completion',
+    'help',
+    'options',
+    'version',
+  ]);
   assert.match(commands.lines[0] ?? '', /^status\t\S/);
   assert.equal(commands.directive, 4);
   assert.ok(completeRun(['status', '-']).values.includes('--namespace'));

@@ -15,7 +15,7 @@ function parses(declaration: Declaration<Flags>, words: string[]): boolean {
   const flags = flagsOf(declaration.flags);
   const required = (declaration.requires ?? [])
     .filter((name) => !words.some((w) => w === `--${name}` || w.startsWith(`--${name}=`)))
-    .map((name) => `--${name}=${flags.get(name)?.suggest?.[0] ?? 'x'}`);
+    .map((name) => `--${name}=${flags.get(name)?.values?.[0] ?? flags.get(name)?.suggest?.[0] ?? 'x'}`);
   try {
     parseCommand(declaration, [...required, ...words]);
     return true;

@@ -60,7 +60,7 @@ test('usage errors: one error line, the pointer to --help, exit 1 (2 for render 
     [['status', '--no-such-flag'], 'error: unknown flag: --no-such-flag', 1],
     [['status', '-x'], "error: unknown shorthand flag: 'x' in -x", 1],
     [['frobnicate'], 'error: unknown command "frobnicate" for "kubectl sticky"', 1],
-    [[], 'error: a command is required (status, render, enable, disable, upgrade-check, migrate, probe, completion, help, options, version)', 1],
+    [[], 'error: a command is required (status, render, enable, disable, upgrade-check, migrate, probe, convert, completion, help, options, version)', 1],
     [['render', 'ingress/x', '--deployed', '--bogus'], 'error: unknown flag: --bogus', 2],
     [['render', 'ingress/x', '--bogus', '--deployed'], 'error: unknown flag: --bogus', 2],
   ];

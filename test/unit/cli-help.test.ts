@@ -84,7 +84,7 @@ test('kubectl sticky help [COMMAND] is --help; version prints the version; optio
   for (const name of Object.keys(CLUSTER_FLAGS)) assert.match(options, new RegExp(`^ {4}(-\\w, )?--${name}=`, 'm'), name);
   assert.match(options, /^ {4}-v, --v=0:$/m);
   assert.match(options, /^ {4}-n, --namespace='':\n\tThe namespace scope for this request\n/m);
-  assert.match(options, /^The following options can be passed to status, render, enable, disable, upgrade-check, migrate and\s+probe/);
+  assert.match(options, /^The following options can be passed to status, render, enable, disable, upgrade-check, migrate,\s+probe and convert/);
   const unknown = await runSticky(['help', 'stauts']);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /^error: unknown command "stauts" for "kubectl sticky"\n/);
