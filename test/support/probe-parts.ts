@@ -46,22 +46,28 @@ export interface Pod {
 export async function startPod(name: string, onRequest: (pod: Pod) => void = () => {}): Promise<Pod> {
   let hits = 0;
   let stopped = false;
+  // onRequest runs before the answer, so that a pod stopped there stops listening before the
+  // client can send its next request (a connection already in the accept queue when the listener
+  // closes is reset after HAProxy sent the request: no retry, a 502 instead of a re-dispatch).
   const server = http.createServer((_req, res) => {
     hits++;
+    onRequest(pod);
     res.setHeader('X-Pod', name);
     res.end(name);
-    onRequest(pod);
   });
   const port = await listen(server);
   const pod: Pod = {
     name,
     port,
     hits: () => hits,
+    // Stops listening at once; open connections are closed a turn later, after an answer being written.
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => setImmediate(resolve));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
   return pod;
