@@ -1,8 +1,8 @@
 // Gathers the objects a command needs, from the cluster or from files, and picks the semantics.
 // Live and offline differ only here: the core cannot tell them apart.
 
-import { backendsOf, canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
-import { coreFields, isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
+import { backendsOf, canExist, indexServices, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
+import { coreFields, endpointsKnownFromFiles, isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
 import { chooseSemantics, profileFor, type SemanticsChoice } from '../core/semantics.ts';
 import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, EVENTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
 import { unknownVersionRefusal, unknownVersionWarning, VERSION_ENV } from '../output/semantics.ts';
@@ -100,6 +100,7 @@ async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathere
   const raws = readManifests(args.filename, () => readStdin(ctx));
   const namespace = args.namespace ?? '';
   const objects = objectsFrom(raws, namespace || 'default');
+  objects.endpointsRead = endpointsKnownFromFiles(objects);
   if (namespace) checkNamespace(objects, namespace);
   return { objects, choice: decide(named, objects, null), unreadableServiceNamespaces: [], scope: namespace, kube: null, notes: [] };
 }
@@ -264,6 +265,37 @@ async function addEndpoints(reader: LiveReader, objects: ObjectSet): Promise<voi
   objects.endpoints.push(...objectsFrom(lists.flat(), reader.kube.namespace).endpoints);
 }
 
+/**
+ * The Endpoints of backend Services without a selector, where no list read them: nobody but their
+ * owner creates those, so one may be absent, and the operator then leaves the backend out. A
+ * Service with a selector is assumed to have the endpoints controller's object (it creates one
+ * for every such Service): its Endpoints are not read (docs/reference.md). Edits `objects`.
+ */
+async function addSelectorlessEndpoints(kube: Api, objects: ObjectSet, notes: Gathered['notes']): Promise<void> {
+  const services = indexServices(objects.services);
+  const have = new Set(objects.endpoints.map((e) => serviceKey(e.namespace, e.serviceName)));
+  const listed = new Set(objects.endpointsRead);
+  const refs = new Map<string, ServiceRef>();
+  for (const ingress of objects.ingresses) {
+    for (const { service: ref } of backendsOf(ingress)) {
+      const key = serviceKey(ref.namespace, ref.name);
+      const service = services.get(key);
+      if (!service || service.selector || service.type === 'ExternalName' || have.has(key) || listed.has('*') || listed.has(ref.namespace)) continue;
+      refs.set(key, ref);
+    }
+  }
+  if (refs.size === 0) return;
+  const read = await readNamed(kube, ENDPOINTS, [...refs.values()]);
+  objects.endpoints.push(...objectsFrom(read.objects, kube.namespace).endpoints);
+  objects.endpointsRead.push(...[...refs.entries()].filter(([, ref]) => !read.forbidden.includes(ref.namespace)).map(([key]) => key));
+  for (const namespace of read.forbidden) {
+    notes.push({
+      object: `endpoints in ${namespace}`,
+      message: `cannot get the Endpoints of Services without a selector in namespace ${namespace} (forbidden): if one is absent, the operator leaves its backend out`,
+    });
+  }
+}
+
 export async function gatherLive(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector: string | undefined, connected?: Api): Promise<Gathered> {
   const named = namedVersion(args, ctx);
   const kube = connected ?? (await connect(args, ctx));
@@ -284,6 +316,7 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
   const choice = decide(named, objects, discovery?.versions ?? []);
   if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) await addEndpoints(reader, objects);
   objects.endpointsRead = reader.endpointsRead;
+  await addSelectorlessEndpoints(kube, objects, reader.notes);
   return { objects, choice, unreadableServiceNamespaces: reader.unreadable, scope: reader.scope, kube, notes: reader.notes };
 }
 

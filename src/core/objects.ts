@@ -106,6 +106,8 @@ export interface ServiceView {
   type: string;
   externalName: string | null;
   sessionAffinity: string | null;
+  /** spec.selector names at least one label: the endpoints controller then keeps its Endpoints object. */
+  selector: boolean;
   ports: ServicePortView[];
 }
 
@@ -166,7 +168,8 @@ export interface ObjectSet {
   /**
    * Where a Service without an Endpoints object is known to have none (the operator's look-up of it
    * fails), not merely unread: namespaces whose Endpoints were listed whole ('*': all namespaces)
-   * and `namespace/name` of Services whose Endpoints were asked for by name. Files: none.
+   * and `namespace/name` of Services whose Endpoints were asked for by name. Files: see
+   * endpointsKnownFromFiles.
    */
   endpointsRead: string[];
   configMaps: ConfigMapView[];
@@ -403,6 +406,7 @@ function readService(raw: JsonObject, fallbackNamespace: string, issues: ReadIss
     type: asString(spec['type']) ?? 'ClusterIP',
     externalName: asString(spec['externalName']),
     sessionAffinity: asString(spec['sessionAffinity']),
+    selector: Object.keys(asObject(spec['selector'])).length > 0,
     ports,
   };
 }
@@ -589,7 +593,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
   },
   Service: {
     metadata: META,
-    spec: { type: true, externalName: true, sessionAffinity: true, ports: [{ port: true, name: true, targetPort: true, protocol: true }] },
+    spec: { type: true, externalName: true, sessionAffinity: true, selector: true, ports: [{ port: true, name: true, targetPort: true, protocol: true }] },
   },
   Endpoints: {
     metadata: { name: true, namespace: true },
@@ -682,4 +686,19 @@ export function objectsFrom(raws: readonly unknown[], fallbackNamespace: string)
   set.deployments = lastWins(set.deployments, (d) => metaKey(d.meta));
   if (set.secrets) set.secrets = lastWins(set.secrets, (s) => metaKey(s.meta));
   return set;
+}
+
+/**
+ * Where files tell that a Service has no Endpoints object: a namespace whose files hold Endpoints
+ * objects is a snapshot of it (as every shared/operator dataset case is), so there a Service
+ * without one has none, whatever its selector; elsewhere (the usual folder of manifests) the
+ * endpoints controller creates an Endpoints object, contents unknown, for every Service with a
+ * selector, and nobody for one without (its Endpoints are managed by hand).
+ */
+export function endpointsKnownFromFiles(objects: ObjectSet): string[] {
+  const snapshots = [...new Set(objects.endpoints.filter((e) => e.source === 'endpoints').map((e) => e.namespace))].sort();
+  const selectorless = objects.services
+    .filter((s) => !s.selector && s.type !== 'ExternalName' && !snapshots.includes(s.meta.namespace))
+    .map((s) => `${s.meta.namespace}/${s.meta.name}`);
+  return [...snapshots, ...selectorless];
 }

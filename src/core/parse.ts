@@ -501,6 +501,11 @@ function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, se
     return broken(ctx, index, backend, `service port ${backend.ref.servicePort} unavailable for service ${service.meta.namespace}/${service.meta.name}`);
   }
   const found = endpointAddresses(ctx.objects, service, servicePort, options.hostNames);
+  // getEndpoints' EndpointsLister Get fails for an absent object, as for a missing Service: left
+  // out from 6.0 (BackendInvalid), the whole Ingress before (5.0.0 parser.go:77-81; 6.0.0
+  // parser.go:79-83; 9.0.0 parser.go:85-89; v12.0.0 parser.go:103-107). An empty one is written.
+  if (!found.known && endpointsAbsent(ctx.objects, service.meta.namespace, service.meta.name))
+    return broken(ctx, index, backend, `endpoints "${service.meta.name}" not found`);
   const notes: string[] = [];
   if (found.fromSlices) notes.push('no Endpoints object: servers read from EndpointSlices (Voyager itself reads Endpoints)');
   const a = service.meta.annotations;
@@ -522,9 +527,6 @@ function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, se
     const why = found.known ? 'no ready endpoints' : 'no Endpoints for it among the objects read';
     // 3.2-5.x leave out HTTP and TCP backends only (5.0.0 parser.go:456, 496); 6.0-8.x every backend (8.0.1 parser.go:352-358).
     const leftOut = !rules.writesBackendsWithoutEndpoints && (rules.skipsBrokenBackends || frame.type !== 'default');
-    // Known to be absent: the operator's look-up fails, as for a missing Service (reference section 8).
-    if (leftOut && !found.known && endpointsAbsent(ctx.objects, service.meta.namespace, service.meta.name))
-      return broken(ctx, index, backend, `endpoints "${service.meta.name}" not found`);
     if (leftOut && found.known) {
       const reason = `${why}: Voyager ${profile.version} leaves such backends out (9.0 and later write them)`;
       return { kind: 'skip', skipped: skippedOf(index, backend, service.meta, reason) };

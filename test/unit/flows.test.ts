@@ -315,3 +315,45 @@ test('status --watch: the table, then the rows a write changes, until the signal
   assert.ok(changed.some((line) => /^shop\b/.test(line)));
   assert.ok(!changed.some((line) => /^api\b/.test(line)), 'an unchanged row is not printed again');
 });
+
+test('status at 9.0+: only the Endpoints of backend Services without a selector are read, by name; an absent one leaves its backend out', async () => {
+  const objects = objectsOf(`
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: fx, annotations: {ingress.appscode.com/affinity: cookie}}
+spec:
+  rules:
+  - host: x.example.com
+    http:
+      paths:
+      - {path: /hand, backend: {serviceName: hand, servicePort: '80'}}
+      - {path: /sel, backend: {serviceName: sel, servicePort: '80'}}
+      - {path: /ok, backend: {serviceName: ok, servicePort: '80'}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: hand, namespace: fx}, spec: {ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: sel, namespace: fx}, spec: {selector: {app: sel}, ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: ok, namespace: fx}, spec: {ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Endpoints, metadata: {name: ok, namespace: fx}, subsets: []}
+`);
+  const api = new MemoryApi({ objects, namespace: 'fx' });
+  const ran = await run(api, ['status', ...V12, '-o', 'json']);
+  assert.equal(ran.code, 0, ran.stderr);
+  const items = (JSON.parse(ran.stdout) as { items: { backend: { host: string; path: string }; sticky: boolean }[] }).items;
+  assert.deepEqual(
+    items.map((i) => [`${i.backend.host}${i.backend.path}`, i.sticky]),
+    [
+      ['x.example.com/hand', false],
+      ['x.example.com/sel', true],
+      ['x.example.com/ok', true],
+    ],
+  );
+  assert.match(ran.stderr, /leaves backend x\.example\.com\/hand out of haproxy\.cfg: endpoints "hand" not found/);
+  const endpointCalls = api.calls.filter((c) => c.type.startsWith('endpoints'));
+  assert.deepEqual(endpointCalls.map((c) => [c.verb, c.name]).sort(), [
+    ['get', 'hand'],
+    ['get', 'ok'],
+  ]);
+});

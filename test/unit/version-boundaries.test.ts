@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeStatus } from '../../src/core/effective.ts';
-import { objectsFrom } from '../../src/core/objects.ts';
+import { endpointsKnownFromFiles, objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { formatBackends, normaliseConfig, renderIngress } from '../../src/core/render.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
@@ -42,9 +42,16 @@ spec:
 ${spec}
 `;
 
+/** The case's objects as `-f` reads them (cli/gather.ts): a snapshot where they hold Endpoints. */
+function read(yaml: string): ObjectSet {
+  const objects = objectsFrom(parseManifest(yaml, 'case'), 'default');
+  objects.endpointsRead = endpointsKnownFromFiles(objects);
+  return objects;
+}
+
 /** Normalised backend sections, or `no config: EVENT` when the operator writes none. */
 function rendered(yaml: string, version: string): string {
-  const objects = objectsFrom(parseManifest(yaml, 'case'), 'default');
+  const objects = read(yaml);
   const found = objects.ingresses[0];
   assert.ok(found, `no Ingress read: ${JSON.stringify(objects.issues)}`);
   const result = renderIngress(found, objects, profile(version));
@@ -53,7 +60,7 @@ function rendered(yaml: string, version: string): string {
 }
 
 function stickyItems(yaml: string, version: string): (boolean | null)[] {
-  const status = computeStatus(objectsFrom(parseManifest(yaml, 'case'), 'default'), { profile: profile(version), source: 'flag', ingressClass: null });
+  const status = computeStatus(read(yaml), { profile: profile(version), source: 'flag', ingressClass: null });
   return status.items.map((item) => item.sticky);
 }
 
@@ -63,6 +70,16 @@ interface Case {
   source: string;
   yaml: string;
   expect: Record<string, string>;
+}
+
+/** A Service with a selector and no Endpoints object, or (selectorless) one without a selector. */
+function bareService(name: string, selectorless = false): string {
+  return `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: default}
+spec: {${selectorless ? '' : `selector: {app: ${name}}, `}ports: [{port: 80, targetPort: 8080}]}
+`;
 }
 
 const STICKY_OLD = `ingress.appscode.com/sticky-session: 'true'`;
@@ -104,6 +121,45 @@ const CASES: Case[] = [
       '8.0.1': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
       '9.0.0':
         'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0\nbackend empty.default:80\ncookie SERVERID insert indirect nocache\nbackend default-backend\ncookie SERVERID insert indirect nocache',
+    },
+  },
+  {
+    name: 'an absent Endpoints object (files holding Endpoints of the namespace): 5.x writes no config, 6.0 on leave the backend out',
+    source:
+      'getEndpoints EndpointsLister.Get error returned: 5.0.0 pkg/ingress/parser.go:77-81 with :433-436 (return err); 6.0.0 parser.go:79-83 with :448 (BackendInvalid, skipped); 9.0.0 parser.go:85-89; v12.0.0 parser.go:103-107 with :501-508; shared/operator-fuzz noep',
+    yaml:
+      ingress(
+        STICKY_OLD + ', ' + STICKY,
+        `  rules:
+  - host: x.example.com
+    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}, {path: /b, backend: {serviceName: noep, servicePort: 80}}]}`,
+      ) +
+      service('s1', ['10.1.0.1']) +
+      bareService('noep'),
+    expect: {
+      '5.0.0': 'no config: HAProxyConfigCreateFailed',
+      '6.0.0-rc.0': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+      '8.0.1': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+      '9.0.0': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+      'v13.0.0-rc.0': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+    },
+  },
+  {
+    name: "files without Endpoints: a Service with a selector gets the endpoints controller's object, one without is absent",
+    source: 'v12.0.0 parser.go:103-107 (absent: error); 9.0.0 parser.go (no endpoints: event only, written); 5.0.0 parser.go:77-81, :433-436',
+    yaml:
+      ingress(
+        STICKY,
+        `  rules:
+  - host: x.example.com
+    http: {paths: [{path: /a, backend: {serviceName: sel, servicePort: 80}}, {path: /b, backend: {serviceName: hand, servicePort: 80}}]}`,
+      ) +
+      bareService('sel') +
+      bareService('hand', true),
+    expect: {
+      '5.0.0': 'no config: HAProxyConfigCreateFailed',
+      '9.0.0': 'backend sel.default:80\ncookie SERVERID insert indirect nocache',
+      'v13.0.0-rc.0': 'backend sel.default:80\ncookie SERVERID insert indirect nocache',
     },
   },
   {
@@ -351,4 +407,15 @@ test('ssl-passthrough with only spec.backend: status says source-ip for the defa
   const status = computeStatus(objectsFrom(parseManifest(yaml, 'case'), 'default'), { profile: profile('v12.0.0'), source: 'flag', ingressClass: null });
   assert.equal(status.items[0]?.mode, 'source-ip');
   assert.equal(status.items[0]?.cookie, null);
+});
+
+test('status follows what is written: a backend whose Endpoints are absent is never sticky; 5.x has no sticky backend at all', () => {
+  const yaml = CASES.find((c) => c.name.startsWith('an absent Endpoints object'))?.yaml ?? '';
+  assert.deepEqual(stickyItems(yaml, '5.0.0'), [false, false]);
+  assert.deepEqual(stickyItems(yaml, '6.0.0-rc.0'), [true, false]);
+  assert.deepEqual(stickyItems(yaml, '9.0.0'), [true, false]);
+  // The same Service with `subsets: []` is written from 9.0 on, and sticky.
+  const empty = `${yaml}---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: noep, namespace: default}\nsubsets: []\n`;
+  assert.deepEqual(stickyItems(empty, '9.0.0'), [true, true]);
+  assert.equal(rendered(empty, '5.0.0').startsWith('backend '), true);
 });
