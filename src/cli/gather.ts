@@ -2,9 +2,30 @@
 // Live and offline differ only here: the core cannot tell them apart.
 
 import { backendsOf, canExist, indexServices, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
-import { coreFields, endpointsKnownFromFiles, isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
-import { chooseSemantics, profileFor, type SemanticsChoice } from '../core/semantics.ts';
-import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, EVENTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
+import {
+  coreFields,
+  endpointsKnownFromFiles,
+  isObject,
+  objectsFrom,
+  type IngressView,
+  type JsonObject,
+  type ObjectSet,
+  type SecretView,
+} from '../core/objects.ts';
+import { readsSecrets } from '../core/parse.ts';
+import { chooseSemantics, profileFor, type Profile, type SemanticsChoice } from '../core/semantics.ts';
+import {
+  CONFIGMAPS,
+  DEPLOYMENTS,
+  ENDPOINTS,
+  EVENTS,
+  NETWORKING_INGRESSES,
+  SECRETS,
+  SERVICES,
+  voyagerIngresses,
+  type Api,
+  type ResourceType,
+} from '../kube/api.ts';
 import { unknownVersionRefusal, unknownVersionWarning, VERSION_ENV } from '../output/semantics.ts';
 import { ServerError, UserError } from '../errors.ts';
 import type { ClusterOptions, SourceOptions } from './flags.ts';
@@ -296,6 +317,29 @@ async function addSelectorlessEndpoints(kube: Api, objects: ObjectSet, notes: Ga
   }
 }
 
+/**
+ * The names of the Secrets in the namespaces of the Ingresses for which the operator reads
+ * Secrets before it writes (auth, stats, frontendRules; or a backend Service's basic auth), by a
+ * metadata-only list: never a value. null when none needs them, or when a list is forbidden (the
+ * core then says what it could not check).
+ */
+async function secretNames(kube: Api, objects: ObjectSet, profile: Profile): Promise<SecretView[] | null> {
+  const services = indexServices(objects.services);
+  const serviceAuth = (ingress: IngressView) =>
+    backendsOf(ingress).some((b) => services.get(serviceKey(b.service.namespace, b.service.name))?.meta.annotations['ingress.appscode.com/auth-secret']);
+  const namespaces = [...new Set(objects.ingresses.filter((i) => readsSecrets(i, profile) || serviceAuth(i)).map((i) => i.meta.namespace))].sort();
+  if (namespaces.length === 0) return null;
+  try {
+    const lists = await Promise.all(namespaces.map(async (namespace) => ({ namespace, names: await kube.names(SECRETS, namespace) })));
+    return lists.flatMap(({ namespace, names }) =>
+      names.map((name) => ({ meta: { name, namespace, annotations: {}, labels: {}, resourceVersion: null }, keys: [], keysKnown: false })),
+    );
+  } catch (error) {
+    if (isForbidden(error)) return null;
+    throw error;
+  }
+}
+
 export async function gatherLive(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector: string | undefined, connected?: Api): Promise<Gathered> {
   const named = namedVersion(args, ctx);
   const kube = connected ?? (await connect(args, ctx));
@@ -311,12 +355,11 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
 
   const objects = objectsFrom(await listScope(reader, { voyagerVersion, labelSelector, needs, named }), kube.namespace);
   if (reader.scope) await addOtherNamespaces(reader, objects, needs);
-  // Secrets are never listed live (names only would do, but the right to list them is rare).
-  objects.secrets = null;
   const choice = decide(named, objects, discovery?.versions ?? []);
   if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) await addEndpoints(reader, objects);
   objects.endpointsRead = reader.endpointsRead;
   await addSelectorlessEndpoints(kube, objects, reader.notes);
+  objects.secrets = await secretNames(kube, objects, choice.profile);
   return { objects, choice, unreadableServiceNamespaces: reader.unreadable, scope: reader.scope, kube, notes: reader.notes };
 }
 

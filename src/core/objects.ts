@@ -83,6 +83,16 @@ export interface TlsSpec {
   secretName: string;
 }
 
+/** spec.frontendRules[] as far as the operator must read Secrets for it: the auth of one frontend port. */
+export interface FrontendRuleSpec {
+  /** Go's intstr IntValue(): a port name counts as 0. */
+  port: number;
+  /** auth.basic.secretName ('' when auth.basic has none); null without auth.basic. */
+  basicSecret: string | null;
+  /** auth.tls.secretName, likewise. */
+  tlsSecret: string | null;
+}
+
 export interface IngressView {
   apiVersion: string;
   flavor: IngressFlavor;
@@ -92,6 +102,8 @@ export interface IngressView {
   tls: TlsSpec[];
   /** spec.externalIPs of a Voyager Ingress (copied to the Service the operator creates). */
   externalIPs: string[];
+  /** spec.frontendRules of a Voyager Ingress (a standard Ingress has none). */
+  frontendRules: FrontendRuleSpec[];
 }
 
 export interface ServicePortView {
@@ -153,6 +165,8 @@ export interface EventView {
 export interface SecretView {
   meta: Meta;
   keys: string[];
+  /** false when only its name was read (live: a metadata-only list): `keys` is then empty. */
+  keysKnown: boolean;
 }
 
 export interface DeploymentView {
@@ -331,6 +345,15 @@ function readRules(spec: JsonObject, toBackend: (raw: unknown) => BackendRef | n
   });
 }
 
+function readFrontendRules(spec: JsonObject): FrontendRuleSpec[] {
+  return asArray(spec['frontendRules']).map((raw) => {
+    const rule = asObject(raw);
+    const auth = asObject(rule['auth']);
+    const secretOf = (key: string) => (isObject(auth[key]) ? (asString(auth[key]['secretName']) ?? '') : null);
+    return { port: asPort(rule['port']) ?? 0, basicSecret: secretOf('basic'), tlsSecret: secretOf('tls') };
+  });
+}
+
 function readTls(spec: JsonObject): TlsSpec[] {
   return asArray(spec['tls']).map((raw) => {
     const tls = asObject(raw);
@@ -369,11 +392,21 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
       rules: readRules(spec, toBackend, true),
       tls: readTls(spec),
       externalIPs: stringList(spec['externalIPs']),
+      frontendRules: readFrontendRules(spec),
     };
   }
   const toBackend = (b: unknown) => networkingBackend(b, apiVersion);
   const defaultBackend = toBackend(apiVersion === 'networking.k8s.io/v1' ? spec['defaultBackend'] : spec['backend']);
-  return { apiVersion, flavor: 'networking', meta, defaultBackend, rules: readRules(spec, toBackend, false), tls: readTls(spec), externalIPs: [] };
+  return {
+    apiVersion,
+    flavor: 'networking',
+    meta,
+    defaultBackend,
+    rules: readRules(spec, toBackend, false),
+    tls: readTls(spec),
+    externalIPs: [],
+    frontendRules: [],
+  };
 }
 
 function readService(raw: JsonObject, fallbackNamespace: string, issues: ReadIssue[]): ServiceView | null {
@@ -528,7 +561,8 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
     }
     case 'Secret': {
       const meta = readMeta(raw, 'secret', fallbackNamespace, issues);
-      if (meta && set.secrets) set.secrets.push({ meta, keys: [...Object.keys(asObject(raw['data'])), ...Object.keys(asObject(raw['stringData']))] });
+      if (meta && set.secrets)
+        set.secrets.push({ meta, keys: [...Object.keys(asObject(raw['data'])), ...Object.keys(asObject(raw['stringData']))], keysKnown: true });
       return;
     }
     case 'Event': {
@@ -589,6 +623,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
       ],
       tls: [{ hosts: true, secretName: true, ref: { name: true } }],
       externalIPs: true,
+      frontendRules: [{ port: true, auth: { basic: { secretName: true }, tls: { secretName: true } } }],
     },
   },
   Service: {

@@ -243,7 +243,8 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
   };
   const drafts: Draft[] = [];
   const skipped: SkippedBackend[] = [];
-  for (const step of walk(ingress, backends, passthrough)) {
+  const steps = walk(ingress, backends, passthrough);
+  for (const step of steps) {
     const built = draftBackend(ctx, step.index, step.backend, step.frame);
     if (built.kind === 'fail') return { written: false, failure: { event: reasons.configFailed, message: built.message }, notes };
     if (built.kind === 'skip') skipped.push(built.skipped);
@@ -252,6 +253,9 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
       skipped.push(...replaceTcpRule(drafts, step.replaces, step.frame.ruleIndex, profile));
     }
   }
+  const frontends = checkSecrets(ingress, objects, frontendSecrets(ingress, profile, steps));
+  if (!frontends.ok) return { written: false, failure: { event: reasons[frontends.kind], message: frontends.message }, notes };
+  notes.push(...frontends.notes);
   nameDuplicates(drafts, profile);
   return {
     written: true,
@@ -280,7 +284,7 @@ function validateIngress(ingress: IngressView, objects: ObjectSet, profile: Prof
       return { ok: false, kind: 'serviceFailed', message };
     }
   }
-  return secretsCheck(ingress, objects, profile);
+  return checkSecrets(ingress, objects, leadingSecrets(ingress, profile));
 }
 
 /** convertRulesForSSLPassthrough (v12.0.0 parser.go:1060-1106): one path per rule, no header or rewrite rules. */
@@ -318,30 +322,74 @@ function reusedTcpAddress(ingress: IngressView, profile: Profile): Validation | 
   return null;
 }
 
-/** Secrets the operator must read before it renders (v12.0.0 parser.go:360-386; 5.0.0 the same). */
-function secretsCheck(ingress: IngressView, objects: ObjectSet, profile: Profile): Validation {
+/** Whether the operator reads Secrets for this Ingress before it writes (so status must know their names). */
+export function readsSecrets(ingress: IngressView, profile: Profile): boolean {
+  return leadingSecrets(ingress, profile).length > 0 || ingress.frontendRules.some((r) => r.basicSecret !== null || r.tlsSecret !== null);
+}
+
+/** A Secret the operator GETs before it writes: a missing one (or one without `key`) fails the Ingress. */
+interface SecretNeed {
+  name: string;
+  what: string;
+  key: string | null;
+}
+
+/** Secrets read before the backends (v12.0.0 parser.go:360-386 global basic and TLS auth, :449-459 stats; 5.0.0 :308-326, :368-376). */
+function leadingSecrets(ingress: IngressView, profile: Profile): SecretNeed[] {
   const annotations = ingress.meta.annotations;
+  const needs: SecretNeed[] = [];
+  const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
+  if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '') needs.push({ name: authSecret, what: 'basic auth', key: null });
+  const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
+  if (tlsSecret !== '') needs.push({ name: tlsSecret, what: 'TLS auth', key: 'ca.crt' });
+  const statsSecret = ingressAnnotation(profile, annotations, 'stats-secret-name');
+  if (parseGoBool(ingressAnnotation(profile, annotations, 'stats')) === true && statsSecret !== '') needs.push({ name: statsSecret, what: 'stats', key: null });
+  return needs;
+}
+
+/**
+ * Secrets of spec.frontendRules, read per frontend after the backends, only where no Ingress-wide
+ * auth wins: auth.basic on HTTP frontends, auth.tls (getTLSAuth: ca.crt) on HTTP and TCP ones; the
+ * first rule with the frontend's port counts (getFrontendRulesForPort). v12.0.0 parser.go:663-710,
+ * :737-760, :935-942; 9.0.0 :639-687, :713-735; 8.0.1 :598-640, :671-690; 6.0.0 :504-531, :742-785;
+ * 5.0.0 :461-482, :693-735.
+ */
+function frontendSecrets(ingress: IngressView, profile: Profile, steps: readonly Step[]): SecretNeed[] {
+  const annotations = ingress.meta.annotations;
+  const globalBasic = ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && ingressAnnotation(profile, annotations, 'auth-secret') !== '';
+  const globalTls = ingressAnnotation(profile, annotations, 'auth-tls-secret') !== '';
+  if (globalTls) return [];
+  const needs: SecretNeed[] = [];
+  for (const type of ['http', 'tcp'] as const) {
+    const ports = [...new Set(steps.filter((s) => s.frame.type === type).map((s) => s.frame.frontendPort ?? 0))];
+    for (const port of ports) {
+      const rule = ingress.frontendRules.find((r) => r.port === port);
+      if (!rule) continue;
+      const what = `spec.frontendRules port ${port}`;
+      if (type === 'http' && globalBasic) continue;
+      if (type === 'http' && rule.basicSecret !== null) needs.push({ name: rule.basicSecret, what: `${what} basic auth`, key: null });
+      else if (rule.tlsSecret !== null) needs.push({ name: rule.tlsSecret, what: `${what} TLS auth`, key: 'ca.crt' });
+    }
+  }
+  return needs;
+}
+
+/** The first need the objects do not meet, as the operator's failure; with Secrets unread, a note instead. */
+function checkSecrets(ingress: IngressView, objects: ObjectSet, needs: readonly SecretNeed[]): Validation {
+  if (needs.length === 0) return { ok: true, notes: [] };
   const namespace = ingress.meta.namespace;
-  const failed = (message: string): Validation => ({ ok: false, kind: 'configFailed', message });
   if (objects.secrets === null) {
-    const names = ingressAnnotation(profile, annotations, 'auth-secret') || ingressAnnotation(profile, annotations, 'auth-tls-secret');
+    const names = [...new Set(needs.map((n) => n.name))].join(', ');
     return {
       ok: true,
-      notes: names
-        ? ['the auth Secrets this Ingress names were not checked (Secrets are not read live); if one is missing, the operator writes no config']
-        : [],
+      notes: [`the Secrets this Ingress needs (${names}) were not checked (Secrets are not read); if one is missing, the operator writes no config`],
     };
   }
-  const secret = (name: string) => objects.secrets?.find((s) => s.meta.namespace === namespace && s.meta.name === name) ?? null;
-  const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
-  if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '' && !secret(authSecret)) {
-    return failed(`basic auth Secret ${namespace}/${authSecret} not found`);
-  }
-  const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
-  if (tlsSecret !== '') {
-    const found = secret(tlsSecret);
-    if (!found) return failed(`TLS auth Secret ${namespace}/${tlsSecret} not found`);
-    if (!found.keys.includes('ca.crt')) return failed(`TLS auth Secret ${namespace}/${tlsSecret} has no key ca.crt`);
+  for (const need of needs) {
+    const found = objects.secrets.find((s) => s.meta.namespace === namespace && s.meta.name === need.name);
+    const failed = (why: string): Validation => ({ ok: false, kind: 'configFailed', message: `${need.what} Secret ${namespace}/${need.name} ${why}` });
+    if (!found) return failed(`not found (secrets "${need.name}" not found)`);
+    if (need.key !== null && found.keysKnown && !found.keys.includes(need.key)) return failed(`has no key ${need.key}`);
   }
   return { ok: true, notes: [] };
 }
@@ -575,7 +623,8 @@ function backendAuth(ctx: ParseContext, service: ServiceView, frame: Frame): { b
     const secret = secretOf(name);
     if (secret && secret.keys.length > 0)
       basicAuth = { realm: a['ingress.appscode.com/auth-realm'] ?? '', userLists: secret.keys.map((k) => `${name}-${k}`).sort() };
-    else if (objects.secrets === null) notes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
+    else if (objects.secrets === null || (secret && !secret.keysKnown))
+      notes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
   }
   if (frame.type === 'http' && (ctx.globalAuth || ctx.globalTlsAuth)) basicAuth = null;
   if (frame.type === 'default' && ctx.globalAuth) {

@@ -357,3 +357,37 @@ spec:
     ['get', 'ok'],
   ]);
 });
+
+test('status reads Secret names only (a metadata-only list) where the operator needs a Secret: a missing frontendRules one means no config', async () => {
+  const ingress = (secret: string) => `
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: fa, annotations: {ingress.appscode.com/affinity: cookie}}
+spec:
+  frontendRules:
+  - port: 80
+    auth: {basic: {secretName: ${secret}}}
+  rules:
+  - host: x.example.com
+    http: {paths: [{path: /, backend: {serviceName: s1, servicePort: '80'}}]}
+---
+{apiVersion: v1, kind: Service, metadata: {name: s1, namespace: fa}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Secret, metadata: {name: pass, namespace: fa}, data: {auth: c2VjcmV0}}
+`;
+  const stickyOf = (stdout: string) => (JSON.parse(stdout) as { items: { sticky: boolean }[] }).items.map((i) => i.sticky);
+  const missing = new MemoryApi({ objects: objectsOf(ingress('gone')), namespace: 'fa' });
+  const ran = await run(missing, ['status', ...V12, '-o', 'json']);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.deepEqual(stickyOf(ran.stdout), [false]);
+  assert.match(ran.stderr, /Secret fa\/gone not found/);
+  const secretCalls = missing.calls.filter((c) => c.type === 'secrets');
+  assert.deepEqual(
+    secretCalls.map((c) => [c.verb, c.namespace]),
+    [['names', 'fa']],
+  );
+  assert.doesNotMatch(ran.stdout + ran.stderr, /c2VjcmV0/);
+  const present = new MemoryApi({ objects: objectsOf(ingress('pass')), namespace: 'fa' });
+  const ok = await run(present, ['status', ...V12, '-o', 'json']);
+  assert.deepEqual(stickyOf(ok.stdout), [true], ok.stderr);
+});

@@ -163,6 +163,56 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'frontendRules basic auth naming an absent Secret: no config at every version; present, the backend is written',
+    source:
+      'secrets Get error returned: 5.0.0 pkg/ingress/parser.go:716-727; 6.0.0 parser.go:765-776; 8.0.1 parser.go:621-632; 9.0.0 parser.go:663-674; v12.0.0 parser.go:687-698; v13.0.0-rc.0 (44fe45eac) parser.go:688-699',
+    yaml:
+      ingress(
+        '',
+        `  frontendRules:\n  - port: 80\n    auth: {basic: {secretName: gone}}\n  rules:\n  - host: x.example.com\n    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}]}`,
+      ) + service('s1', ['10.1.0.1']),
+    expect: {
+      '5.0.0': 'no config: HAProxyConfigCreateFailed',
+      '6.0.0-rc.0': 'no config: HAProxyConfigFailed',
+      '8.0.1': 'no config: HAProxyConfigFailed',
+      '9.0.0': 'no config: HAProxyConfigFailed',
+      'v12.0.0': 'no config: HAProxyConfigFailed',
+      'v13.0.0-rc.0': 'no config: HAProxyConfigFailed',
+    },
+  },
+  {
+    name: 'frontendRules basic auth whose Secret exists: written',
+    source: "v12.0.0 parser.go:687-698 (the backend keeps its section; the auth is the frontend's)",
+    yaml:
+      ingress(
+        '',
+        `  frontendRules:\n  - port: 80\n    auth: {basic: {secretName: pass}}\n  rules:\n  - host: x.example.com\n    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}]}`,
+      ) +
+      service('s1', ['10.1.0.1']) +
+      `---\napiVersion: v1\nkind: Secret\nmetadata: {name: pass, namespace: default}\ndata: {auth: YTpi}\n`,
+    expect: { '5.0.0': 'backend s1.default:80\nserver pod-s1-0 10.1.0.1:8080', 'v12.0.0': 'backend s1.default:80\nserver pod-s1-0 10.1.0.1:8080' },
+  },
+  {
+    name: 'frontendRules TLS auth: its Secret must exist and hold ca.crt',
+    source: 'getTLSAuth: 5.0.0 parser.go:904-912; v12.0.0 parser.go:1025-1033 (key ca.crt not found in TLSAuthSecret)',
+    yaml:
+      ingress(
+        '',
+        `  frontendRules:\n  - port: 80\n    auth: {tls: {secretName: ca}}\n  rules:\n  - host: x.example.com\n    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}]}`,
+      ) +
+      service('s1', ['10.1.0.1']) +
+      `---\napiVersion: v1\nkind: Secret\nmetadata: {name: ca, namespace: default}\ndata: {tls.crt: eA==}\n`,
+    expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
+  },
+  {
+    name: 'a stats Secret that does not exist: no config',
+    source: '5.0.0 parser.go:368-376; 6.0.0 parser.go:384-391; v12.0.0 parser.go:449-459 (failed to load stats secret)',
+    yaml:
+      ingress(`ingress.appscode.com/stats: 'true', ingress.appscode.com/stats-secret-name: st`, `  backend: {serviceName: s1, servicePort: 80}`) +
+      service('s1', ['10.1.0.1']),
+    expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', '6.0.0-rc.0': 'no config: HAProxyConfigFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
+  },
+  {
     name: 'renamed duplicates hash host-port-path until 7.2, address-host-port-path from 7.3 (443 for TLS hosts, http.port)',
     source:
       '7.2.0 pkg/haproxy/api/types.go canonicalize md5(host-port-path); 7.3.0 md5(address-host-port-path); v12.0.0 parser.go:473-478 (binder port 443 with TLS, else http.port)',
