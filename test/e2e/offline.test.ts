@@ -37,8 +37,8 @@ spec: {defaultBackend: {service: {name: s2, port: {number: 80}}}}
 apiVersion: v1
 kind: List
 items:
-- {apiVersion: v1, kind: Service, metadata: {name: s1, namespace: default}, spec: {ports: [{port: 80}]}}
-- {apiVersion: v1, kind: Service, metadata: {name: s2, namespace: default}, spec: {ports: [{port: 80}]}}
+- {apiVersion: v1, kind: Service, metadata: {name: s1, namespace: default}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+- {apiVersion: v1, kind: Service, metadata: {name: s2, namespace: default}, spec: {selector: {app: s2}, ports: [{port: 80}]}}
 `;
 
 const offline = (args: string[]) => sticky(['status', '-f', '-', ...args], { input: OPERATOR });
