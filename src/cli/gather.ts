@@ -12,6 +12,7 @@ import {
   type ObjectSet,
   type SecretView,
 } from '../core/objects.ts';
+import { admittedByCrd } from '../core/crd.ts';
 import { readsSecrets } from '../core/parse.ts';
 import { chooseSemantics, profileFor, type Profile, type SemanticsChoice } from '../core/semantics.ts';
 import {
@@ -123,7 +124,8 @@ async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathere
   const objects = objectsFrom(raws, namespace || 'default');
   objects.endpointsRead = endpointsKnownFromFiles(objects);
   if (namespace) checkNamespace(objects, namespace);
-  return { objects, choice: decide(named, objects, null), unreadableServiceNamespaces: [], scope: namespace, kube: null, notes: [] };
+  const choice = decide(named, objects, null);
+  return { objects: admittedByCrd(objects, choice.profile), choice, unreadableServiceNamespaces: [], scope: namespace, kube: null, notes: [] };
 }
 
 /**

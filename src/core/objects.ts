@@ -2,6 +2,8 @@
 // untyped JSON: live objects and manifest files share this one entry point, so a manifest is
 // judged exactly as the API server would store it.
 
+import { schemaErrors } from './crd.ts';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -104,6 +106,8 @@ export interface IngressView {
   externalIPs: string[];
   /** spec.frontendRules of a Voyager Ingress (a standard Ingress has none). */
   frontendRules: FrontendRuleSpec[];
+  /** What a Voyager CRD with a full schema refuses in it (crd.ts); empty for a standard Ingress. */
+  schemaErrors: string[];
 }
 
 export interface ServicePortView {
@@ -393,6 +397,7 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
       tls: readTls(spec),
       externalIPs: stringList(spec['externalIPs']),
       frontendRules: readFrontendRules(spec),
+      schemaErrors: version === 'v1beta1' ? schemaErrors(raw['spec']) : [],
     };
   }
   const toBackend = (b: unknown) => networkingBackend(b, apiVersion);
@@ -406,6 +411,7 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
     tls: readTls(spec),
     externalIPs: [],
     frontendRules: [],
+    schemaErrors: [],
   };
 }
 
@@ -623,7 +629,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
       ],
       tls: [{ hosts: true, secretName: true, ref: { name: true } }],
       externalIPs: true,
-      frontendRules: [{ port: true, auth: { basic: { secretName: true }, tls: { secretName: true } } }],
+      frontendRules: [{ port: true, rules: true, auth: { basic: { secretName: true, realm: true }, tls: { secretName: true } } }],
+      configVolumes: true,
     },
   },
   Service: {

@@ -220,6 +220,8 @@ export interface VersionRules {
   defaultBackendCookieName: boolean;
   /** 6.0.0-rc.0: a Service update re-renders the Ingresses that use it (before: only the next Ingress change does). */
   rerendersOnServiceChange: boolean;
+  /** v13.0.0-rc.0: the operator installs its Ingress CRD with a full schema: the API server refuses what it does not fit (crd.ts). */
+  crdSchema: boolean;
 }
 
 export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; source: string }[] = [
@@ -245,6 +247,12 @@ export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; 
   },
   { rule: 'rerendersOnServiceChange', since: '6.0.0-rc.0', source: 'voyager-sticky.md §3: before 6.0 a Service change does not re-render' },
   { rule: 'agentCheck', since: '11.0.0', source: '10.0.0 templates/http-backend.cfg (no agent-check); v11.0.0 http-backend.cfg' },
+  {
+    rule: 'crdSchema',
+    since: '13.0.0-rc.0',
+    source:
+      'v13.0.0-rc.0 (44fe45eac) crds/voyager.appscode.com_ingresses.v1.yaml (apiextensions v1, structural; kmodules RegisterCRDs on >= 1.16); shared/operator c116, c124 refused (spec.configVolumes[0].mountPath: Required value)',
+  },
 ];
 
 function rulesAt(v: Version | 'latest'): VersionRules {

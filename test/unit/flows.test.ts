@@ -391,3 +391,26 @@ spec:
   const ok = await run(present, ['status', ...V12, '-o', 'json']);
   assert.deepEqual(stickyOf(ok.stdout), [true], ok.stderr);
 });
+
+test("status -f at v13.0.0-rc.0: an Ingress its CRD's schema refuses counts for nothing, with the API server's error; v12.0.0 reads it", async () => {
+  const stdin = `
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: cv, namespace: default, annotations: {ingress.appscode.com/affinity: cookie}}
+spec:
+  configVolumes:
+  - {name: conf, configMap: {name: conf}}
+  backend: {serviceName: s1, servicePort: '80'}
+---
+{apiVersion: v1, kind: Service, metadata: {name: s1, namespace: default}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+`;
+  const v13 = await runSticky(['status', '-f', '-', '--voyager-version', 'v13.0.0-rc.0'], { stdin });
+  assert.equal(v13.code, 0, v13.stderr);
+  assert.equal(v13.stdout, '');
+  assert.match(
+    v13.stderr,
+    /^Warning: ingress\/default\/cv: the Ingress CRD of Voyager v13\.0\.0-rc\.0 has a full schema and the API server rejects this Ingress \(The Ingress "cv" is invalid: spec\.configVolumes\[0\]\.mountPath: Required value\)/m,
+  );
+  const v12 = await runSticky(['status', '-f', '-', ...V12], { stdin });
+  assert.match(v12.stdout, /^cv\s+\(default\)\s+s1:80\s+yes\b/m);
+});

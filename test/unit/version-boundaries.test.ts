@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { admittedByCrd } from '../../src/core/crd.ts';
 import { computeStatus } from '../../src/core/effective.ts';
 import { endpointsKnownFromFiles, objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { formatBackends, normaliseConfig, renderIngress } from '../../src/core/render.ts';
@@ -51,8 +52,10 @@ function read(yaml: string): ObjectSet {
 
 /** Normalised backend sections, or `no config: EVENT` when the operator writes none. */
 function rendered(yaml: string, version: string): string {
-  const objects = read(yaml);
+  const objects = admittedByCrd(read(yaml), profile(version));
   const found = objects.ingresses[0];
+  const refused = objects.issues.find((i) => i.message.includes('rejects'));
+  if (!found && refused) return `refused: ${/is invalid: (.*)\), so/.exec(refused.message)?.[1]}`;
   assert.ok(found, `no Ingress read: ${JSON.stringify(objects.issues)}`);
   const result = renderIngress(found, objects, profile(version));
   if (!result.written) return `no config: ${result.failure?.event}`;
@@ -211,6 +214,30 @@ const CASES: Case[] = [
       ingress(`ingress.appscode.com/stats: 'true', ingress.appscode.com/stats-secret-name: st`, `  backend: {serviceName: s1, servicePort: 80}`) +
       service('s1', ['10.1.0.1']),
     expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', '6.0.0-rc.0': 'no config: HAProxyConfigFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
+  },
+  {
+    name: "v13.0.0-rc.0's own CRD has a full schema: a configVolumes entry without mountPath is refused; older versions render it",
+    source:
+      'v13.0.0-rc.0 (44fe45eac) crds/voyager.appscode.com_ingresses.v1.yaml:1349 (configVolumes required: mountPath); shared/operator c116, c124; v12.0.0 ran on an open-schema CRD',
+    yaml: ingress('', `  configVolumes:\n  - name: cv\n    configMap: {name: cm}\n  backend: {serviceName: s1, servicePort: 80}`) + service('s1', ['10.1.0.1']),
+    expect: {
+      'v12.0.0': 'backend default-backend\nserver pod-s1-0 10.1.0.1:8080',
+      'v13.0.0-rc.0': 'refused: spec.configVolumes[0].mountPath: Required value',
+      'v2021.09.15': 'refused: spec.configVolumes[0].mountPath: Required value',
+    },
+  },
+  {
+    name: 'the v13.0.0-rc.0 schema: http needs paths, fields the core reads have their types',
+    source: 'v13.0.0-rc.0 (44fe45eac) crds/voyager.appscode.com_ingresses.v1.yaml:1932 (http required: paths), :1753-2200 (rules types)',
+    yaml:
+      ingress(
+        '',
+        `  rules:\n  - host: x.example.com\n    http: {port: true}\n  - host: y.example.com\n    tcp: {port: 80, backend: {serviceName: s1, servicePort: [80]}}`,
+      ) + service('s1', ['10.1.0.1']),
+    expect: {
+      'v13.0.0-rc.0':
+        'refused: spec.rules[0].http.paths: Required value, spec.rules[0].http.port: Invalid value: "boolean": spec.rules[0].http.port in body must be of type integer,string: "boolean", spec.rules[1].tcp.backend.servicePort: Invalid value: "array": spec.rules[1].tcp.backend.servicePort in body must be of type integer,string: "array"',
+    },
   },
   {
     name: 'renamed duplicates hash host-port-path until 7.2, address-host-port-path from 7.3 (443 for TLS hosts, http.port)',
