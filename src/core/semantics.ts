@@ -187,7 +187,19 @@ export interface Profile {
   podServerNames: boolean;
   /** What the operator's parser and templates do at this version: see VERSION_RULES. */
   rules: VersionRules;
+  /**
+   * Whose code the semantics come from: `assumed` when the version is newer than the newest public
+   * code (NEWEST_PUBLIC_CODE), whose semantics then stand in for the closed-source release's.
+   */
+  basis: { code: string; assumed: boolean };
 }
+
+/**
+ * The newest public operator code: appscode/voyager 44fe45eac (2021-05-11), v13.0.0-rc.0 plus a
+ * toolchain update that changes no rendering. v13.0.0, v2021.09.15 and every later release
+ * (serving voyager.appscode.com/v1) were built from closed source (voyager-sticky.md section 8).
+ */
+export const NEWEST_PUBLIC_CODE = 'v13.0.0-rc.0';
 
 /**
  * Behaviours of the operator's parser and templates that changed at one release each. The key
@@ -350,7 +362,14 @@ function makeProfile(id: ProfileId, version: string, v: Version | 'latest'): Pro
       (k) => !keys.some((u) => u.key === k.key) && k.reads.some((r) => r.until !== null && (v === 'latest' || atLeast(v, r.until))),
     ).map((k) => k.key),
     rules: rulesAt(v),
+    basis: { code: v === 'latest' || atLeast(v, NEWEST_PUBLIC_CODE) ? NEWEST_PUBLIC_CODE : version, assumed: v === 'latest' || !atMost(v, NEWEST_PUBLIC_CODE) },
   };
+}
+
+function atMost(v: Version, text: string): boolean {
+  const bound = parseVersion(text);
+  if (!bound) throw new Error(`bad bound ${text}`);
+  return compare(v, bound) <= 0;
 }
 
 /**

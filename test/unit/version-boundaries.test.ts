@@ -496,3 +496,11 @@ test('status follows what is written: a backend whose Endpoints are absent is ne
   assert.deepEqual(stickyItems(empty, '9.0.0'), [true, true]);
   assert.equal(rendered(empty, '5.0.0').startsWith('backend '), true);
 });
+
+test("the semantics' basis: the version's own code up to v13.0.0-rc.0 (the newest public), that code assumed for every later release", () => {
+  for (const version of ['5.0.0', 'v12.0.0', '13.0.0-rc.0', 'v13.0.0-rc.0']) assert.deepEqual(profile(version).basis.assumed, false, version);
+  assert.equal(profile('v12.0.0').basis.code, 'v12.0.0');
+  for (const version of ['v13.0.0', 'v13.0.1', 'v2021.09.15', 'v2026.3.23', 'v99.0.0']) {
+    assert.deepEqual(profile(version).basis, { code: 'v13.0.0-rc.0', assumed: true }, version);
+  }
+});
