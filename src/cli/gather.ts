@@ -21,6 +21,7 @@ import {
   ENDPOINTS,
   EVENTS,
   NETWORKING_INGRESSES,
+  PODS,
   SECRETS,
   SERVICES,
   voyagerIngresses,
@@ -48,6 +49,8 @@ export interface Gathered {
 export interface GatherNeeds {
   endpoints: boolean;
   configMaps: boolean;
+  /** The endpoint Pods of the backends (render's server lines); status never reads Pods. */
+  pods?: boolean;
 }
 
 function readStdin(ctx: Context): string {
@@ -342,6 +345,36 @@ async function secretNames(kube: Api, objects: ObjectSet, profile: Profile): Pro
   }
 }
 
+/**
+ * The Pods the backends' Endpoints point at (their targetRef names), by GET or one list per
+ * namespace: the operator writes their backend-weight and max-connections annotations on the
+ * server lines. Edits `objects`.
+ */
+async function addEndpointPods(kube: Api, objects: ObjectSet, notes: Gathered['notes']): Promise<void> {
+  const services = indexServices(objects.services);
+  const refs = new Map<string, ServiceRef>();
+  for (const ingress of objects.ingresses) {
+    for (const { service: ref } of backendsOf(ingress)) {
+      if (!services.has(serviceKey(ref.namespace, ref.name))) continue;
+      for (const e of objects.endpoints) {
+        if (e.namespace !== ref.namespace || e.serviceName !== ref.name) continue;
+        for (const address of e.subsets.flatMap((s) => s.addresses)) {
+          if (address.podName) refs.set(serviceKey(ref.namespace, address.podName), { namespace: ref.namespace, name: address.podName });
+        }
+      }
+    }
+  }
+  if (refs.size === 0) return;
+  const read = await readNamed(kube, PODS, [...refs.values()]);
+  objects.pods.push(...objectsFrom(read.objects, kube.namespace).pods);
+  for (const namespace of read.forbidden) {
+    notes.push({
+      object: `pods in ${namespace}`,
+      message: `cannot get Pods in namespace ${namespace} (forbidden): their weight and maxconn server options are left out`,
+    });
+  }
+}
+
 export async function gatherLive(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector: string | undefined, connected?: Api): Promise<Gathered> {
   const named = namedVersion(args, ctx);
   const kube = connected ?? (await connect(args, ctx));
@@ -362,6 +395,7 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
   objects.endpointsRead = reader.endpointsRead;
   await addSelectorlessEndpoints(kube, objects, reader.notes);
   objects.secrets = await secretNames(kube, objects, choice.profile);
+  if (needs.pods) await addEndpointPods(kube, objects, reader.notes);
   return { objects, choice, unreadableServiceNamespaces: reader.unreadable, scope: reader.scope, kube, notes: reader.notes };
 }
 

@@ -173,6 +173,11 @@ export interface SecretView {
   keysKnown: boolean;
 }
 
+/** A Pod as far as Voyager's server lines read it: its annotations (backend-weight, max-connections). */
+export interface PodView {
+  meta: Meta;
+}
+
 export interface DeploymentView {
   meta: Meta;
   images: string[];
@@ -191,6 +196,8 @@ export interface ObjectSet {
    */
   endpointsRead: string[];
   configMaps: ConfigMapView[];
+  /** The endpoint Pods of backends, where read (render; files): their annotations go on server lines. */
+  pods: PodView[];
   deployments: DeploymentView[];
   /** null when Secrets were not read (live: their names are not asked for). */
   secrets: SecretView[] | null;
@@ -199,7 +206,7 @@ export interface ObjectSet {
 }
 
 export function emptyObjectSet(): ObjectSet {
-  return { ingresses: [], services: [], endpoints: [], endpointsRead: [], configMaps: [], deployments: [], secrets: [], events: [], issues: [] };
+  return { ingresses: [], services: [], endpoints: [], endpointsRead: [], configMaps: [], pods: [], deployments: [], secrets: [], events: [], issues: [] };
 }
 
 export function isObject(value: unknown): value is JsonObject {
@@ -585,6 +592,11 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
       });
       return;
     }
+    case 'Pod': {
+      const meta = readMeta(raw, 'pod', fallbackNamespace, issues);
+      if (meta) set.pods.push({ meta });
+      return;
+    }
     case 'Deployment': {
       const deployment = readDeployment(raw, fallbackNamespace, issues);
       if (deployment) set.deployments.push(deployment);
@@ -660,6 +672,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
     count: true,
   },
   Deployment: { metadata: META, spec: { template: { spec: { containers: [{ image: true }] } } } },
+  Pod: { metadata: META },
 };
 
 /** A shape with its keys listed once (not per object: Object.entries of a shape cost most of a projection). */
@@ -726,6 +739,7 @@ export function objectsFrom(raws: readonly unknown[], fallbackNamespace: string)
   set.endpoints = lastWins(set.endpoints, (e) => (e.source === 'endpoints' ? `${e.namespace}/${e.serviceName}` : `slice ${slice++}`));
   set.configMaps = lastWins(set.configMaps, (c) => metaKey(c.meta));
   set.deployments = lastWins(set.deployments, (d) => metaKey(d.meta));
+  set.pods = lastWins(set.pods, (p) => metaKey(p.meta));
   if (set.secrets) set.secrets = lastWins(set.secrets, (s) => metaKey(s.meta));
   return set;
 }

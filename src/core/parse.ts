@@ -39,6 +39,9 @@ export interface TemplateEndpoint {
   check: { port: string } | null;
   agent: { port: string; interval: string } | null;
   sendProxy: string;
+  /** From the endpoint Pod's annotations: `maxconn` when not 0, `weight` when not null. */
+  maxconn: number;
+  weight: number | null;
 }
 
 export interface TemplateBackend {
@@ -570,6 +573,7 @@ function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, se
         ? { port: a['ingress.appscode.com/agent-port'] ?? '', interval: a['ingress.appscode.com/agent-interval'] ?? '' }
         : null,
     sendProxy: sendProxy(a['ingress.appscode.com/send-proxy'] ?? ''),
+    ...podOptions(ctx, service, address.podName),
   }));
   if (endpoints.length === 0) {
     const why = found.known ? 'no ready endpoints' : 'no Endpoints for it among the objects read';
@@ -586,6 +590,25 @@ function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, se
     );
   }
   return { kind: 'endpoints', endpoints, notes };
+}
+
+/** Go's strconv.Atoi as the operator ignores its error: the number, or 0. */
+function atoi(text: string): number {
+  return /^[+-]?\d+$/.test(text) ? Number(text) : 0;
+}
+
+/**
+ * A server's maxconn and weight from its Pod's annotations (getEndpoints: the Pods of the
+ * Service's selector, by the address's targetRef name; 5.0.0 parser.go:137-143, 9.0.0 :145-151,
+ * v12.0.0 :160-171; templates http-, tcp-, default-backend.cfg). An unread Pod counts as none.
+ */
+function podOptions(ctx: ParseContext, service: ServiceView, podName: string | null): { maxconn: number; weight: number | null } {
+  const pod = podName ? ctx.objects.pods.find((p) => p.meta.namespace === service.meta.namespace && p.meta.name === podName) : undefined;
+  const a = pod?.meta.annotations ?? {};
+  const weightText = a['ingress.appscode.com/backend-weight'];
+  const parsed = weightText === undefined ? null : atoi(weightText);
+  const weight = ctx.profile.rules.weightFromMinusOne ? (parsed !== null && parsed > -1 ? parsed : null) : parsed ? parsed : null;
+  return { maxconn: atoi(a['ingress.appscode.com/max-connections'] ?? ''), weight };
 }
 
 /** An ExternalName Service's one server: its DNS name, through a resolver with use-dns-resolver. */
@@ -608,6 +631,8 @@ function externalEndpoint(service: ServiceView, backend: Backend, legacy: boolea
     check: null,
     agent: null,
     sendProxy: '',
+    maxconn: 0,
+    weight: null,
   };
 }
 

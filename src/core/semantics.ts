@@ -232,6 +232,8 @@ export interface VersionRules {
   defaultBackendCookieName: boolean;
   /** 6.0.0-rc.0: a Service update re-renders the Ingresses that use it (before: only the next Ingress change does). */
   rerendersOnServiceChange: boolean;
+  /** v11.0.0: a Pod's backend-weight is written whenever it is annotated and not negative, 0 too (before: when not 0). */
+  weightFromMinusOne: boolean;
   /** v13.0.0-rc.0: the operator installs its Ingress CRD with a full schema: the API server refuses what it does not fit (crd.ts). */
   crdSchema: boolean;
 }
@@ -259,6 +261,11 @@ export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; 
   },
   { rule: 'rerendersOnServiceChange', since: '6.0.0-rc.0', source: 'voyager-sticky.md §3: before 6.0 a Service change does not re-render' },
   { rule: 'agentCheck', since: '11.0.0', source: '10.0.0 templates/http-backend.cfg (no agent-check); v11.0.0 http-backend.cfg' },
+  {
+    rule: 'weightFromMinusOne',
+    since: '11.0.0',
+    source: '10.0.0 parser.go (Weight unset: 0) and templates `if $e.Weight`; v11.0.0 parser.go:137 (Weight: -1), templates `if gt $e.Weight -1`',
+  },
   {
     rule: 'crdSchema',
     since: '13.0.0-rc.0',

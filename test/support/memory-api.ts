@@ -16,6 +16,7 @@ import {
   EVENTS,
   NAMESPACES,
   NETWORKING_INGRESSES,
+  PODS,
   SECRETS,
   SERVICES,
   qualifiedName,
@@ -58,6 +59,7 @@ export interface MemoryOptions {
 const TYPES: readonly ResourceType[] = [
   SERVICES,
   SECRETS,
+  PODS,
   ENDPOINTS,
   CONFIGMAPS,
   EVENTS,

@@ -414,3 +414,44 @@ spec:
   const v12 = await runSticky(['status', '-f', '-', ...V12], { stdin });
   assert.match(v12.stdout, /^cv\s+\(default\)\s+s1:80\s+yes\b/m);
 });
+
+test("render reads the backends' endpoint Pods by name for weight and maxconn; status reads no Pods", async () => {
+  const objects = objectsOf(`
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: fp}
+spec:
+  rules:
+  - host: x.example.com
+    http: {paths: [{path: /, backend: {serviceName: s1, servicePort: '80'}}]}
+---
+{apiVersion: v1, kind: Service, metadata: {name: s1, namespace: fp}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: s1, namespace: fp}
+subsets: [{addresses: [{ip: 10.4.0.1, targetRef: {kind: Pod, name: s1-0}}, {ip: 10.4.0.2, targetRef: {kind: Pod, name: s1-1}}], ports: [{port: 80}]}]
+---
+{apiVersion: v1, kind: Pod, metadata: {name: s1-0, namespace: fp, annotations: {ingress.appscode.com/backend-weight: '3', ingress.appscode.com/max-connections: '9'}}}
+---
+{apiVersion: v1, kind: Pod, metadata: {name: s1-1, namespace: fp}}
+`);
+  const api = new MemoryApi({ objects, namespace: 'fp' });
+  const ran = await run(api, ['render', 'ingress/web', ...V12]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /^\tserver pod-s1-0 10\.4\.0\.1:80 maxconn 9 weight 3$/m);
+  assert.match(ran.stdout, /^\tserver pod-s1-1 10\.4\.0\.2:80$/m);
+  assert.deepEqual(
+    api.calls.filter((c) => c.type === 'pods').map((c) => [c.verb, c.name]),
+    [
+      ['get', 's1-0'],
+      ['get', 's1-1'],
+    ],
+  );
+  const status = new MemoryApi({ objects, namespace: 'fp' });
+  await run(status, ['status', ...V12, '-o', 'wide']);
+  assert.deepEqual(
+    status.calls.filter((c) => c.type === 'pods'),
+    [],
+  );
+});

@@ -240,6 +240,29 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "server lines from the endpoint Pods' annotations: maxconn and weight; an annotated weight 0 is written from v11.0.0",
+    source:
+      'getEndpoints Pod annotations backend-weight, max-connections: 5.0.0 pkg/ingress/parser.go:137-143, 10.0.0 (Weight 0 unless annotated; templates `if $e.Weight`), v11.0.0 parser.go:137 (Weight: -1; `if gt $e.Weight -1`), v12.0.0 parser.go:160-171',
+    yaml:
+      ingress(STICKY, `  rules:\n  - host: x.example.com\n    http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 80}}]}`) +
+      service('s1', ['10.1.0.1', '10.1.0.2', '10.1.0.3']) +
+      `---
+apiVersion: v1
+kind: Pod
+metadata: {name: s1-0, namespace: default, annotations: {ingress.appscode.com/backend-weight: '0', ingress.appscode.com/max-connections: '20'}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: s1-1, namespace: default, annotations: {ingress.appscode.com/backend-weight: '5'}}
+`,
+    expect: {
+      '10.0.0':
+        'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 maxconn 20 cookie pod-s1-0\nserver pod-s1-1 10.1.0.2:8080 weight 5 cookie pod-s1-1\nserver pod-s1-2 10.1.0.3:8080 cookie pod-s1-2',
+      'v11.0.0':
+        'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 maxconn 20 weight 0 cookie pod-s1-0\nserver pod-s1-1 10.1.0.2:8080 weight 5 cookie pod-s1-1\nserver pod-s1-2 10.1.0.3:8080 cookie pod-s1-2',
+    },
+  },
+  {
     name: 'renamed duplicates hash host-port-path until 7.2, address-host-port-path from 7.3 (443 for TLS hosts, http.port)',
     source:
       '7.2.0 pkg/haproxy/api/types.go canonicalize md5(host-port-path); 7.3.0 md5(address-host-port-path); v12.0.0 parser.go:473-478 (binder port 443 with TLS, else http.port)',
