@@ -363,8 +363,11 @@ function frontendSecrets(ingress: IngressView, profile: Profile, steps: readonly
   const globalTls = ingressAnnotation(profile, annotations, 'auth-tls-secret') !== '';
   if (globalTls) return [];
   const needs: SecretNeed[] = [];
+  const portsOf = (type: SectionType) => [...new Set(steps.filter((s) => s.frame.type === type).map((s) => s.frame.frontendPort ?? 0))];
+  // Only a default backend (no HTTP rule, :80 not a TCP rule's): the operator serves it on an HTTP :80 frontend (v12.0.0 parser.go:633-645).
+  const defaultOn80 = portsOf('http').length === 0 && portsOf('default').length > 0 && !portsOf('tcp').includes(80);
   for (const type of ['http', 'tcp'] as const) {
-    const ports = [...new Set(steps.filter((s) => s.frame.type === type).map((s) => s.frame.frontendPort ?? 0))];
+    const ports = type === 'http' && defaultOn80 ? [80] : portsOf(type);
     for (const port of ports) {
       const rule = ingress.frontendRules.find((r) => r.port === port);
       if (!rule) continue;

@@ -208,6 +208,14 @@ const CASES: Case[] = [
     expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
   },
   {
+    name: 'frontendRules of port 80 apply to the HTTP :80 frontend that serves a lone default backend',
+    source: 'v12.0.0 parser.go:633-645 (no HTTP rule: a :80 frontend for spec.backend), :663-698; 5.0.0 parser.go:521, :716-727',
+    yaml:
+      ingress('', `  frontendRules:\n  - port: 80\n    auth: {basic: {secretName: gone}}\n  backend: {serviceName: s1, servicePort: 80}`) +
+      service('s1', ['10.1.0.1']),
+    expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
+  },
+  {
     name: 'a stats Secret that does not exist: no config',
     source: '5.0.0 parser.go:368-376; 6.0.0 parser.go:384-391; v12.0.0 parser.go:449-459 (failed to load stats secret)',
     yaml:
