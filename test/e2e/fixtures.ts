@@ -19,6 +19,13 @@ metadata:
   annotations: {owner: team-shop}
 spec: {ports: [{port: 80}]}
 ---
+# No endpoints controller runs on the test plane: without this object (no pod ready) the Endpoints
+# of s1 are absent, and the operator leaves its backend out.
+apiVersion: v1
+kind: Endpoints
+metadata: {name: s1, namespace: e2e-mutate-a}
+subsets: []
+---
 apiVersion: voyager.appscode.com/v1beta1
 kind: Ingress
 metadata: {name: web, namespace: e2e-mutate-a}
