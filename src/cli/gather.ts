@@ -1,10 +1,33 @@
 // Gathers the objects a command needs, from the cluster or from files, and picks the semantics.
 // Live and offline differ only here: the core cannot tell them apart.
 
-import { backendsOf, canExist, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
-import { coreFields, isObject, objectsFrom, type IngressView, type JsonObject, type ObjectSet } from '../core/objects.ts';
-import { chooseSemantics, profileFor, type SemanticsChoice } from '../core/semantics.ts';
-import { CONFIGMAPS, DEPLOYMENTS, ENDPOINTS, EVENTS, NETWORKING_INGRESSES, SERVICES, voyagerIngresses, type Api, type ResourceType } from '../kube/api.ts';
+import { backendsOf, canExist, indexServices, ingressesUsing, mayUse, serviceKey, servicesNeeded, type ServiceRef } from '../core/backends.ts';
+import {
+  coreFields,
+  endpointsKnownFromFiles,
+  isObject,
+  objectsFrom,
+  type IngressView,
+  type JsonObject,
+  type ObjectSet,
+  type SecretView,
+} from '../core/objects.ts';
+import { admittedByCrd } from '../core/crd.ts';
+import { readsSecrets } from '../core/parse.ts';
+import { chooseSemantics, profileFor, type Profile, type SemanticsChoice } from '../core/semantics.ts';
+import {
+  CONFIGMAPS,
+  DEPLOYMENTS,
+  ENDPOINTS,
+  EVENTS,
+  NETWORKING_INGRESSES,
+  PODS,
+  SECRETS,
+  SERVICES,
+  voyagerIngresses,
+  type Api,
+  type ResourceType,
+} from '../kube/api.ts';
 import { unknownVersionRefusal, unknownVersionWarning, VERSION_ENV } from '../output/semantics.ts';
 import { ServerError, UserError } from '../errors.ts';
 import type { ClusterOptions, SourceOptions } from './flags.ts';
@@ -26,6 +49,8 @@ export interface Gathered {
 export interface GatherNeeds {
   endpoints: boolean;
   configMaps: boolean;
+  /** The endpoint Pods of the backends (render's server lines); status never reads Pods. */
+  pods?: boolean;
 }
 
 function readStdin(ctx: Context): string {
@@ -100,8 +125,10 @@ async function gatherOffline(args: SourceOptions, ctx: Context): Promise<Gathere
   const raws = readManifests(args.filename, () => readStdin(ctx));
   const namespace = args.namespace ?? '';
   const objects = objectsFrom(raws, namespace || 'default');
+  objects.endpointsRead = endpointsKnownFromFiles(objects);
   if (namespace) checkNamespace(objects, namespace);
-  return { objects, choice: decide(named, objects, null), unreadableServiceNamespaces: [], scope: namespace, kube: null, notes: [] };
+  const choice = decide(named, objects, null);
+  return { objects: admittedByCrd(objects, choice.profile), choice, unreadableServiceNamespaces: [], scope: namespace, kube: null, notes: [] };
 }
 
 /**
@@ -264,6 +291,90 @@ async function addEndpoints(reader: LiveReader, objects: ObjectSet): Promise<voi
   objects.endpoints.push(...objectsFrom(lists.flat(), reader.kube.namespace).endpoints);
 }
 
+/**
+ * The Endpoints of backend Services without a selector, where no list read them: nobody but their
+ * owner creates those, so one may be absent, and the operator then leaves the backend out. A
+ * Service with a selector is assumed to have the endpoints controller's object (it creates one
+ * for every such Service): its Endpoints are not read (docs/reference.md). Edits `objects`.
+ */
+async function addSelectorlessEndpoints(kube: Api, objects: ObjectSet, notes: Gathered['notes']): Promise<void> {
+  const services = indexServices(objects.services);
+  const have = new Set(objects.endpoints.map((e) => serviceKey(e.namespace, e.serviceName)));
+  const listed = new Set(objects.endpointsRead);
+  const refs = new Map<string, ServiceRef>();
+  for (const ingress of objects.ingresses) {
+    for (const { service: ref } of backendsOf(ingress)) {
+      const key = serviceKey(ref.namespace, ref.name);
+      const service = services.get(key);
+      if (!service || service.selector || service.type === 'ExternalName' || have.has(key) || listed.has('*') || listed.has(ref.namespace)) continue;
+      refs.set(key, ref);
+    }
+  }
+  if (refs.size === 0) return;
+  const read = await readNamed(kube, ENDPOINTS, [...refs.values()]);
+  objects.endpoints.push(...objectsFrom(read.objects, kube.namespace).endpoints);
+  objects.endpointsRead.push(...[...refs.entries()].filter(([, ref]) => !read.forbidden.includes(ref.namespace)).map(([key]) => key));
+  for (const namespace of read.forbidden) {
+    notes.push({
+      object: `endpoints in ${namespace}`,
+      message: `cannot get the Endpoints of Services without a selector in namespace ${namespace} (forbidden): if one is absent, the operator leaves its backend out`,
+    });
+  }
+}
+
+/**
+ * The names of the Secrets in the namespaces of the Ingresses for which the operator reads
+ * Secrets before it writes (auth, stats, frontendRules; or a backend Service's basic auth), by a
+ * metadata-only list: never a value. null when none needs them, or when a list is forbidden (the
+ * core then says what it could not check).
+ */
+async function secretNames(kube: Api, objects: ObjectSet, profile: Profile): Promise<SecretView[] | null> {
+  const services = indexServices(objects.services);
+  const serviceAuth = (ingress: IngressView) =>
+    backendsOf(ingress).some((b) => services.get(serviceKey(b.service.namespace, b.service.name))?.meta.annotations['ingress.appscode.com/auth-secret']);
+  const namespaces = [...new Set(objects.ingresses.filter((i) => readsSecrets(i, profile) || serviceAuth(i)).map((i) => i.meta.namespace))].sort();
+  if (namespaces.length === 0) return null;
+  try {
+    const lists = await Promise.all(namespaces.map(async (namespace) => ({ namespace, names: await kube.names(SECRETS, namespace) })));
+    return lists.flatMap(({ namespace, names }) =>
+      names.map((name) => ({ meta: { name, namespace, annotations: {}, labels: {}, resourceVersion: null }, keys: [], keysKnown: false })),
+    );
+  } catch (error) {
+    if (isForbidden(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * The Pods the backends' Endpoints point at (their targetRef names), by GET or one list per
+ * namespace: the operator writes their backend-weight and max-connections annotations on the
+ * server lines. Edits `objects`.
+ */
+async function addEndpointPods(kube: Api, objects: ObjectSet, notes: Gathered['notes']): Promise<void> {
+  const services = indexServices(objects.services);
+  const refs = new Map<string, ServiceRef>();
+  for (const ingress of objects.ingresses) {
+    for (const { service: ref } of backendsOf(ingress)) {
+      if (!services.has(serviceKey(ref.namespace, ref.name))) continue;
+      for (const e of objects.endpoints) {
+        if (e.namespace !== ref.namespace || e.serviceName !== ref.name) continue;
+        for (const address of e.subsets.flatMap((s) => s.addresses)) {
+          if (address.podName) refs.set(serviceKey(ref.namespace, address.podName), { namespace: ref.namespace, name: address.podName });
+        }
+      }
+    }
+  }
+  if (refs.size === 0) return;
+  const read = await readNamed(kube, PODS, [...refs.values()]);
+  objects.pods.push(...objectsFrom(read.objects, kube.namespace).pods);
+  for (const namespace of read.forbidden) {
+    notes.push({
+      object: `pods in ${namespace}`,
+      message: `cannot get Pods in namespace ${namespace} (forbidden): their weight and maxconn server options are left out`,
+    });
+  }
+}
+
 export async function gatherLive(args: SourceOptions, ctx: Context, needs: GatherNeeds, labelSelector: string | undefined, connected?: Api): Promise<Gathered> {
   const named = namedVersion(args, ctx);
   const kube = connected ?? (await connect(args, ctx));
@@ -279,11 +390,12 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
 
   const objects = objectsFrom(await listScope(reader, { voyagerVersion, labelSelector, needs, named }), kube.namespace);
   if (reader.scope) await addOtherNamespaces(reader, objects, needs);
-  // Secrets are never listed live (names only would do, but the right to list them is rare).
-  objects.secrets = null;
   const choice = decide(named, objects, discovery?.versions ?? []);
   if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) await addEndpoints(reader, objects);
   objects.endpointsRead = reader.endpointsRead;
+  await addSelectorlessEndpoints(kube, objects, reader.notes);
+  objects.secrets = await secretNames(kube, objects, choice.profile);
+  if (needs.pods) await addEndpointPods(kube, objects, reader.notes);
   return { objects, choice, unreadableServiceNamespaces: reader.unreadable, scope: reader.scope, kube, notes: reader.notes };
 }
 

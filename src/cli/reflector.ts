@@ -38,6 +38,7 @@ export function recording(kube: Api, lists: (ListAt & { type: ResourceType; name
       lists.push({ ...listed, type, namespace, query });
       return listed.items;
     },
+    names: (type, namespace) => kube.names(type, namespace),
     listAt: (type, namespace, query, project) => kube.listAt(type, namespace, query, project),
     watch: (type, namespace, query, signal) => kube.watch(type, namespace, query, signal),
     groupVersions: (group) => kube.groupVersions(group),

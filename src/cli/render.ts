@@ -55,7 +55,7 @@ export async function runRender(options: RenderOptions, ctx: Context): Promise<n
   const { io } = ctx;
   const [target] = options.targets;
   if (target?.kind !== 'ingress') throw new UserError('an Ingress is required: kubectl sticky render ingress/NAME');
-  const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
+  const gathered = await gather(options, ctx, { endpoints: true, configMaps: false, pods: true });
   const ingress = findIngress(gathered, target);
   const profile = gathered.choice.profile;
   io.err(semanticsLine(gathered.choice));

@@ -180,6 +180,8 @@ export class ObjectStore {
       endpoints: this.endpointList,
       endpointsRead: this.endpointsRead,
       configMaps,
+      // status, which watches, reads no Pods (their annotations only change server lines).
+      pods: [],
       ...this.fixed,
       secrets: null,
       issues,

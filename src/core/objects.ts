@@ -2,6 +2,8 @@
 // untyped JSON: live objects and manifest files share this one entry point, so a manifest is
 // judged exactly as the API server would store it.
 
+import { schemaErrors } from './crd.ts';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -83,6 +85,16 @@ export interface TlsSpec {
   secretName: string;
 }
 
+/** spec.frontendRules[] as far as the operator must read Secrets for it: the auth of one frontend port. */
+export interface FrontendRuleSpec {
+  /** Go's intstr IntValue(): a port name counts as 0. */
+  port: number;
+  /** auth.basic.secretName ('' when auth.basic has none); null without auth.basic. */
+  basicSecret: string | null;
+  /** auth.tls.secretName, likewise. */
+  tlsSecret: string | null;
+}
+
 export interface IngressView {
   apiVersion: string;
   flavor: IngressFlavor;
@@ -92,6 +104,10 @@ export interface IngressView {
   tls: TlsSpec[];
   /** spec.externalIPs of a Voyager Ingress (copied to the Service the operator creates). */
   externalIPs: string[];
+  /** spec.frontendRules of a Voyager Ingress (a standard Ingress has none). */
+  frontendRules: FrontendRuleSpec[];
+  /** What a Voyager CRD with a full schema refuses in it (crd.ts); empty for a standard Ingress. */
+  schemaErrors: string[];
 }
 
 export interface ServicePortView {
@@ -106,6 +122,8 @@ export interface ServiceView {
   type: string;
   externalName: string | null;
   sessionAffinity: string | null;
+  /** spec.selector names at least one label: the endpoints controller then keeps its Endpoints object. */
+  selector: boolean;
   ports: ServicePortView[];
 }
 
@@ -151,6 +169,13 @@ export interface EventView {
 export interface SecretView {
   meta: Meta;
   keys: string[];
+  /** false when only its name was read (live: a metadata-only list): `keys` is then empty. */
+  keysKnown: boolean;
+}
+
+/** A Pod as far as Voyager's server lines read it: its annotations (backend-weight, max-connections). */
+export interface PodView {
+  meta: Meta;
 }
 
 export interface DeploymentView {
@@ -166,10 +191,13 @@ export interface ObjectSet {
   /**
    * Where a Service without an Endpoints object is known to have none (the operator's look-up of it
    * fails), not merely unread: namespaces whose Endpoints were listed whole ('*': all namespaces)
-   * and `namespace/name` of Services whose Endpoints were asked for by name. Files: none.
+   * and `namespace/name` of Services whose Endpoints were asked for by name. Files: see
+   * endpointsKnownFromFiles.
    */
   endpointsRead: string[];
   configMaps: ConfigMapView[];
+  /** The endpoint Pods of backends, where read (render; files): their annotations go on server lines. */
+  pods: PodView[];
   deployments: DeploymentView[];
   /** null when Secrets were not read (live: their names are not asked for). */
   secrets: SecretView[] | null;
@@ -178,7 +206,7 @@ export interface ObjectSet {
 }
 
 export function emptyObjectSet(): ObjectSet {
-  return { ingresses: [], services: [], endpoints: [], endpointsRead: [], configMaps: [], deployments: [], secrets: [], events: [], issues: [] };
+  return { ingresses: [], services: [], endpoints: [], endpointsRead: [], configMaps: [], pods: [], deployments: [], secrets: [], events: [], issues: [] };
 }
 
 export function isObject(value: unknown): value is JsonObject {
@@ -328,6 +356,15 @@ function readRules(spec: JsonObject, toBackend: (raw: unknown) => BackendRef | n
   });
 }
 
+function readFrontendRules(spec: JsonObject): FrontendRuleSpec[] {
+  return asArray(spec['frontendRules']).map((raw) => {
+    const rule = asObject(raw);
+    const auth = asObject(rule['auth']);
+    const secretOf = (key: string) => (isObject(auth[key]) ? (asString(auth[key]['secretName']) ?? '') : null);
+    return { port: asPort(rule['port']) ?? 0, basicSecret: secretOf('basic'), tlsSecret: secretOf('tls') };
+  });
+}
+
 function readTls(spec: JsonObject): TlsSpec[] {
   return asArray(spec['tls']).map((raw) => {
     const tls = asObject(raw);
@@ -366,11 +403,23 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
       rules: readRules(spec, toBackend, true),
       tls: readTls(spec),
       externalIPs: stringList(spec['externalIPs']),
+      frontendRules: readFrontendRules(spec),
+      schemaErrors: version === 'v1beta1' ? schemaErrors(raw['spec']) : [],
     };
   }
   const toBackend = (b: unknown) => networkingBackend(b, apiVersion);
   const defaultBackend = toBackend(apiVersion === 'networking.k8s.io/v1' ? spec['defaultBackend'] : spec['backend']);
-  return { apiVersion, flavor: 'networking', meta, defaultBackend, rules: readRules(spec, toBackend, false), tls: readTls(spec), externalIPs: [] };
+  return {
+    apiVersion,
+    flavor: 'networking',
+    meta,
+    defaultBackend,
+    rules: readRules(spec, toBackend, false),
+    tls: readTls(spec),
+    externalIPs: [],
+    frontendRules: [],
+    schemaErrors: [],
+  };
 }
 
 function readService(raw: JsonObject, fallbackNamespace: string, issues: ReadIssue[]): ServiceView | null {
@@ -403,6 +452,7 @@ function readService(raw: JsonObject, fallbackNamespace: string, issues: ReadIss
     type: asString(spec['type']) ?? 'ClusterIP',
     externalName: asString(spec['externalName']),
     sessionAffinity: asString(spec['sessionAffinity']),
+    selector: Object.keys(asObject(spec['selector'])).length > 0,
     ports,
   };
 }
@@ -524,7 +574,8 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
     }
     case 'Secret': {
       const meta = readMeta(raw, 'secret', fallbackNamespace, issues);
-      if (meta && set.secrets) set.secrets.push({ meta, keys: [...Object.keys(asObject(raw['data'])), ...Object.keys(asObject(raw['stringData']))] });
+      if (meta && set.secrets)
+        set.secrets.push({ meta, keys: [...Object.keys(asObject(raw['data'])), ...Object.keys(asObject(raw['stringData']))], keysKnown: true });
       return;
     }
     case 'Event': {
@@ -539,6 +590,11 @@ export function addObject(set: ObjectSet, raw: unknown, fallbackNamespace: strin
         time: asString(raw['lastTimestamp']) || asString(raw['eventTime']) || asString(raw['firstTimestamp']) || '',
         count: typeof raw['count'] === 'number' ? raw['count'] : 1,
       });
+      return;
+    }
+    case 'Pod': {
+      const meta = readMeta(raw, 'pod', fallbackNamespace, issues);
+      if (meta) set.pods.push({ meta });
       return;
     }
     case 'Deployment': {
@@ -585,11 +641,13 @@ const SHAPES: Readonly<Record<string, Shape>> = {
       ],
       tls: [{ hosts: true, secretName: true, ref: { name: true } }],
       externalIPs: true,
+      frontendRules: [{ port: true, rules: true, auth: { basic: { secretName: true, realm: true }, tls: { secretName: true } } }],
+      configVolumes: true,
     },
   },
   Service: {
     metadata: META,
-    spec: { type: true, externalName: true, sessionAffinity: true, ports: [{ port: true, name: true, targetPort: true, protocol: true }] },
+    spec: { type: true, externalName: true, sessionAffinity: true, selector: true, ports: [{ port: true, name: true, targetPort: true, protocol: true }] },
   },
   Endpoints: {
     metadata: { name: true, namespace: true },
@@ -614,6 +672,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
     count: true,
   },
   Deployment: { metadata: META, spec: { template: { spec: { containers: [{ image: true }] } } } },
+  Pod: { metadata: META },
 };
 
 /** A shape with its keys listed once (not per object: Object.entries of a shape cost most of a projection). */
@@ -680,6 +739,22 @@ export function objectsFrom(raws: readonly unknown[], fallbackNamespace: string)
   set.endpoints = lastWins(set.endpoints, (e) => (e.source === 'endpoints' ? `${e.namespace}/${e.serviceName}` : `slice ${slice++}`));
   set.configMaps = lastWins(set.configMaps, (c) => metaKey(c.meta));
   set.deployments = lastWins(set.deployments, (d) => metaKey(d.meta));
+  set.pods = lastWins(set.pods, (p) => metaKey(p.meta));
   if (set.secrets) set.secrets = lastWins(set.secrets, (s) => metaKey(s.meta));
   return set;
+}
+
+/**
+ * Where files tell that a Service has no Endpoints object: a namespace whose files hold Endpoints
+ * objects is a snapshot of it (as every shared/operator dataset case is), so there a Service
+ * without one has none, whatever its selector; elsewhere (the usual folder of manifests) the
+ * endpoints controller creates an Endpoints object, contents unknown, for every Service with a
+ * selector, and nobody for one without (its Endpoints are managed by hand).
+ */
+export function endpointsKnownFromFiles(objects: ObjectSet): string[] {
+  const snapshots = [...new Set(objects.endpoints.filter((e) => e.source === 'endpoints').map((e) => e.namespace))].sort();
+  const selectorless = objects.services
+    .filter((s) => !s.selector && s.type !== 'ExternalName' && !snapshots.includes(s.meta.namespace))
+    .map((s) => `${s.meta.namespace}/${s.meta.name}`);
+  return [...snapshots, ...selectorless];
 }

@@ -39,6 +39,9 @@ export interface TemplateEndpoint {
   check: { port: string } | null;
   agent: { port: string; interval: string } | null;
   sendProxy: string;
+  /** From the endpoint Pod's annotations: `maxconn` when not 0, `weight` when not null. */
+  maxconn: number;
+  weight: number | null;
 }
 
 export interface TemplateBackend {
@@ -243,7 +246,8 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
   };
   const drafts: Draft[] = [];
   const skipped: SkippedBackend[] = [];
-  for (const step of walk(ingress, backends, passthrough)) {
+  const steps = walk(ingress, backends, passthrough);
+  for (const step of steps) {
     const built = draftBackend(ctx, step.index, step.backend, step.frame);
     if (built.kind === 'fail') return { written: false, failure: { event: reasons.configFailed, message: built.message }, notes };
     if (built.kind === 'skip') skipped.push(built.skipped);
@@ -252,6 +256,9 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
       skipped.push(...replaceTcpRule(drafts, step.replaces, step.frame.ruleIndex, profile));
     }
   }
+  const frontends = checkSecrets(ingress, objects, frontendSecrets(ingress, profile, steps));
+  if (!frontends.ok) return { written: false, failure: { event: reasons[frontends.kind], message: frontends.message }, notes };
+  notes.push(...frontends.notes);
   nameDuplicates(drafts, profile);
   return {
     written: true,
@@ -280,7 +287,7 @@ function validateIngress(ingress: IngressView, objects: ObjectSet, profile: Prof
       return { ok: false, kind: 'serviceFailed', message };
     }
   }
-  return secretsCheck(ingress, objects, profile);
+  return checkSecrets(ingress, objects, leadingSecrets(ingress, profile));
 }
 
 /** convertRulesForSSLPassthrough (v12.0.0 parser.go:1060-1106): one path per rule, no header or rewrite rules. */
@@ -318,30 +325,77 @@ function reusedTcpAddress(ingress: IngressView, profile: Profile): Validation | 
   return null;
 }
 
-/** Secrets the operator must read before it renders (v12.0.0 parser.go:360-386; 5.0.0 the same). */
-function secretsCheck(ingress: IngressView, objects: ObjectSet, profile: Profile): Validation {
+/** Whether the operator reads Secrets for this Ingress before it writes (so status must know their names). */
+export function readsSecrets(ingress: IngressView, profile: Profile): boolean {
+  return leadingSecrets(ingress, profile).length > 0 || ingress.frontendRules.some((r) => r.basicSecret !== null || r.tlsSecret !== null);
+}
+
+/** A Secret the operator GETs before it writes: a missing one (or one without `key`) fails the Ingress. */
+interface SecretNeed {
+  name: string;
+  what: string;
+  key: string | null;
+}
+
+/** Secrets read before the backends (v12.0.0 parser.go:360-386 global basic and TLS auth, :449-459 stats; 5.0.0 :308-326, :368-376). */
+function leadingSecrets(ingress: IngressView, profile: Profile): SecretNeed[] {
   const annotations = ingress.meta.annotations;
+  const needs: SecretNeed[] = [];
+  const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
+  if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '') needs.push({ name: authSecret, what: 'basic auth', key: null });
+  const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
+  if (tlsSecret !== '') needs.push({ name: tlsSecret, what: 'TLS auth', key: 'ca.crt' });
+  const statsSecret = ingressAnnotation(profile, annotations, 'stats-secret-name');
+  if (parseGoBool(ingressAnnotation(profile, annotations, 'stats')) === true && statsSecret !== '') needs.push({ name: statsSecret, what: 'stats', key: null });
+  return needs;
+}
+
+/**
+ * Secrets of spec.frontendRules, read per frontend after the backends, only where no Ingress-wide
+ * auth wins: auth.basic on HTTP frontends, auth.tls (getTLSAuth: ca.crt) on HTTP and TCP ones; the
+ * first rule with the frontend's port counts (getFrontendRulesForPort). v12.0.0 parser.go:663-710,
+ * :737-760, :935-942; 9.0.0 :639-687, :713-735; 8.0.1 :598-640, :671-690; 6.0.0 :504-531, :742-785;
+ * 5.0.0 :461-482, :693-735.
+ */
+function frontendSecrets(ingress: IngressView, profile: Profile, steps: readonly Step[]): SecretNeed[] {
+  const annotations = ingress.meta.annotations;
+  const globalBasic = ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && ingressAnnotation(profile, annotations, 'auth-secret') !== '';
+  const globalTls = ingressAnnotation(profile, annotations, 'auth-tls-secret') !== '';
+  if (globalTls) return [];
+  const needs: SecretNeed[] = [];
+  const portsOf = (type: SectionType) => [...new Set(steps.filter((s) => s.frame.type === type).map((s) => s.frame.frontendPort ?? 0))];
+  // Only a default backend (no HTTP rule, :80 not a TCP rule's): the operator serves it on an HTTP :80 frontend (v12.0.0 parser.go:633-645).
+  const defaultOn80 = portsOf('http').length === 0 && portsOf('default').length > 0 && !portsOf('tcp').includes(80);
+  for (const type of ['http', 'tcp'] as const) {
+    const ports = type === 'http' && defaultOn80 ? [80] : portsOf(type);
+    for (const port of ports) {
+      const rule = ingress.frontendRules.find((r) => r.port === port);
+      if (!rule) continue;
+      const what = `spec.frontendRules port ${port}`;
+      if (type === 'http' && globalBasic) continue;
+      if (type === 'http' && rule.basicSecret !== null) needs.push({ name: rule.basicSecret, what: `${what} basic auth`, key: null });
+      else if (rule.tlsSecret !== null) needs.push({ name: rule.tlsSecret, what: `${what} TLS auth`, key: 'ca.crt' });
+    }
+  }
+  return needs;
+}
+
+/** The first need the objects do not meet, as the operator's failure; with Secrets unread, a note instead. */
+function checkSecrets(ingress: IngressView, objects: ObjectSet, needs: readonly SecretNeed[]): Validation {
+  if (needs.length === 0) return { ok: true, notes: [] };
   const namespace = ingress.meta.namespace;
-  const failed = (message: string): Validation => ({ ok: false, kind: 'configFailed', message });
   if (objects.secrets === null) {
-    const names = ingressAnnotation(profile, annotations, 'auth-secret') || ingressAnnotation(profile, annotations, 'auth-tls-secret');
+    const names = [...new Set(needs.map((n) => n.name))].join(', ');
     return {
       ok: true,
-      notes: names
-        ? ['the auth Secrets this Ingress names were not checked (Secrets are not read live); if one is missing, the operator writes no config']
-        : [],
+      notes: [`the Secrets this Ingress needs (${names}) were not checked (Secrets are not read); if one is missing, the operator writes no config`],
     };
   }
-  const secret = (name: string) => objects.secrets?.find((s) => s.meta.namespace === namespace && s.meta.name === name) ?? null;
-  const authSecret = ingressAnnotation(profile, annotations, 'auth-secret');
-  if (ingressAnnotation(profile, annotations, 'auth-type') === 'basic' && authSecret !== '' && !secret(authSecret)) {
-    return failed(`basic auth Secret ${namespace}/${authSecret} not found`);
-  }
-  const tlsSecret = ingressAnnotation(profile, annotations, 'auth-tls-secret');
-  if (tlsSecret !== '') {
-    const found = secret(tlsSecret);
-    if (!found) return failed(`TLS auth Secret ${namespace}/${tlsSecret} not found`);
-    if (!found.keys.includes('ca.crt')) return failed(`TLS auth Secret ${namespace}/${tlsSecret} has no key ca.crt`);
+  for (const need of needs) {
+    const found = objects.secrets.find((s) => s.meta.namespace === namespace && s.meta.name === need.name);
+    const failed = (why: string): Validation => ({ ok: false, kind: 'configFailed', message: `${need.what} Secret ${namespace}/${need.name} ${why}` });
+    if (!found) return failed(`not found (secrets "${need.name}" not found)`);
+    if (need.key !== null && found.keysKnown && !found.keys.includes(need.key)) return failed(`has no key ${need.key}`);
   }
   return { ok: true, notes: [] };
 }
@@ -501,6 +555,11 @@ function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, se
     return broken(ctx, index, backend, `service port ${backend.ref.servicePort} unavailable for service ${service.meta.namespace}/${service.meta.name}`);
   }
   const found = endpointAddresses(ctx.objects, service, servicePort, options.hostNames);
+  // getEndpoints' EndpointsLister Get fails for an absent object, as for a missing Service: left
+  // out from 6.0 (BackendInvalid), the whole Ingress before (5.0.0 parser.go:77-81; 6.0.0
+  // parser.go:79-83; 9.0.0 parser.go:85-89; v12.0.0 parser.go:103-107). An empty one is written.
+  if (!found.known && endpointsAbsent(ctx.objects, service.meta.namespace, service.meta.name))
+    return broken(ctx, index, backend, `endpoints "${service.meta.name}" not found`);
   const notes: string[] = [];
   if (found.fromSlices) notes.push('no Endpoints object: servers read from EndpointSlices (Voyager itself reads Endpoints)');
   const a = service.meta.annotations;
@@ -517,14 +576,12 @@ function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, se
         ? { port: a['ingress.appscode.com/agent-port'] ?? '', interval: a['ingress.appscode.com/agent-interval'] ?? '' }
         : null,
     sendProxy: sendProxy(a['ingress.appscode.com/send-proxy'] ?? ''),
+    ...podOptions(ctx, service, address.podName),
   }));
   if (endpoints.length === 0) {
     const why = found.known ? 'no ready endpoints' : 'no Endpoints for it among the objects read';
     // 3.2-5.x leave out HTTP and TCP backends only (5.0.0 parser.go:456, 496); 6.0-8.x every backend (8.0.1 parser.go:352-358).
     const leftOut = !rules.writesBackendsWithoutEndpoints && (rules.skipsBrokenBackends || frame.type !== 'default');
-    // Known to be absent: the operator's look-up fails, as for a missing Service (reference section 8).
-    if (leftOut && !found.known && endpointsAbsent(ctx.objects, service.meta.namespace, service.meta.name))
-      return broken(ctx, index, backend, `endpoints "${service.meta.name}" not found`);
     if (leftOut && found.known) {
       const reason = `${why}: Voyager ${profile.version} leaves such backends out (9.0 and later write them)`;
       return { kind: 'skip', skipped: skippedOf(index, backend, service.meta, reason) };
@@ -536,6 +593,25 @@ function resolveEndpoints(ctx: ParseContext, index: number, backend: Backend, se
     );
   }
   return { kind: 'endpoints', endpoints, notes };
+}
+
+/** Go's strconv.Atoi as the operator ignores its error: the number, or 0. */
+function atoi(text: string): number {
+  return /^[+-]?\d+$/.test(text) ? Number(text) : 0;
+}
+
+/**
+ * A server's maxconn and weight from its Pod's annotations (getEndpoints: the Pods of the
+ * Service's selector, by the address's targetRef name; 5.0.0 parser.go:137-143, 9.0.0 :145-151,
+ * v12.0.0 :160-171; templates http-, tcp-, default-backend.cfg). An unread Pod counts as none.
+ */
+function podOptions(ctx: ParseContext, service: ServiceView, podName: string | null): { maxconn: number; weight: number | null } {
+  const pod = podName ? ctx.objects.pods.find((p) => p.meta.namespace === service.meta.namespace && p.meta.name === podName) : undefined;
+  const a = pod?.meta.annotations ?? {};
+  const weightText = a['ingress.appscode.com/backend-weight'];
+  const parsed = weightText === undefined ? null : atoi(weightText);
+  const weight = ctx.profile.rules.weightFromMinusOne ? (parsed !== null && parsed > -1 ? parsed : null) : parsed ? parsed : null;
+  return { maxconn: atoi(a['ingress.appscode.com/max-connections'] ?? ''), weight };
 }
 
 /** An ExternalName Service's one server: its DNS name, through a resolver with use-dns-resolver. */
@@ -558,6 +634,8 @@ function externalEndpoint(service: ServiceView, backend: Backend, legacy: boolea
     check: null,
     agent: null,
     sendProxy: '',
+    maxconn: 0,
+    weight: null,
   };
 }
 
@@ -573,7 +651,8 @@ function backendAuth(ctx: ParseContext, service: ServiceView, frame: Frame): { b
     const secret = secretOf(name);
     if (secret && secret.keys.length > 0)
       basicAuth = { realm: a['ingress.appscode.com/auth-realm'] ?? '', userLists: secret.keys.map((k) => `${name}-${k}`).sort() };
-    else if (objects.secrets === null) notes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
+    else if (objects.secrets === null || (secret && !secret.keysKnown))
+      notes.push(`basic auth lines of Service ${service.meta.name} not rendered: its Secret ${name} was not read`);
   }
   if (frame.type === 'http' && (ctx.globalAuth || ctx.globalTlsAuth)) basicAuth = null;
   if (frame.type === 'default' && ctx.globalAuth) {

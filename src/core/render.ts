@@ -111,7 +111,8 @@ export function renderSection(backend: TemplateBackend): RenderedBackend {
       type === 'tcp'
         ? [e.tlsOption, check, agent, e.sendProxy]
         : [e.tlsOption, check, agent, e.sendProxy, backend.alpn, backend.proto ? `proto ${backend.proto}` : ''];
-    lines.push(joined([`server ${e.name} ${e.address}:${e.port}`, cookie === null ? '' : `cookie ${cookie}`, ...options]));
+    const pod = [e.maxconn ? `maxconn ${e.maxconn}` : '', e.weight === null ? '' : `weight ${e.weight}`];
+    lines.push(joined([`server ${e.name} ${e.address}:${e.port}`, ...pod, cookie === null ? '' : `cookie ${cookie}`, ...options]));
     servers.push({ name: e.name, address: e.address, port: e.port, cookie });
   });
 

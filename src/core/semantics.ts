@@ -187,7 +187,19 @@ export interface Profile {
   podServerNames: boolean;
   /** What the operator's parser and templates do at this version: see VERSION_RULES. */
   rules: VersionRules;
+  /**
+   * Whose code the semantics come from: `assumed` when the version is newer than the newest public
+   * code (NEWEST_PUBLIC_CODE), whose semantics then stand in for the closed-source release's.
+   */
+  basis: { code: string; assumed: boolean };
 }
+
+/**
+ * The newest public operator code: appscode/voyager 44fe45eac (2021-05-11), v13.0.0-rc.0 plus a
+ * toolchain update that changes no rendering. v13.0.0, v2021.09.15 and every later release
+ * (serving voyager.appscode.com/v1) were built from closed source (voyager-sticky.md section 8).
+ */
+export const NEWEST_PUBLIC_CODE = 'v13.0.0-rc.0';
 
 /**
  * Behaviours of the operator's parser and templates that changed at one release each. The key
@@ -220,6 +232,10 @@ export interface VersionRules {
   defaultBackendCookieName: boolean;
   /** 6.0.0-rc.0: a Service update re-renders the Ingresses that use it (before: only the next Ingress change does). */
   rerendersOnServiceChange: boolean;
+  /** v11.0.0: a Pod's backend-weight is written whenever it is annotated and not negative, 0 too (before: when not 0). */
+  weightFromMinusOne: boolean;
+  /** v13.0.0-rc.0: the operator installs its Ingress CRD with a full schema: the API server refuses what it does not fit (crd.ts). */
+  crdSchema: boolean;
 }
 
 export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; source: string }[] = [
@@ -245,6 +261,17 @@ export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; 
   },
   { rule: 'rerendersOnServiceChange', since: '6.0.0-rc.0', source: 'voyager-sticky.md §3: before 6.0 a Service change does not re-render' },
   { rule: 'agentCheck', since: '11.0.0', source: '10.0.0 templates/http-backend.cfg (no agent-check); v11.0.0 http-backend.cfg' },
+  {
+    rule: 'weightFromMinusOne',
+    since: '11.0.0',
+    source: '10.0.0 parser.go (Weight unset: 0) and templates `if $e.Weight`; v11.0.0 parser.go:137 (Weight: -1), templates `if gt $e.Weight -1`',
+  },
+  {
+    rule: 'crdSchema',
+    since: '13.0.0-rc.0',
+    source:
+      'v13.0.0-rc.0 (44fe45eac) crds/voyager.appscode.com_ingresses.v1.yaml (apiextensions v1, structural; kmodules RegisterCRDs on >= 1.16); shared/operator c116, c124 refused (spec.configVolumes[0].mountPath: Required value)',
+  },
 ];
 
 function rulesAt(v: Version | 'latest'): VersionRules {
@@ -342,7 +369,14 @@ function makeProfile(id: ProfileId, version: string, v: Version | 'latest'): Pro
       (k) => !keys.some((u) => u.key === k.key) && k.reads.some((r) => r.until !== null && (v === 'latest' || atLeast(v, r.until))),
     ).map((k) => k.key),
     rules: rulesAt(v),
+    basis: { code: v === 'latest' || atLeast(v, NEWEST_PUBLIC_CODE) ? NEWEST_PUBLIC_CODE : version, assumed: v === 'latest' || !atMost(v, NEWEST_PUBLIC_CODE) },
   };
+}
+
+function atMost(v: Version, text: string): boolean {
+  const bound = parseVersion(text);
+  if (!bound) throw new Error(`bad bound ${text}`);
+  return compare(v, bound) <= 0;
 }
 
 /**

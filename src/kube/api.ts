@@ -16,6 +16,8 @@ export interface ResourceType {
 export const SERVICES: ResourceType = { group: '', version: 'v1', plural: 'services', kind: 'Service' };
 export const ENDPOINTS: ResourceType = { group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints' };
 export const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
+export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
+export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event' };
 export const DEPLOYMENTS: ResourceType = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' };
 export const NAMESPACES: ResourceType = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace' };
@@ -40,6 +42,12 @@ export interface Api {
   get(type: ResourceType, namespace: string, name: string): Promise<JsonObject | null>;
   /** All objects of a type in a namespace ('' for all); `project` maps each item as its page arrives (so the page's JSON can go). */
   list(type: ResourceType, namespace: string, query?: Record<string, string>, project?: Projection): Promise<JsonObject[]>;
+  /**
+   * The names of the objects of a type in a namespace, by a metadata-only list (a
+   * PartialObjectMetadataList, as `kubectl get --show-kind -o name` can ask): no data, so no
+   * Secret value ever crosses the wire.
+   */
+  names(type: ResourceType, namespace: string): Promise<string[]>;
   /** As list, with the collection's resourceVersion: where a watch of the same query starts. */
   listAt(type: ResourceType, namespace: string, query?: Record<string, string>, project?: Projection): Promise<ListAt>;
   /**

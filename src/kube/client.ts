@@ -11,6 +11,8 @@ import { apiError, statusOf } from './wording.ts';
 import type { Api, ConnectOptions, GroupVersions, ListAt, ResourceType, WatchEvent, Projection, WatchQuery } from './api.ts';
 
 const PAGE_SIZE = 500;
+/** The server's metadata-only list (kubectl's `-o name` asks the same): names and metadata, never data. */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1beta1';
 
 class Kube implements Api {
   readonly namespace: string;
@@ -33,6 +35,25 @@ class Kube implements Api {
   /** All objects of a type in a namespace ('' for all). */
   async list(type: ResourceType, namespace: string, query: Record<string, string> = {}, project?: Projection): Promise<JsonObject[]> {
     return (await this.listAt(type, namespace, query, project)).items;
+  }
+
+  async names(type: ResourceType, namespace: string): Promise<string[]> {
+    const out: string[] = [];
+    let token = '';
+    do {
+      const page: Record<string, string> = { limit: String(PAGE_SIZE) };
+      if (token) page['continue'] = token;
+      const { status, text } = await this.transport.read(collectionPath(type, namespace), page, METADATA_ONLY);
+      if (status >= 300) throw apiError(status, text, { verb: 'list', type, namespace });
+      const body = parseJson(text);
+      for (const item of Array.isArray(body['items']) ? body['items'] : []) {
+        const name = isObject(item) && isObject(item['metadata']) ? item['metadata']['name'] : undefined;
+        if (typeof name === 'string') out.push(name);
+      }
+      const metadata = isObject(body['metadata']) ? body['metadata'] : {};
+      token = typeof metadata['continue'] === 'string' ? metadata['continue'] : '';
+    } while (token);
+    return out;
   }
 
   /** All objects, following `continue` tokens; the resourceVersion is the first page's (the snapshot's). */

@@ -213,6 +213,7 @@ export class Transport {
     body: Body | undefined,
     progress: { connected: boolean },
     signal?: AbortSignal,
+    accept?: string,
   ): Promise<{ response: http.IncomingMessage; timer: NodeJS.Timeout }> {
     const prepared = await this.prepare();
     if (method !== 'GET') {
@@ -221,7 +222,7 @@ export class Transport {
       // phase, which retires such sockets from the pool.
       for (let turn = 0; turn < 2; turn++) await new Promise((r) => setImmediate(r));
     }
-    const headers = this.headers(method, url, body, prepared);
+    const headers = this.headers(method, url, body, prepared, accept);
     const send = url.protocol === 'http:' ? http.request : https.request;
     const viaProxy = Boolean(this.kubeConfig.getCurrentCluster()?.proxyUrl);
     return new Promise((resolve, reject) => {
@@ -257,8 +258,8 @@ export class Transport {
   }
 
   /** The request's headers: credentials, impersonation, compression, the body's type; logged at -v=8. */
-  private headers(method: Method, url: URL, body: Body | undefined, prepared: Prepared): Record<string, string | string[]> {
-    const headers: Record<string, string | string[]> = { Accept: 'application/json', 'User-Agent': 'kubectl-sticky', ...prepared.headers };
+  private headers(method: Method, url: URL, body: Body | undefined, prepared: Prepared, accept?: string): Record<string, string | string[]> {
+    const headers: Record<string, string | string[]> = { Accept: accept ?? 'application/json', 'User-Agent': 'kubectl-sticky', ...prepared.headers };
     if (this.compression) headers['Accept-Encoding'] = 'gzip';
     if (this.impersonate) Object.assign(headers, impersonationHeaders(this.impersonate));
     if (body) {
@@ -310,13 +311,13 @@ export class Transport {
   }
 
   /** One request and its whole response, within one bound: connect, TLS, headers and body. */
-  async send(method: Method, path: string, query: Record<string, string>, body?: Body): Promise<Reply> {
+  async send(method: Method, path: string, query: Record<string, string>, body?: Body, accept?: string): Promise<Reply> {
     const url = this.url(path, query);
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)}ms`;
     const progress = { connected: false };
     try {
-      const { response, timer } = await this.open(method, url, body, progress);
+      const { response, timer } = await this.open(method, url, body, progress, undefined, accept);
       try {
         const text = await readBody(response);
         if (this.verbosity >= 6) this.log(`${method} ${url.href} ${response.statusCode} in ${elapsed()}`);
@@ -343,12 +344,13 @@ export class Transport {
   }
 
   /** A GET, retried on 429/5xx and on dropped connections (a write never is). */
-  async read(path: string, query: Record<string, string> = {}): Promise<Reply> {
+  /** `accept` replaces the Accept header (a metadata-only list). */
+  async read(path: string, query: Record<string, string> = {}, accept?: string): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       let result: Reply | null = null;
       let failure: Error | null = null;
       try {
-        result = await this.send('GET', path, query);
+        result = await this.send('GET', path, query, undefined, accept);
       } catch (error) {
         failure = error as Error;
         // Timeouts already used the whole bound; only dropped connections are worth a retry.

@@ -14,10 +14,18 @@ function guessReason(choice: Extract<SemanticsChoice, { source: 'default' }>): s
 
 /** The Semantics line (`tail` ends it), and under it a warning when the version is newer than any this plugin knows. */
 export function semanticsLine(choice: SemanticsChoice, tail = ''): string {
-  const line = `${semanticsOnly(choice)}${tail}`;
+  const line = `${semanticsOnly(choice)}${basisOf(choice)}${tail}`;
   const version = choice.profile.version;
   if (choice.source === 'discovery' || choice.source === 'default' || !isNewerThanKnown(version)) return line;
   return `${line}\nWarning: Voyager ${version} is newer than any version kubectl-sticky knows (v${NEWEST_KNOWN.major}, calendar releases to v${NEWEST_KNOWN.calendarYear}.x): the ${choice.profile.id} semantics of the newest known releases apply`;
+}
+
+/** Where the semantics come from when the release is newer than the public code: said, not implied. */
+function basisOf(choice: SemanticsChoice): string {
+  const { basis, version } = choice.profile;
+  if (!basis.assumed || choice.source === 'default') return '';
+  const release = choice.source === 'discovery' ? 'the release that serves voyager.appscode.com/v1' : version;
+  return `; ${basis.code}'s code, the newest public, assumed for ${release}`;
 }
 
 function semanticsOnly(choice: SemanticsChoice): string {

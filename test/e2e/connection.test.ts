@@ -438,7 +438,7 @@ test('a server on a port fetch calls "bad port" (6666, behind a loopback forward
 test('-f with https URLs: read as kubectl reads them; a 404 and a 503 in its words; a silent URL ends at --request-timeout', async () => {
   const pki = resolve(repoRoot, '.cluster/pki');
   const manifest = [
-    'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec: {ports: [{port: 80}]}\n---',
+    'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n---',
     'apiVersion: voyager.appscode.com/v1beta1\nkind: Ingress\nmetadata: {name: from-url, namespace: default, annotations: {ingress.appscode.com/affinity: cookie}}',
     'spec: {rules: [{host: a.example.com, http: {paths: [{backend: {serviceName: web, servicePort: 80}}]}}]}',
   ].join('\n');

@@ -19,6 +19,13 @@ metadata:
   annotations: {owner: team-shop}
 spec: {ports: [{port: 80}]}
 ---
+# No endpoints controller runs on the test plane: without this object (no pod ready) the Endpoints
+# of s1 are absent, and the operator leaves its backend out.
+apiVersion: v1
+kind: Endpoints
+metadata: {name: s1, namespace: e2e-mutate-a}
+subsets: []
+---
 apiVersion: voyager.appscode.com/v1beta1
 kind: Ingress
 metadata: {name: web, namespace: e2e-mutate-a}
@@ -225,6 +232,13 @@ kind: Service
 metadata: {name: effect-web, namespace: team-a}
 spec: {ports: [{port: 80}]}
 ---
+# No endpoints controller runs on the test plane: without this object (none ready) the Endpoints
+# of effect-web are absent and the operator leaves its backend out.
+apiVersion: v1
+kind: Endpoints
+metadata: {name: effect-web, namespace: team-a}
+subsets: []
+---
 apiVersion: voyager.appscode.com/v1beta1
 kind: Ingress
 metadata: {name: effect-shop, namespace: team-a}
@@ -240,7 +254,14 @@ spec:
 `;
 
 /** `kubectl delete` arguments for EFFECT_TEAM_A. */
-export const EFFECT_TEAM_A_NAMES = ['-n', 'team-a', 'service/effect-web', 'ingresses.voyager.appscode.com/effect-shop', '--ignore-not-found'];
+export const EFFECT_TEAM_A_NAMES = [
+  '-n',
+  'team-a',
+  'service/effect-web',
+  'endpoints/effect-web',
+  'ingresses.voyager.appscode.com/effect-shop',
+  '--ignore-not-found',
+];
 
 /** What namespace team-a holds for status.test.ts (whose table asserts exactly this) and connection.test.ts. */
 export const TEAM_A = `

@@ -117,7 +117,7 @@ test('forbidden in all namespaces: the Ingresses of the namespace, and a forbidd
     'GET /apis/voyager.appscode.com/v1beta1/namespaces/team-a/ingresses 200',
     'GET /apis/networking.k8s.io/v1/namespaces/team-a/ingresses 200',
     `GET ${core(B, 'services', 'local')} 403`,
-    `GET ${core('team-a', 'endpoints', 'effect-web')} 404`,
+    `GET ${core('team-a', 'endpoints', 'effect-web')} 200`,
     `GET ${core(B, 'endpoints', 'local')} 403`,
     dryPatch(core('team-a', 'services', 'effect-web')),
   ].sort();

@@ -37,8 +37,8 @@ spec: {defaultBackend: {service: {name: s2, port: {number: 80}}}}
 apiVersion: v1
 kind: List
 items:
-- {apiVersion: v1, kind: Service, metadata: {name: s1, namespace: default}, spec: {ports: [{port: 80}]}}
-- {apiVersion: v1, kind: Service, metadata: {name: s2, namespace: default}, spec: {ports: [{port: 80}]}}
+- {apiVersion: v1, kind: Service, metadata: {name: s1, namespace: default}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+- {apiVersion: v1, kind: Service, metadata: {name: s2, namespace: default}, spec: {selector: {app: s2}, ports: [{port: 80}]}}
 `;
 
 const offline = (args: string[]) => sticky(['status', '-f', '-', ...args], { input: OPERATOR });
@@ -47,7 +47,10 @@ test('an operator Deployment among the files decides the semantics', () => {
   const result = offline(['-o', 'json']);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout).semantics, { voyagerVersion: 'v2023.9.18', profile: '9.0', source: 'operator' });
-  assert.match(result.stderr, /^Semantics: Voyager v2023\.9\.18 \(9\.0 semantics\), from the image of deployment\/kube-system\/voyager-operator$/m);
+  assert.match(
+    result.stderr,
+    /^Semantics: Voyager v2023\.9\.18 \(9\.0 semantics\), from the image of deployment\/kube-system\/voyager-operator; v13\.0\.0-rc\.0's code, the newest public, assumed for v2023\.9\.18$/m,
+  );
 });
 
 test('-l, svc/NAME, --ingress-class and --no-headers select and print as kubectl does', () => {

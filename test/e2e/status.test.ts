@@ -155,3 +155,35 @@ test('status svc/NAME for a Service no Ingress uses says so, through kubectl', (
   assert.match(result.stderr, /^no Voyager Ingress uses service\/lonely$/m);
   assert.doesNotMatch(result.stderr, /No resources found/);
 });
+
+// The operator GETs a frontendRules basic-auth Secret before it writes (v12.0.0 pkg/ingress/parser.go:687-698):
+// status reads the namespace's Secret names by a metadata-only list, never their data.
+test('status reads Secret names only, by a metadata-only list: a missing frontendRules Secret means no config', () => {
+  const ingress = (name: string, secret: string) =>
+    `apiVersion: voyager.appscode.com/v1beta1\nkind: Ingress\nmetadata: {name: ${name}, namespace: e2e-auth, annotations: {ingress.appscode.com/affinity: cookie}}\nspec:\n  frontendRules: [{port: 80, auth: {basic: {secretName: ${secret}}}}]\n  rules: [{host: ${name}.example.com, http: {paths: [{backend: {serviceName: web, servicePort: '80'}}]}}]\n`;
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e-auth}\n',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: e2e-auth}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: pass, namespace: e2e-auth}\nstringData: {auth: "user:SECRET-VALUE"}\n',
+      ingress('open', 'pass'),
+      ingress('closed', 'gone'),
+    ].join('---\n'),
+  );
+  const result = sticky(['status', '-n', 'e2e-auth', '--voyager-version', 'v12.0.0', '-o', 'json', '-v=8'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(result.code, 0, result.stderr);
+  const doc = JSON.parse(result.stdout);
+  assert.deepEqual(
+    doc.items.map((i: { ingress: { name: string }; sticky: boolean }) => [i.ingress.name, i.sticky]),
+    [
+      ['closed', false],
+      ['open', true],
+    ],
+  );
+  assert.match(result.stderr, /Secret e2e-auth\/gone not found/);
+  assert.match(result.stderr, /GET https:\/\/\S+\/api\/v1\/namespaces\/e2e-auth\/secrets\?limit=500 200/);
+  assert.match(result.stderr, /Accept: application\/json;as=PartialObjectMetadataList;g=meta\.k8s\.io;v=v1/);
+  assert.doesNotMatch(result.stdout + result.stderr, /SECRET-VALUE|dXNlcjpTRUNSRVQtVkFMVUU/);
+});

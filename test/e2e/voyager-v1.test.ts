@@ -35,12 +35,12 @@ spec:
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
-spec: {ports: [{port: 80}]}
+spec: {selector: {app: web}, ports: [{port: 80}]}
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: api, namespace: default, annotations: {ingress.appscode.com/sticky-session: 'true'}}
-spec: {ports: [{name: http, port: 8080}]}
+spec: {selector: {app: api}, ports: [{name: http, port: 8080}]}
 `,
   );
 });

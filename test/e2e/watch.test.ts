@@ -31,7 +31,7 @@ metadata: {name: ${NS}-other}
 apiVersion: v1
 kind: Service
 metadata: {name: far, namespace: ${NS}-other}
-spec: {ports: [{port: 80}]}
+spec: {selector: {app: far}, ports: [{port: 80}]}
 ---
 apiVersion: voyager.appscode.com/v1beta1
 kind: Ingress
@@ -50,12 +50,12 @@ spec:
 apiVersion: v1
 kind: Service
 metadata: {name: s1, namespace: ${NS}}
-spec: {ports: [{port: 80}]}
+spec: {selector: {app: s1}, ports: [{port: 80}]}
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: s2, namespace: ${NS}}
-spec: {ports: [{port: 80}]}
+spec: {selector: {app: s2}, ports: [{port: 80}]}
 `;
 
 before(async () => {

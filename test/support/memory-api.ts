@@ -16,6 +16,8 @@ import {
   EVENTS,
   NAMESPACES,
   NETWORKING_INGRESSES,
+  PODS,
+  SECRETS,
   SERVICES,
   qualifiedName,
   voyagerIngresses,
@@ -32,7 +34,8 @@ import {
 
 /** One call the commands made, for tests that check what was (or was not) asked. */
 export interface Call {
-  verb: 'get' | 'list' | 'watch' | 'patch' | 'discover';
+  /** names: a metadata-only list (Api.names). */
+  verb: 'get' | 'list' | 'names' | 'watch' | 'patch' | 'discover';
   type: string;
   namespace: string;
   name?: string;
@@ -55,6 +58,8 @@ export interface MemoryOptions {
 
 const TYPES: readonly ResourceType[] = [
   SERVICES,
+  SECRETS,
+  PODS,
   ENDPOINTS,
   CONFIGMAPS,
   EVENTS,
@@ -198,6 +203,13 @@ export class MemoryApi implements Api {
 
   async list(type: ResourceType, namespace: string, query: Record<string, string> = {}, project?: Projection): Promise<JsonObject[]> {
     return (await this.listAt(type, namespace, query, project)).items;
+  }
+
+  async names(type: ResourceType, namespace: string): Promise<string[]> {
+    this.record({ verb: 'names', type: qualifiedName(type), namespace });
+    return [...this.store.values()]
+      .filter((s) => this.sameResource(s.type, type) && metadataOf(s.object)['namespace'] === namespace)
+      .map((s) => String(metadataOf(s.object)['name'] ?? ''));
   }
 
   /** Pages of `pageSize`, each a call with limit and continue, as the real client asks them. */

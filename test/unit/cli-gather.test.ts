@@ -12,6 +12,7 @@ import { objectsFrom } from '../../src/core/objects.ts';
 import { renderIngress } from '../../src/core/render.ts';
 import { profileFor } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
+import { semanticsLine } from '../../src/output/semantics.ts';
 import { runSticky } from '../support/inprocess.ts';
 
 const ENV = 'KUBECTL_STICKY_VOYAGER_VERSION';
@@ -103,7 +104,7 @@ test('the JSON semantics carry the version as given and the profile apart; a ver
     const check = await runSticky(['upgrade-check', '--to', 'v12.0.0', '-f', file, '--voyager-version', 'v99.0.0']);
     assert.match(
       check.stderr,
-      /^Semantics: Voyager v99\.0\.0 \(9\.0 semantics\), from --voyager-version; compared with v12\.0\.0\nWarning: Voyager v99\.0\.0 is newer/m,
+      /^Semantics: Voyager v99\.0\.0 \(9\.0 semantics\), from --voyager-version; v13\.0\.0-rc\.0's code, the newest public, assumed for v99\.0\.0; compared with v12\.0\.0\nWarning: Voyager v99\.0\.0 is newer/m,
     );
   }));
 
@@ -170,4 +171,22 @@ test('Endpoints read whole: a Service without one has none, and status and rende
         ['endpoints "web" not found'],
       );
   }
+});
+
+test("the Semantics line says whose code the semantics come from after the public code (v13.0.0-rc.0's), and only then", () => {
+  const choice = (version: string, source: 'flag' | 'discovery') => {
+    const result = profileFor(version);
+    assert.ok(result.ok);
+    return { profile: result.profile, source };
+  };
+  assert.equal(
+    semanticsLine(choice('v2026.3.23', 'flag')),
+    "Semantics: Voyager v2026.3.23 (9.0 semantics), from --voyager-version; v13.0.0-rc.0's code, the newest public, assumed for v2026.3.23",
+  );
+  assert.equal(
+    semanticsLine(choice('v2021.09.15', 'discovery')),
+    "Semantics: Voyager 9.0 or later, because the server serves voyager.appscode.com/v1 (v2021.09.15+); v13.0.0-rc.0's code, the newest public, assumed for the release that serves voyager.appscode.com/v1",
+  );
+  assert.equal(semanticsLine(choice('v13.0.0-rc.0', 'flag')), 'Semantics: Voyager v13.0.0-rc.0 (9.0 semantics), from --voyager-version');
+  assert.equal(semanticsLine(choice('v12.0.0', 'flag')), 'Semantics: Voyager v12.0.0 (9.0 semantics), from --voyager-version');
 });

@@ -315,3 +315,143 @@ test('status --watch: the table, then the rows a write changes, until the signal
   assert.ok(changed.some((line) => /^shop\b/.test(line)));
   assert.ok(!changed.some((line) => /^api\b/.test(line)), 'an unchanged row is not printed again');
 });
+
+test('status at 9.0+: only the Endpoints of backend Services without a selector are read, by name; an absent one leaves its backend out', async () => {
+  const objects = objectsOf(`
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: fx, annotations: {ingress.appscode.com/affinity: cookie}}
+spec:
+  rules:
+  - host: x.example.com
+    http:
+      paths:
+      - {path: /hand, backend: {serviceName: hand, servicePort: '80'}}
+      - {path: /sel, backend: {serviceName: sel, servicePort: '80'}}
+      - {path: /ok, backend: {serviceName: ok, servicePort: '80'}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: hand, namespace: fx}, spec: {ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: sel, namespace: fx}, spec: {selector: {app: sel}, ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: ok, namespace: fx}, spec: {ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Endpoints, metadata: {name: ok, namespace: fx}, subsets: []}
+`);
+  const api = new MemoryApi({ objects, namespace: 'fx' });
+  const ran = await run(api, ['status', ...V12, '-o', 'json']);
+  assert.equal(ran.code, 0, ran.stderr);
+  const items = (JSON.parse(ran.stdout) as { items: { backend: { host: string; path: string }; sticky: boolean }[] }).items;
+  assert.deepEqual(
+    items.map((i) => [`${i.backend.host}${i.backend.path}`, i.sticky]),
+    [
+      ['x.example.com/hand', false],
+      ['x.example.com/sel', true],
+      ['x.example.com/ok', true],
+    ],
+  );
+  assert.match(ran.stderr, /leaves backend x\.example\.com\/hand out of haproxy\.cfg: endpoints "hand" not found/);
+  const endpointCalls = api.calls.filter((c) => c.type.startsWith('endpoints'));
+  assert.deepEqual(endpointCalls.map((c) => [c.verb, c.name]).sort(), [
+    ['get', 'hand'],
+    ['get', 'ok'],
+  ]);
+});
+
+test('status reads Secret names only (a metadata-only list) where the operator needs a Secret: a missing frontendRules one means no config', async () => {
+  const ingress = (secret: string) => `
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: fa, annotations: {ingress.appscode.com/affinity: cookie}}
+spec:
+  frontendRules:
+  - port: 80
+    auth: {basic: {secretName: ${secret}}}
+  rules:
+  - host: x.example.com
+    http: {paths: [{path: /, backend: {serviceName: s1, servicePort: '80'}}]}
+---
+{apiVersion: v1, kind: Service, metadata: {name: s1, namespace: fa}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Secret, metadata: {name: pass, namespace: fa}, data: {auth: c2VjcmV0}}
+`;
+  const stickyOf = (stdout: string) => (JSON.parse(stdout) as { items: { sticky: boolean }[] }).items.map((i) => i.sticky);
+  const missing = new MemoryApi({ objects: objectsOf(ingress('gone')), namespace: 'fa' });
+  const ran = await run(missing, ['status', ...V12, '-o', 'json']);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.deepEqual(stickyOf(ran.stdout), [false]);
+  assert.match(ran.stderr, /Secret fa\/gone not found/);
+  const secretCalls = missing.calls.filter((c) => c.type === 'secrets');
+  assert.deepEqual(
+    secretCalls.map((c) => [c.verb, c.namespace]),
+    [['names', 'fa']],
+  );
+  assert.doesNotMatch(ran.stdout + ran.stderr, /c2VjcmV0/);
+  const present = new MemoryApi({ objects: objectsOf(ingress('pass')), namespace: 'fa' });
+  const ok = await run(present, ['status', ...V12, '-o', 'json']);
+  assert.deepEqual(stickyOf(ok.stdout), [true], ok.stderr);
+});
+
+test("status -f at v13.0.0-rc.0: an Ingress its CRD's schema refuses counts for nothing, with the API server's error; v12.0.0 reads it", async () => {
+  const stdin = `
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: cv, namespace: default, annotations: {ingress.appscode.com/affinity: cookie}}
+spec:
+  configVolumes:
+  - {name: conf, configMap: {name: conf}}
+  backend: {serviceName: s1, servicePort: '80'}
+---
+{apiVersion: v1, kind: Service, metadata: {name: s1, namespace: default}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+`;
+  const v13 = await runSticky(['status', '-f', '-', '--voyager-version', 'v13.0.0-rc.0'], { stdin });
+  assert.equal(v13.code, 0, v13.stderr);
+  assert.equal(v13.stdout, '');
+  assert.match(
+    v13.stderr,
+    /^Warning: ingress\/default\/cv: the Ingress CRD of Voyager v13\.0\.0-rc\.0 has a full schema and the API server rejects this Ingress \(The Ingress "cv" is invalid: spec\.configVolumes\[0\]\.mountPath: Required value\)/m,
+  );
+  const v12 = await runSticky(['status', '-f', '-', ...V12], { stdin });
+  assert.match(v12.stdout, /^cv\s+\(default\)\s+s1:80\s+yes\b/m);
+});
+
+test("render reads the backends' endpoint Pods by name for weight and maxconn; status reads no Pods", async () => {
+  const objects = objectsOf(`
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: fp}
+spec:
+  rules:
+  - host: x.example.com
+    http: {paths: [{path: /, backend: {serviceName: s1, servicePort: '80'}}]}
+---
+{apiVersion: v1, kind: Service, metadata: {name: s1, namespace: fp}, spec: {selector: {app: s1}, ports: [{port: 80}]}}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: s1, namespace: fp}
+subsets: [{addresses: [{ip: 10.4.0.1, targetRef: {kind: Pod, name: s1-0}}, {ip: 10.4.0.2, targetRef: {kind: Pod, name: s1-1}}], ports: [{port: 80}]}]
+---
+{apiVersion: v1, kind: Pod, metadata: {name: s1-0, namespace: fp, annotations: {ingress.appscode.com/backend-weight: '3', ingress.appscode.com/max-connections: '9'}}}
+---
+{apiVersion: v1, kind: Pod, metadata: {name: s1-1, namespace: fp}}
+`);
+  const api = new MemoryApi({ objects, namespace: 'fp' });
+  const ran = await run(api, ['render', 'ingress/web', ...V12]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /^\tserver pod-s1-0 10\.4\.0\.1:80 maxconn 9 weight 3$/m);
+  assert.match(ran.stdout, /^\tserver pod-s1-1 10\.4\.0\.2:80$/m);
+  assert.deepEqual(
+    api.calls.filter((c) => c.type === 'pods').map((c) => [c.verb, c.name]),
+    [
+      ['get', 's1-0'],
+      ['get', 's1-1'],
+    ],
+  );
+  const status = new MemoryApi({ objects, namespace: 'fp' });
+  await run(status, ['status', ...V12, '-o', 'wide']);
+  assert.deepEqual(
+    status.calls.filter((c) => c.type === 'pods'),
+    [],
+  );
+});

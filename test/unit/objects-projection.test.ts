@@ -225,6 +225,12 @@ test('the projection reads the same objects from generated objects of every kind
 });
 
 test('the projection keeps kind and apiVersion only of kinds the core does not read', () => {
-  assert.deepEqual(coreFields({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} }), { apiVersion: 'v1', kind: 'Pod' });
+  assert.deepEqual(coreFields({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'p' }, spec: {} }), { apiVersion: 'v1', kind: 'Namespace' });
+  // A Pod is read for its annotations only (server lines): its spec goes.
+  assert.deepEqual(coreFields({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} }), {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+  });
   assert.deepEqual(coreFields({ apiVersion: 'v1', kind: 'constructor', metadata: { name: 'p' } }), { apiVersion: 'v1', kind: 'constructor' });
 });

@@ -7,8 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { admittedByCrd } from '../../src/core/crd.ts';
 import { computeStatus } from '../../src/core/effective.ts';
-import { objectsFrom } from '../../src/core/objects.ts';
+import { endpointsKnownFromFiles, objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { formatBackends, normaliseConfig, renderIngress } from '../../src/core/render.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
@@ -42,10 +43,19 @@ spec:
 ${spec}
 `;
 
+/** The case's objects as `-f` reads them (cli/gather.ts): a snapshot where they hold Endpoints. */
+function read(yaml: string): ObjectSet {
+  const objects = objectsFrom(parseManifest(yaml, 'case'), 'default');
+  objects.endpointsRead = endpointsKnownFromFiles(objects);
+  return objects;
+}
+
 /** Normalised backend sections, or `no config: EVENT` when the operator writes none. */
 function rendered(yaml: string, version: string): string {
-  const objects = objectsFrom(parseManifest(yaml, 'case'), 'default');
+  const objects = admittedByCrd(read(yaml), profile(version));
   const found = objects.ingresses[0];
+  const refused = objects.issues.find((i) => i.message.includes('rejects'));
+  if (!found && refused) return `refused: ${/is invalid: (.*)\), so/.exec(refused.message)?.[1]}`;
   assert.ok(found, `no Ingress read: ${JSON.stringify(objects.issues)}`);
   const result = renderIngress(found, objects, profile(version));
   if (!result.written) return `no config: ${result.failure?.event}`;
@@ -53,7 +63,7 @@ function rendered(yaml: string, version: string): string {
 }
 
 function stickyItems(yaml: string, version: string): (boolean | null)[] {
-  const status = computeStatus(objectsFrom(parseManifest(yaml, 'case'), 'default'), { profile: profile(version), source: 'flag', ingressClass: null });
+  const status = computeStatus(read(yaml), { profile: profile(version), source: 'flag', ingressClass: null });
   return status.items.map((item) => item.sticky);
 }
 
@@ -63,6 +73,16 @@ interface Case {
   source: string;
   yaml: string;
   expect: Record<string, string>;
+}
+
+/** A Service with a selector and no Endpoints object, or (selectorless) one without a selector. */
+function bareService(name: string, selectorless = false): string {
+  return `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: default}
+spec: {${selectorless ? '' : `selector: {app: ${name}}, `}ports: [{port: 80, targetPort: 8080}]}
+`;
 }
 
 const STICKY_OLD = `ingress.appscode.com/sticky-session: 'true'`;
@@ -104,6 +124,150 @@ const CASES: Case[] = [
       '8.0.1': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
       '9.0.0':
         'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0\nbackend empty.default:80\ncookie SERVERID insert indirect nocache\nbackend default-backend\ncookie SERVERID insert indirect nocache',
+    },
+  },
+  {
+    name: 'an absent Endpoints object (files holding Endpoints of the namespace): 5.x writes no config, 6.0 on leave the backend out',
+    source:
+      'getEndpoints EndpointsLister.Get error returned: 5.0.0 pkg/ingress/parser.go:77-81 with :433-436 (return err); 6.0.0 parser.go:79-83 with :448 (BackendInvalid, skipped); 9.0.0 parser.go:85-89; v12.0.0 parser.go:103-107 with :501-508; shared/operator-fuzz noep',
+    yaml:
+      ingress(
+        STICKY_OLD + ', ' + STICKY,
+        `  rules:
+  - host: x.example.com
+    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}, {path: /b, backend: {serviceName: noep, servicePort: 80}}]}`,
+      ) +
+      service('s1', ['10.1.0.1']) +
+      bareService('noep'),
+    expect: {
+      '5.0.0': 'no config: HAProxyConfigCreateFailed',
+      '6.0.0-rc.0': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+      '8.0.1': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+      '9.0.0': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+      'v13.0.0-rc.0': 'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 cookie pod-s1-0',
+    },
+  },
+  {
+    name: "files without Endpoints: a Service with a selector gets the endpoints controller's object, one without is absent",
+    source: 'v12.0.0 parser.go:103-107 (absent: error); 9.0.0 parser.go (no endpoints: event only, written); 5.0.0 parser.go:77-81, :433-436',
+    yaml:
+      ingress(
+        STICKY,
+        `  rules:
+  - host: x.example.com
+    http: {paths: [{path: /a, backend: {serviceName: sel, servicePort: 80}}, {path: /b, backend: {serviceName: hand, servicePort: 80}}]}`,
+      ) +
+      bareService('sel') +
+      bareService('hand', true),
+    expect: {
+      '5.0.0': 'no config: HAProxyConfigCreateFailed',
+      '9.0.0': 'backend sel.default:80\ncookie SERVERID insert indirect nocache',
+      'v13.0.0-rc.0': 'backend sel.default:80\ncookie SERVERID insert indirect nocache',
+    },
+  },
+  {
+    name: 'frontendRules basic auth naming an absent Secret: no config at every version; present, the backend is written',
+    source:
+      'secrets Get error returned: 5.0.0 pkg/ingress/parser.go:716-727; 6.0.0 parser.go:765-776; 8.0.1 parser.go:621-632; 9.0.0 parser.go:663-674; v12.0.0 parser.go:687-698; v13.0.0-rc.0 (44fe45eac) parser.go:688-699',
+    yaml:
+      ingress(
+        '',
+        `  frontendRules:\n  - port: 80\n    auth: {basic: {secretName: gone}}\n  rules:\n  - host: x.example.com\n    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}]}`,
+      ) + service('s1', ['10.1.0.1']),
+    expect: {
+      '5.0.0': 'no config: HAProxyConfigCreateFailed',
+      '6.0.0-rc.0': 'no config: HAProxyConfigFailed',
+      '8.0.1': 'no config: HAProxyConfigFailed',
+      '9.0.0': 'no config: HAProxyConfigFailed',
+      'v12.0.0': 'no config: HAProxyConfigFailed',
+      'v13.0.0-rc.0': 'no config: HAProxyConfigFailed',
+    },
+  },
+  {
+    name: 'frontendRules basic auth whose Secret exists: written',
+    source: "v12.0.0 parser.go:687-698 (the backend keeps its section; the auth is the frontend's)",
+    yaml:
+      ingress(
+        '',
+        `  frontendRules:\n  - port: 80\n    auth: {basic: {secretName: pass}}\n  rules:\n  - host: x.example.com\n    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}]}`,
+      ) +
+      service('s1', ['10.1.0.1']) +
+      `---\napiVersion: v1\nkind: Secret\nmetadata: {name: pass, namespace: default}\ndata: {auth: YTpi}\n`,
+    expect: { '5.0.0': 'backend s1.default:80\nserver pod-s1-0 10.1.0.1:8080', 'v12.0.0': 'backend s1.default:80\nserver pod-s1-0 10.1.0.1:8080' },
+  },
+  {
+    name: 'frontendRules TLS auth: its Secret must exist and hold ca.crt',
+    source: 'getTLSAuth: 5.0.0 parser.go:904-912; v12.0.0 parser.go:1025-1033 (key ca.crt not found in TLSAuthSecret)',
+    yaml:
+      ingress(
+        '',
+        `  frontendRules:\n  - port: 80\n    auth: {tls: {secretName: ca}}\n  rules:\n  - host: x.example.com\n    http: {paths: [{path: /a, backend: {serviceName: s1, servicePort: 80}}]}`,
+      ) +
+      service('s1', ['10.1.0.1']) +
+      `---\napiVersion: v1\nkind: Secret\nmetadata: {name: ca, namespace: default}\ndata: {tls.crt: eA==}\n`,
+    expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
+  },
+  {
+    name: 'frontendRules of port 80 apply to the HTTP :80 frontend that serves a lone default backend',
+    source: 'v12.0.0 parser.go:633-645 (no HTTP rule: a :80 frontend for spec.backend), :663-698; 5.0.0 parser.go:521, :716-727',
+    yaml:
+      ingress('', `  frontendRules:\n  - port: 80\n    auth: {basic: {secretName: gone}}\n  backend: {serviceName: s1, servicePort: 80}`) +
+      service('s1', ['10.1.0.1']),
+    expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
+  },
+  {
+    name: 'a stats Secret that does not exist: no config',
+    source: '5.0.0 parser.go:368-376; 6.0.0 parser.go:384-391; v12.0.0 parser.go:449-459 (failed to load stats secret)',
+    yaml:
+      ingress(`ingress.appscode.com/stats: 'true', ingress.appscode.com/stats-secret-name: st`, `  backend: {serviceName: s1, servicePort: 80}`) +
+      service('s1', ['10.1.0.1']),
+    expect: { '5.0.0': 'no config: HAProxyConfigCreateFailed', '6.0.0-rc.0': 'no config: HAProxyConfigFailed', 'v12.0.0': 'no config: HAProxyConfigFailed' },
+  },
+  {
+    name: "v13.0.0-rc.0's own CRD has a full schema: a configVolumes entry without mountPath is refused; older versions render it",
+    source:
+      'v13.0.0-rc.0 (44fe45eac) crds/voyager.appscode.com_ingresses.v1.yaml:1349 (configVolumes required: mountPath); shared/operator c116, c124; v12.0.0 ran on an open-schema CRD',
+    yaml: ingress('', `  configVolumes:\n  - name: cv\n    configMap: {name: cm}\n  backend: {serviceName: s1, servicePort: 80}`) + service('s1', ['10.1.0.1']),
+    expect: {
+      'v12.0.0': 'backend default-backend\nserver pod-s1-0 10.1.0.1:8080',
+      'v13.0.0-rc.0': 'refused: spec.configVolumes[0].mountPath: Required value',
+      'v2021.09.15': 'refused: spec.configVolumes[0].mountPath: Required value',
+    },
+  },
+  {
+    name: 'the v13.0.0-rc.0 schema: http needs paths, fields the core reads have their types',
+    source: 'v13.0.0-rc.0 (44fe45eac) crds/voyager.appscode.com_ingresses.v1.yaml:1932 (http required: paths), :1753-2200 (rules types)',
+    yaml:
+      ingress(
+        '',
+        `  rules:\n  - host: x.example.com\n    http: {port: true}\n  - host: y.example.com\n    tcp: {port: 80, backend: {serviceName: s1, servicePort: [80]}}`,
+      ) + service('s1', ['10.1.0.1']),
+    expect: {
+      'v13.0.0-rc.0':
+        'refused: spec.rules[0].http.paths: Required value, spec.rules[0].http.port: Invalid value: "boolean": spec.rules[0].http.port in body must be of type integer,string: "boolean", spec.rules[1].tcp.backend.servicePort: Invalid value: "array": spec.rules[1].tcp.backend.servicePort in body must be of type integer,string: "array"',
+    },
+  },
+  {
+    name: "server lines from the endpoint Pods' annotations: maxconn and weight; an annotated weight 0 is written from v11.0.0",
+    source:
+      'getEndpoints Pod annotations backend-weight, max-connections: 5.0.0 pkg/ingress/parser.go:137-143, 10.0.0 (Weight 0 unless annotated; templates `if $e.Weight`), v11.0.0 parser.go:137 (Weight: -1; `if gt $e.Weight -1`), v12.0.0 parser.go:160-171',
+    yaml:
+      ingress(STICKY, `  rules:\n  - host: x.example.com\n    http: {paths: [{path: /, backend: {serviceName: s1, servicePort: 80}}]}`) +
+      service('s1', ['10.1.0.1', '10.1.0.2', '10.1.0.3']) +
+      `---
+apiVersion: v1
+kind: Pod
+metadata: {name: s1-0, namespace: default, annotations: {ingress.appscode.com/backend-weight: '0', ingress.appscode.com/max-connections: '20'}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: s1-1, namespace: default, annotations: {ingress.appscode.com/backend-weight: '5'}}
+`,
+    expect: {
+      '10.0.0':
+        'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 maxconn 20 cookie pod-s1-0\nserver pod-s1-1 10.1.0.2:8080 weight 5 cookie pod-s1-1\nserver pod-s1-2 10.1.0.3:8080 cookie pod-s1-2',
+      'v11.0.0':
+        'backend s1.default:80\ncookie SERVERID insert indirect nocache\nserver pod-s1-0 10.1.0.1:8080 maxconn 20 weight 0 cookie pod-s1-0\nserver pod-s1-1 10.1.0.2:8080 weight 5 cookie pod-s1-1\nserver pod-s1-2 10.1.0.3:8080 cookie pod-s1-2',
     },
   },
   {
@@ -351,4 +515,23 @@ test('ssl-passthrough with only spec.backend: status says source-ip for the defa
   const status = computeStatus(objectsFrom(parseManifest(yaml, 'case'), 'default'), { profile: profile('v12.0.0'), source: 'flag', ingressClass: null });
   assert.equal(status.items[0]?.mode, 'source-ip');
   assert.equal(status.items[0]?.cookie, null);
+});
+
+test('status follows what is written: a backend whose Endpoints are absent is never sticky; 5.x has no sticky backend at all', () => {
+  const yaml = CASES.find((c) => c.name.startsWith('an absent Endpoints object'))?.yaml ?? '';
+  assert.deepEqual(stickyItems(yaml, '5.0.0'), [false, false]);
+  assert.deepEqual(stickyItems(yaml, '6.0.0-rc.0'), [true, false]);
+  assert.deepEqual(stickyItems(yaml, '9.0.0'), [true, false]);
+  // The same Service with `subsets: []` is written from 9.0 on, and sticky.
+  const empty = `${yaml}---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: noep, namespace: default}\nsubsets: []\n`;
+  assert.deepEqual(stickyItems(empty, '9.0.0'), [true, true]);
+  assert.equal(rendered(empty, '5.0.0').startsWith('backend '), true);
+});
+
+test("the semantics' basis: the version's own code up to v13.0.0-rc.0 (the newest public), that code assumed for every later release", () => {
+  for (const version of ['5.0.0', 'v12.0.0', '13.0.0-rc.0', 'v13.0.0-rc.0']) assert.deepEqual(profile(version).basis.assumed, false, version);
+  assert.equal(profile('v12.0.0').basis.code, 'v12.0.0');
+  for (const version of ['v13.0.0', 'v13.0.1', 'v2021.09.15', 'v2026.3.23', 'v99.0.0']) {
+    assert.deepEqual(profile(version).basis, { code: 'v13.0.0-rc.0', assumed: true }, version);
+  }
 });

@@ -1,0 +1,147 @@
+// What the API server refuses once Voyager's own Ingress CRD carries a full schema (apiextensions
+// v1, from v13.0.0-rc.0: crds/voyager.appscode.com_ingresses.v1.yaml at 44fe45eac, registered by
+// the operator itself): objects that an open-schema CRD stored, and older operators rendered, are
+// never stored, so the operator never sees them. Only the constraints that refuse such objects:
+// the schema's `required` lists under Voyager's own fields, and the types of the fields the core
+// reads (a subset of the same schema; the Kubernetes types it embeds, affinity, probes and the like,
+// are left out). Pure.
+
+import type { IngressView, Json, JsonObject, ObjectSet } from './objects.ts';
+import type { Profile } from './semantics.ts';
+
+type Type = 'object' | 'array' | 'string' | 'boolean' | 'integer' | 'int-or-string';
+
+interface Schema {
+  type: Type;
+  required?: readonly string[];
+  properties?: Readonly<Record<string, Schema>>;
+  items?: Schema;
+}
+
+const STRING: Schema = { type: 'string' };
+const BOOLEAN: Schema = { type: 'boolean' };
+const INT_OR_STRING: Schema = { type: 'int-or-string' };
+const STRINGS: Schema = { type: 'array', items: STRING };
+const object = (properties: Record<string, Schema>, required?: readonly string[]): Schema => ({
+  type: 'object',
+  properties,
+  ...(required ? { required } : {}),
+});
+
+// spec.backend and every paths[].backend / tcp.backend (the CRD's HTTPIngressBackend, IngressBackend).
+const BACKEND = object({
+  name: STRING,
+  serviceName: STRING,
+  servicePort: INT_OR_STRING,
+  hostNames: STRINGS,
+  backendRules: STRINGS,
+  rewriteRules: STRINGS,
+  headerRules: STRINGS,
+  alpn: STRINGS,
+  proto: STRING,
+  loadBalanceOn: STRING,
+});
+// configVolumes[].configMap.items and .secret.items: KeyToPath requires key and path.
+const KEY_TO_PATH: Schema = { type: 'array', items: object({ key: STRING, path: STRING, mode: { type: 'integer' } }, ['key', 'path']) };
+
+/** The v1beta1 spec, as far as above (that file: backend :877, configVolumes :951, frontendRules :1362, rules :1753, tls :2201). */
+const SPEC = object({
+  backend: BACKEND,
+  externalIPs: STRINGS,
+  configVolumes: {
+    type: 'array',
+    items: object(
+      {
+        name: STRING,
+        mountPath: STRING,
+        configMap: object({ name: STRING, items: KEY_TO_PATH, optional: BOOLEAN }),
+        secret: object({ secretName: STRING, items: KEY_TO_PATH, optional: BOOLEAN }),
+      },
+      ['mountPath'],
+    ),
+  },
+  frontendRules: {
+    type: 'array',
+    items: object({
+      port: INT_OR_STRING,
+      rules: STRINGS,
+      auth: object({ basic: object({ secretName: STRING, realm: STRING }), tls: object({ secretName: STRING }) }),
+    }),
+  },
+  rules: {
+    type: 'array',
+    items: object({
+      host: STRING,
+      http: object(
+        {
+          port: INT_OR_STRING,
+          address: STRING,
+          noTLS: BOOLEAN,
+          alpn: STRINGS,
+          proto: STRING,
+          paths: { type: 'array', items: object({ path: STRING, backend: BACKEND }) },
+        },
+        ['paths'],
+      ),
+      tcp: object({ port: INT_OR_STRING, address: STRING, noTLS: BOOLEAN, backend: BACKEND }),
+    }),
+  },
+  tls: { type: 'array', items: object({ hosts: STRINGS, secretName: STRING }) },
+});
+
+// objects.ts reads with this module: a value import back would be a cycle.
+const isObject = (value: Json): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function jsonType(value: Json): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function fits(type: Type, value: Json): boolean {
+  const actual = jsonType(value);
+  if (type === 'int-or-string') return actual === 'integer' || actual === 'string';
+  return actual === type;
+}
+
+/** The API server's field errors for `value` at `path`, in its words (`spec.x[0].y: Required value`). */
+function check(schema: Schema, value: Json, path: string, out: string[]): void {
+  if (!fits(schema.type, value)) {
+    const want = schema.type === 'int-or-string' ? 'integer,string' : schema.type;
+    out.push(`${path}: Invalid value: "${jsonType(value)}": ${path} in body must be of type ${want}: "${jsonType(value)}"`);
+    return;
+  }
+  const items = schema.items;
+  if (items && Array.isArray(value)) for (const [i, item] of value.entries()) check(items, item, `${path}[${i}]`, out);
+  if (!isObject(value)) return;
+  for (const key of schema.required ?? []) if (value[key] === undefined || value[key] === null) out.push(`${path}.${key}: Required value`);
+  for (const [key, inner] of Object.entries(schema.properties ?? {})) {
+    const field = value[key];
+    // A null field is dropped as unset by the server's decoding of optional fields.
+    if (field !== undefined && field !== null) check(inner, field, `${path}.${key}`, out);
+  }
+}
+
+/** The schema's errors for a Voyager v1beta1 Ingress's spec; empty when the CRD would store it. */
+export function schemaErrors(spec: Json | undefined): string[] {
+  const out: string[] = [];
+  if (spec !== undefined && spec !== null) check(SPEC, spec, 'spec', out);
+  return out;
+}
+
+/**
+ * The objects the operator of this version can see: with a CRD schema (VersionRules.crdSchema),
+ * the Voyager v1beta1 Ingresses it refuses are dropped, each with the API server's error. Files
+ * only: a live object was stored, so it passed its CRD when it was written.
+ */
+export function admittedByCrd(objects: ObjectSet, profile: Profile): ObjectSet {
+  if (!profile.rules.crdSchema) return objects;
+  const refused = (i: IngressView) => i.flavor === 'voyager' && i.schemaErrors.length > 0;
+  if (!objects.ingresses.some(refused)) return objects;
+  const issues = objects.ingresses.filter(refused).map((i) => ({
+    object: `ingress/${i.meta.namespace}/${i.meta.name}`,
+    message: `the Ingress CRD of Voyager ${profile.version} has a full schema and the API server rejects this Ingress (The Ingress "${i.meta.name}" is invalid: ${i.schemaErrors.join(', ')}), so it counts for nothing here`,
+  }));
+  return { ...objects, ingresses: objects.ingresses.filter((i) => !refused(i)), issues: [...objects.issues, ...issues] };
+}
