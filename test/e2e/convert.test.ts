@@ -147,12 +147,12 @@ spec:
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
-spec: {ports: [{port: 80}]}
+spec: {selector: {app: web}, ports: [{port: 80}]}
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: redis, namespace: default}
-spec: {ports: [{port: 6379}]}
+spec: {selector: {app: redis}, ports: [{port: 6379}]}
 `;
 
 test('what a target cannot express is a warning naming the backend; --strict fails with nothing on stdout', () => {
