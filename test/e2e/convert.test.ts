@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { backendsOf } from '../../src/core/backends.ts';
 import { convert, judgeIngresses, TARGETS } from '../../src/core/convert.ts';
-import { objectsFrom, type JsonObject, type ObjectSet } from '../../src/core/objects.ts';
+import { objectsFrom, type JsonObject } from '../../src/core/objects.ts';
 import { profileFor } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
 import { envoyGatewayCrds, envoyPolicyCrd, gatewayApiCrds } from '../support/gateway-crds.ts';
 import { ensureCluster, repoRoot, stopCluster, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, rows, sticky } from './run.ts';
+import { withMissingServices } from '../support/corpus.ts';
 
 type Doc = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
 type Rule = { matches?: { path: { value: string } }[]; backendRefs: { name: string }[]; sessionPersistence?: { sessionName: string; type: string } };
@@ -209,26 +209,6 @@ test('convert writes nothing to the cluster and names a missing Ingress as kubec
   assert.equal(listed.stdout, '');
 });
 
-/** Services for the backends a corpus manifest names but does not bring, as corpus.test.ts adds them. */
-function withServices(objects: ObjectSet): ObjectSet {
-  const raws: unknown[] = [];
-  const seen = new Set(objects.services.map((s) => `${s.meta.namespace}/${s.meta.name}`));
-  for (const ing of objects.ingresses)
-    for (const b of backendsOf(ing)) {
-      const key = `${b.service.namespace}/${b.service.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const numeric = /^\d+$/.test(b.ref.servicePort);
-      raws.push({
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: b.service.name, namespace: b.service.namespace },
-        spec: { ports: [{ port: numeric ? Number(b.ref.servicePort) : 80, ...(numeric ? {} : { name: b.ref.servicePort }) }] },
-      });
-    }
-  return { ...objects, services: [...objects.services, ...objectsFrom(raws, 'default').services] };
-}
-
 function corpusFiles(): string[] {
   const corpus = join(repoRoot, 'test', 'data', 'corpus');
   const files = readdirSync(corpus, { withFileTypes: true })
@@ -248,7 +228,7 @@ function corpusConversion(target: (typeof TARGETS)[number]): JsonObject[] {
   for (const [n, file] of corpusFiles().entries()) {
     const version = profileFor((file.split('/').pop() ?? '').split('__')[0] ?? '');
     if (!version.ok) throw new Error(version.message);
-    const objects = withServices(objectsFrom(parseManifest(readFileSync(file, 'utf8'), file), 'default'));
+    const objects = withMissingServices(objectsFrom(parseManifest(readFileSync(file, 'utf8'), file), 'default'));
     const { judged } = judgeIngresses(objects, { profile: version.profile, source: 'flag', ingressClass: null });
     for (const object of convert(judged, objects.services, { target, gatewayClass: 'eg', gateway: null, ingressClassName: 'haproxy' }).objects) {
       const metadata = object['metadata'];

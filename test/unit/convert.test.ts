@@ -8,12 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { backendsOf } from '../../src/core/backends.ts';
 import { counterpart, readBack } from '../../src/core/convert-read.ts';
 import { backendWhere, convert, judgeIngresses, TARGETS, type ConvertOptions, type ConvertTarget } from '../../src/core/convert.ts';
 import { objectsFrom, type JsonObject, type ObjectSet } from '../../src/core/objects.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
+import { withMissingServices } from '../support/corpus.ts';
 
 function profile(version: string): Profile {
   const result = profileFor(version);
@@ -208,23 +208,6 @@ function carriedOver(objects: ObjectSet, version: string, target: ConvertTarget)
   return problems;
 }
 
-/** Services for the backends a manifest names but does not bring (most docs show only the Ingress). */
-function withServices(objects: ObjectSet): ObjectSet {
-  const raws: unknown[] = [];
-  const seen = new Set(objects.services.map((s) => `${s.meta.namespace}/${s.meta.name}`));
-  for (const ing of objects.ingresses)
-    for (const b of backendsOf(ing)) {
-      const key = `${b.service.namespace}/${b.service.name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const port = /^\d+$/.test(b.ref.servicePort) ? Number(b.ref.servicePort) : 80;
-      const ports = [{ port, ...(/^\d+$/.test(b.ref.servicePort) ? {} : { name: b.ref.servicePort }) }];
-      raws.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: b.service.name, namespace: b.service.namespace }, spec: { ports } });
-    }
-  const extra = objectsFrom(raws, 'default');
-  return { ...objects, services: [...objects.services, ...extra.services] };
-}
-
 const STICKY_EVERYWHERE = {
   'ingress.appscode.com/affinity': 'cookie',
   'ingress.appscode.com/sticky-session': 'true',
@@ -257,7 +240,7 @@ test('property over the corpus, at each manifest tag: cookie stickiness carried 
     const raws = parseManifest(readFileSync(file, 'utf8'), file);
     // As written (few corpus manifests are sticky), and with every Ingress made sticky in each version's spelling.
     for (const variant of [raws, raws.map(madeSticky)]) {
-      const objects = withServices(objectsFrom(variant, 'default'));
+      const objects = withMissingServices(objectsFrom(variant, 'default'));
       for (const target of TARGETS) problems.push(...carriedOver(objects, tag, target).map((p) => `${file.split('/').pop()} ${target}: ${p}`));
       sticky += run(objects, tag, 'gateway-api').status.items.filter((i) => i.mode === 'cookie').length;
     }
