@@ -4,7 +4,7 @@
 // of its own, the envoy-gateway output against the Gateway API CRDs Envoy Gateway ships.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,9 +14,9 @@ import { objectsFrom, type JsonObject } from '../../src/core/objects.ts';
 import { profileFor } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
 import { envoyGatewayCrds, envoyPolicyCrd, gatewayApiCrds } from '../support/gateway-crds.ts';
-import { ensureCluster, repoRoot, stopCluster, type Cluster } from './cluster.ts';
+import { ensureCluster, stopCluster, type Cluster } from './cluster.ts';
 import { kubectl, mustKubectl, rows, sticky } from './run.ts';
-import { withMissingServices } from '../support/corpus.ts';
+import { corpusFiles, withMissingServices } from '../support/corpus.ts';
 
 type Doc = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
 type Rule = { matches?: { path: { value: string } }[]; backendRefs: { name: string }[]; sessionPersistence?: { sessionName: string; type: string } };
@@ -209,15 +209,8 @@ test('convert writes nothing to the cluster and names a missing Ingress as kubec
   assert.equal(listed.stdout, '');
 });
 
-function corpusFiles(): string[] {
-  const corpus = join(repoRoot, 'test', 'data', 'corpus');
-  const files = readdirSync(corpus, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) =>
-      readdirSync(join(corpus, d.name))
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => join(corpus, d.name, f)),
-    );
+function corpusOf(): string[] {
+  const files = corpusFiles();
   assert.ok(files.length >= 200, `only ${files.length} corpus files`);
   return files;
 }
@@ -225,7 +218,7 @@ function corpusFiles(): string[] {
 /** Every corpus Ingress converted at its tag, in one namespace per file so that objects of two files never meet. */
 function corpusConversion(target: (typeof TARGETS)[number]): JsonObject[] {
   const produced: JsonObject[] = [];
-  for (const [n, file] of corpusFiles().entries()) {
+  for (const [n, file] of corpusOf().entries()) {
     const version = profileFor((file.split('/').pop() ?? '').split('__')[0] ?? '');
     if (!version.ok) throw new Error(version.message);
     const objects = withMissingServices(objectsFrom(parseManifest(readFileSync(file, 'utf8'), file), 'default'));

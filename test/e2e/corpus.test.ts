@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -12,8 +12,8 @@ import { backendsOf } from '../../src/core/backends.ts';
 import { objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
 import { repoRoot } from './cluster.ts';
+import { CORPUS, corpusFiles } from '../support/corpus.ts';
 
-const CORPUS = resolve(repoRoot, 'test', 'data', 'corpus');
 const BIN = resolve(repoRoot, 'dist', 'kubectl-sticky');
 const HAPROXY = process.env['HAPROXY'] || 'haproxy';
 // Directives HAProxy 2.1 removed; Voyager shipped HAProxy 1.8/1.9, Debian ships 2.6.
@@ -119,13 +119,7 @@ test('every corpus manifest runs through status and render at its tag; written c
   assert.ok(existsSync(BIN), `${BIN} is missing: npm run build`);
   const probe = spawnSync(HAPROXY, ['-v'], { encoding: 'utf8' });
   assert.equal(probe.status, 0, 'haproxy is not installed: apt-get install haproxy');
-  const files = readdirSync(CORPUS, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) =>
-      readdirSync(join(CORPUS, d.name))
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => join(CORPUS, d.name, f)),
-    );
+  const files = corpusFiles();
   assert.ok(files.length >= 200, `only ${files.length} corpus files`);
   const dir = mkdtempSync(join(tmpdir(), 'sticky-corpus-'));
   const problems: string[] = [];

@@ -2,6 +2,8 @@
 // Ingress, so each Service a backend names and the manifest does not bring is made up, with the
 // backend's port (a named port as that name on port 80).
 
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { backendsOf } from '../../src/core/backends.ts';
 import { objectsFrom, type ObjectSet } from '../../src/core/objects.ts';
 
@@ -22,4 +24,18 @@ export function withMissingServices(objects: ObjectSet): ObjectSet {
       });
     }
   return { ...objects, services: [...objects.services, ...objectsFrom(raws, 'default').services] };
+}
+
+/** The vendored corpus (test/data/corpus). */
+export const CORPUS = resolve(import.meta.dirname, '..', 'data', 'corpus');
+
+/** Every manifest of the corpus: one folder per source, one YAML file per manifest, named TAG__... */
+export function corpusFiles(): string[] {
+  return readdirSync(CORPUS, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(CORPUS, d.name))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(CORPUS, d.name, f)),
+    );
 }

@@ -4,8 +4,7 @@
 // fast-check cases under every profile.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { counterpart, readBack } from '../../src/core/convert-read.ts';
@@ -13,7 +12,7 @@ import { backendWhere, convert, judgeIngresses, TARGETS, type ConvertOptions, ty
 import { objectsFrom, type JsonObject, type ObjectSet } from '../../src/core/objects.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 import { parseManifest } from '../../src/manifests/read.ts';
-import { withMissingServices } from '../support/corpus.ts';
+import { corpusFiles, withMissingServices } from '../support/corpus.ts';
 
 function profile(version: string): Profile {
   const result = profileFor(version);
@@ -224,14 +223,7 @@ function madeSticky(raw: unknown): unknown {
 }
 
 test('property over the corpus, at each manifest tag: cookie stickiness carried over exactly, for every target', () => {
-  const corpus = resolve(import.meta.dirname, '..', 'data', 'corpus');
-  const files = readdirSync(corpus, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) =>
-      readdirSync(join(corpus, d.name))
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => join(corpus, d.name, f)),
-    );
+  const files = corpusFiles();
   assert.ok(files.length >= 200, `only ${files.length} corpus files`);
   const problems: string[] = [];
   let sticky = 0;
