@@ -15,8 +15,6 @@ export interface AppOptions {
   helpTexts?: Readonly<Record<string, string>>;
 }
 
-const COMMAND_NAMES = DECLARATIONS.map((d) => d.name).join(', ');
-
 function usageHint(command: string | null): string {
   return `See 'kubectl sticky${command ? ` ${command}` : ''} --help' for usage.`;
 }
@@ -73,12 +71,10 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
       ctx.io.out(options.version);
       return 0;
     }
+    // As kubectl (cobra's root has no Run): no command prints the help, exit 0.
     if (word === undefined) {
-      if (rootOptions.help) {
-        ctx.io.out((await help(null, options)).trimEnd());
-        return 0;
-      }
-      throw new UsageError(`a command is required (${COMMAND_NAMES})`);
+      ctx.io.out((await help(null, options)).trimEnd());
+      return 0;
     }
     if (isBuiltin(word)) {
       name = word;

@@ -85,6 +85,7 @@ const CHANGE_FLAGS = {
   ...CLUSTER_FLAGS,
   ...SEMANTICS_FLAGS,
   'dry-run': choice(['none', 'client', 'server'], {
+    default: 'none',
     bare: 'client',
     describe: 'none, client or server; a bare --dry-run means client. Prints the object and HAProxy config diffs',
     invalid: (value) => `Invalid dry-run value (${value}). Must be "none", "server", or "client".`,

@@ -143,7 +143,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
   if (args.filename.length > 0) return runOnFiles(args, ctx);
   if (args.local || args['in-place']) throw new UserError('--local and --in-place work on files: give them with -f');
   const { io } = ctx;
-  const dryRun = args['dry-run'] ?? 'none';
+  const dryRun = args['dry-run'];
   const kube = await connect(args, ctx);
   const voyagerVersion = await kube.voyagerVersion();
   const targets = resolveAll(kube, args.targets, voyagerVersion);
@@ -216,7 +216,7 @@ function planOnFiles(args: ChangeOptions, gathered: Gathered): (ObjectChange & {
 async function runOnFiles(args: ChangeOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   if (!args.local && !args['in-place']) throw new UserError(`${args.action} -f changes files only with --in-place; --local prints the edited objects instead`);
-  const dryRun = args['dry-run'] ?? 'none';
+  const dryRun = args['dry-run'];
   if (dryRun === 'server') throw new UserError('--dry-run=server needs a cluster; with -f use --local');
   const gathered = await gather({ ...args, 'all-namespaces': false }, ctx, { endpoints: true, configMaps: false });
   io.err(semanticsLine(gathered.choice));

@@ -76,9 +76,13 @@ export function value<T>(options: FlagBase, convert: (text: string | undefined, 
   return { ...options, kind: 'string', read: (texts, name) => convert(last(texts), name) };
 }
 
-/** One of fixed `values`, typed as their union. */
-export function choice<const V extends readonly string[]>(values: V, options: FlagBase & { bare?: V[number]; invalid?: Invalid }): Flag<V[number] | undefined> {
-  const { invalid, ...flag } = options;
+type ChoiceOptions<V extends readonly string[]> = FlagBase & { bare?: V[number]; invalid?: Invalid };
+
+/** One of fixed `values`, typed as their union; with a `default`, the value when the flag is absent (and shown in --help). */
+export function choice<const V extends readonly string[]>(values: V, options: ChoiceOptions<V>): Flag<V[number] | undefined>;
+export function choice<const V extends readonly string[]>(values: V, options: ChoiceOptions<V> & { default: V[number] }): Flag<V[number]>;
+export function choice<const V extends readonly string[]>(values: V, options: ChoiceOptions<V> & { default?: V[number] }): Flag<V[number] | undefined> {
+  const { invalid, default: fallback, ...flag } = options;
   const isValue = (text: string): text is V[number] => values.includes(text);
   return {
     ...flag,
@@ -86,7 +90,7 @@ export function choice<const V extends readonly string[]>(values: V, options: Fl
     kind: 'string',
     read: (texts, name) => {
       const value = last(texts);
-      if (value === undefined) return undefined;
+      if (value === undefined) return fallback;
       return isValue(value) ? value : rejected(name, value, values, invalid);
     },
   };

@@ -193,7 +193,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   const gathered = await gather(options, ctx, { endpoints: true, configMaps: false });
   const from = gathered.choice.profile;
   io.err(semanticsLine(gathered.choice, `; migrating to ${to.version}`));
-  requireKnownVersion(gathered.choice, options.local || (options['dry-run'] ?? 'none') !== 'none', ctx);
+  requireKnownVersion(gathered.choice, options.local || options['dry-run'] !== 'none', ctx);
   const base = {
     source: gathered.choice.source,
     ingressClass: options['ingress-class'] ?? null,
@@ -208,7 +208,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
     io.out('unchanged');
     return plan.impossible.length > 0 ? 1 : 0;
   }
-  const dryRun = options['dry-run'] ?? 'none';
+  const dryRun = options['dry-run'];
   const kube = gathered.kube;
   const voyager = kube ? await kube.voyagerVersion() : null;
   const planned = plan.changes.map((c) => objectChange(c, gathered, voyager));

@@ -60,7 +60,6 @@ test('usage errors: one error line, the pointer to --help, exit 1 (2 for render 
     [['status', '--no-such-flag'], 'error: unknown flag: --no-such-flag', 1],
     [['status', '-x'], "error: unknown shorthand flag: 'x' in -x", 1],
     [['frobnicate'], 'error: unknown command "frobnicate" for "kubectl sticky"', 1],
-    [[], 'error: a command is required (status, render, enable, disable, upgrade-check, migrate, probe, convert, completion, help, options, version)', 1],
     [['render', 'ingress/x', '--deployed', '--bogus'], 'error: unknown flag: --bogus', 2],
     [['render', 'ingress/x', '--bogus', '--deployed'], 'error: unknown flag: --bogus', 2],
   ];
@@ -73,6 +72,12 @@ test('usage errors: one error line, the pointer to --help, exit 1 (2 for render 
     assert.match(lines[1] ?? '', /^See 'kubectl sticky( \w+)? --help' for usage\.$/);
     assert.equal(lines.length, 2);
   }
+  // kubectl with no command prints its help and exits 0 (cobra's root command has no Run).
+  const bare = await runSticky([]);
+  assert.equal(bare.code, 0);
+  assert.equal(bare.stderr, '');
+  assert.equal(bare.stdout, (await runSticky(['--help'])).stdout);
+  assert.match(bare.stdout, /^Commands:$/m);
   const typo = await runSticky(['stauts']);
   assert.deepEqual(typo, {
     code: 1,
