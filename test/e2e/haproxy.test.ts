@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,8 @@ import { objectsFrom } from '../../src/core/objects.ts';
 import { cookieValue, formatBackends, renderBackends, type RenderedBackend } from '../../src/core/render.ts';
 import { computeStatus } from '../../src/core/effective.ts';
 import { profileFor } from '../../src/core/semantics.ts';
-import { freePort, listen } from '../support/probe-parts.ts';
+import { HAPROXY, listen, startHaproxy, type Haproxy } from '../support/probe-parts.ts';
 
-const HAPROXY = process.env['HAPROXY'] || 'haproxy';
 const INSTALL = 'apt-get update && apt-get install -y haproxy';
 
 function requireHaproxy(): void {
@@ -76,67 +75,6 @@ test('every rendered sticky golden backend passes haproxy -c', { timeout: 120_00
 
 async function close(server: net.Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-interface Running {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-/**
- * Starts haproxy in the foreground on a free loopback port and waits until its frontend accepts
- * connections. A start that fails (for example the port was taken meanwhile) is retried twice.
- */
-async function startHaproxy(configFor: (port: number) => string, dir: string): Promise<Running> {
-  let lastError: unknown = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce(configFor, await freePort(), dir);
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw lastError;
-}
-
-async function startOnce(configFor: (port: number) => string, port: number, dir: string): Promise<Running> {
-  const config = configFor(port);
-  const file = join(dir, 'haproxy.cfg');
-  writeFileSync(file, config);
-  const child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const stop = async () => {
-    if (exited) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-    await gone;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (exited) throw new Error(`haproxy exited at start:\n${output}\n--- config ---\n${config}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`haproxy did not listen on 127.0.0.1:${port} within 10s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, port, output: () => output, stop };
 }
 
 function profile(version: string) {
@@ -200,23 +138,21 @@ function get(port: number, cookie: string | null): Promise<Reply> {
 async function withTwoWebServers(
   annotations: Record<string, string>,
   backend: object,
-  run: (set: ReturnType<typeof objects>, start: (config: (port: number) => string) => Promise<Running>) => Promise<void>,
+  run: (set: ReturnType<typeof objects>, start: (config: (port: number) => string) => Promise<Haproxy>) => Promise<void>,
 ): Promise<void> {
   const servers = [0, 1].map((i) => http.createServer((_req, res) => res.end(`web-${i}`)));
-  const dir = tempDir();
-  const started: Running[] = [];
+  const started: Haproxy[] = [];
   try {
     const ports = [await listen(servers[0] as http.Server), await listen(servers[1] as http.Server)] as [number, number];
     const set = objects(annotations, { http: { paths: [{ path: '/', backend }] } }, ports, 'http');
     await run(set, async (config) => {
-      const haproxy = await startHaproxy(config, dir);
+      const haproxy = await startHaproxy(config);
       started.push(haproxy);
       return haproxy;
     });
   } finally {
     await Promise.all(started.map((h) => h.stop()));
     await Promise.all(servers.map((s) => close(s)));
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -315,8 +251,7 @@ function connectOnce(port: number): Promise<string> {
 
 async function tcpRun(sticky: boolean): Promise<Set<string>> {
   const servers = [tcpServer('web-0'), tcpServer('web-1')];
-  const dir = tempDir();
-  let haproxy: Running | null = null;
+  let haproxy: Haproxy | null = null;
   try {
     const ports = [await listen(servers[0] as net.Server), await listen(servers[1] as net.Server)] as [number, number];
     const set = objects(
@@ -331,14 +266,13 @@ async function tcpRun(sticky: boolean): Promise<Set<string>> {
     const backend = backends[0];
     assert.ok(backend && backend.type === 'tcp');
     assert.equal(backend.lines.includes('stick on src'), sticky);
-    haproxy = await startHaproxy((port) => wrap(backends, port, 'tcp'), dir);
+    haproxy = await startHaproxy((port) => wrap(backends, port, 'tcp'));
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) seen.add(await connectOnce(haproxy.port));
     return seen;
   } finally {
     await haproxy?.stop();
     await Promise.all(servers.map((s) => close(s)));
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -79,10 +79,25 @@ export interface Haproxy {
   stop: () => Promise<void>;
 }
 
-/** haproxy -db on `config(port)` with a free loopback port, once its frontend accepts connections. */
+/**
+ * haproxy -db on `config(port)`, once its frontend accepts connections. Without `fixedPort` it
+ * takes a free loopback port and retries twice on a failed start (the port may be taken between
+ * the look-up and haproxy's bind).
+ */
 export async function startHaproxy(config: (port: number) => string, fixedPort?: number): Promise<Haproxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'sticky-probe-'));
-  const port = fixedPort ?? (await freePort());
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < (fixedPort === undefined ? 3 : 1); attempt++) {
+    try {
+      return await startOnce(config, fixedPort ?? (await freePort()));
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(config: (port: number) => string, port: number): Promise<Haproxy> {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-haproxy-'));
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, config(port));
   const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,13 +110,18 @@ export async function startHaproxy(config: (port: number) => string, fixedPort?:
     if (!exited) {
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
       await gone;
+      clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (exited) throw new Error(`haproxy exited at start:\n${output}\n--- config ---\n${config(port)}`);
+    if (exited) {
+      await stop();
+      throw new Error(`haproxy exited at start:\n${output}\n--- config ---\n${config(port)}`);
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port }, () => {
         socket.destroy();
@@ -112,7 +132,7 @@ export async function startHaproxy(config: (port: number) => string, fixedPort?:
     if (ok) return { port, output: () => output, stop };
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`haproxy did not listen on ${port}:\n${output}`);
+      throw new Error(`haproxy did not listen on 127.0.0.1:${port} within 10s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
