@@ -5,7 +5,7 @@ import { errorLine, ServerError, UserError } from '../errors.ts';
 import { BUILTINS, COMMANDS, DECLARATIONS, OTHER_COMMANDS } from './commands.ts';
 import { ROOT_FLAGS } from './complete.ts';
 import type { Context } from './io.ts';
-import { GLOBAL_FLAGS, parseCommand, readFlags, scan, UsageError } from './spec.ts';
+import { type Flags, GLOBAL_FLAGS, parseCommand, readFlags, scan, UsageError } from './spec.ts';
 
 export interface AppOptions {
   version: string;
@@ -76,9 +76,16 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
       ctx.io.out((await help(null, options)).trimEnd());
       return 0;
     }
+    // kubectl's global flags are accepted before every command (`kubectl -n x version`); a
+    // command that has no use for one (help, version, completion) gets the words without them.
+    const given = [...root.texts.keys()];
+    const withRoot = (flags: Flags) =>
+      given.every((flag) => Object.hasOwn(flags, flag) || Object.hasOwn(GLOBAL_FLAGS, flag))
+        ? [...before, ...rest]
+        : [...(rootOptions.help ? ['--help'] : []), ...rest];
     if (isBuiltin(word)) {
       name = word;
-      return await runBuiltin(word, [...before, ...rest], ctx, options);
+      return await runBuiltin(word, withRoot(BUILTINS[word].flags), ctx, options);
     }
     const command = COMMANDS.find((c) => c.declaration.name === word);
     if (!command) {
@@ -91,7 +98,7 @@ export async function main(words: readonly string[], ctx: Context, options: AppO
     // Judged on the words themselves: the line may not parse (an unknown flag before it).
     const flagWords = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
     if (failsWith && flagWords.some((w) => w === `--${failsWith.flag}` || w === `--${failsWith.flag}=true`)) failure = failsWith.code;
-    const run = command.prepare([...before, ...rest]);
+    const run = command.prepare(withRoot(command.declaration.flags));
     if (!run) {
       ctx.io.out((await help(name, options)).trimEnd());
       return 0;

@@ -109,6 +109,20 @@ test('global flags before the command name, as kubectl -n NS get', async () => {
   assert.match(bad.stderr, /^error: unknown shorthand flag: 'A' in -A\n/);
 });
 
+test('global flags before a command that has no use for them are accepted and ignored, as kubectl -n x version', async () => {
+  const version = await runSticky(['version']);
+  assert.equal(version.code, 0);
+  for (const words of [
+    ['-n', 'x', 'version'],
+    ['--context=y', '-v=6', 'version'],
+    ['--voyager-version', '9.0.0', 'version'],
+  ])
+    assert.deepEqual(await runSticky(words), version, words.join(' '));
+  const help = await runSticky(['help', 'status']);
+  assert.deepEqual(await runSticky(['-n', 'x', 'help', 'status']), help);
+  assert.deepEqual(await runSticky(['-n', 'x', '--help', 'completion']), await runSticky(['completion', '--help']));
+});
+
 test("help is laid out to the terminal's width, but for kubectl's fixed lines", () => {
   // Fixed as in kubectl: the usage line, the pointers, the rows of the TARGET table.
   const fixed = (line: string) => line.startsWith('  kubectl sticky') || line.startsWith('Use "') || line.startsWith('   ');
