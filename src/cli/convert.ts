@@ -104,7 +104,7 @@ export async function runConvert(options: ConvertOptions, ctx: Context): Promise
   }
   const format = options.output ?? 'yaml';
   const document = { apiVersion: 'v1', kind: 'List', metadata: {}, items: plan.objects };
-  new ResultPrinter(io, { format, template: null }, { noHeaders: false, each: format === 'yaml' ? { separate: true } : undefined }).print({
+  new ResultPrinter(io, { format, template: null }, { noHeaders: false, each: format === 'yaml' }).print({
     document,
     table: () => '',
     names: () => [],

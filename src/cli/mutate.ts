@@ -167,7 +167,7 @@ export async function runMutate(args: ChangeOptions, ctx: Context): Promise<numb
     raw: r.raw,
     annotations: r.annotations,
   }));
-  const printer = new ResultPrinter(io, outputOf(args.output), { noHeaders: false, each: { separate: false } });
+  const printer = new ResultPrinter(io, outputOf(args.output), { noHeaders: false, each: true });
   const line = (w: Written) => `${w.change.label} ${w.changed ? `annotated${dryRunSuffix(dryRun)}` : 'unchanged'}`;
   await writeLive(
     kube,

@@ -215,7 +215,7 @@ export async function runMigrate(options: MigrateOptions, ctx: Context): Promise
   if (kube === null) await writeOnFiles(io, options, planned, options.namespace || 'default', dryRun);
   else {
     const changes = await withObjects(kube, planned, options);
-    const printer = new ResultPrinter(io, outputOf(options.output), { noHeaders: false, each: { separate: true } });
+    const printer = new ResultPrinter(io, outputOf(options.output), { noHeaders: false, each: true });
     const line = (w: Written) => `${w.change.label} annotated${dryRunSuffix(dryRun)}`;
     await writeLive(kube, changes, { dryRun, fieldManager: options['field-manager'] }, (w) => printer.print(writtenResult(w, line(w))), io.err);
   }

@@ -105,7 +105,7 @@ export class WatchPrinter {
     this.io = io;
     this.options = options;
     this.semantics = semantics;
-    this.printer = new ResultPrinter(io, outputOf(options.output), { noHeaders: options['no-headers'], each: { separate: true } });
+    this.printer = new ResultPrinter(io, outputOf(options.output), { noHeaders: options['no-headers'], each: true });
   }
 
   /** The table's columns, for the default printer and -o wide (always with DEPLOYED, as it compares); else null. */

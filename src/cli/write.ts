@@ -208,7 +208,7 @@ export async function writeOnFiles(
     return;
   }
   // --local: the edited objects, as kubectl annotate --local prints them (YAML unless -o says otherwise).
-  const printer = new ResultPrinter(io, outputOf(options.output ?? 'yaml'), { noHeaders: false, each: { separate: false } });
+  const printer = new ResultPrinter(io, outputOf(options.output ?? 'yaml'), { noHeaders: false, each: true });
   for (const written of editedObjects(
     readManifests(options.filename, () => io.stdin()),
     changes,

@@ -44,9 +44,9 @@ export interface PrintOptions {
   noHeaders: boolean;
   /**
    * -o json|yaml prints each item as its own document, as kubectl annotate and get --watch do
-   * (YAML documents separated by --- when `separate`), instead of the whole document.
+   * (YAML documents separated by ---, as kubectl's YAMLPrinter does), instead of the whole document.
    */
-  each?: { separate: boolean };
+  each?: boolean;
 }
 
 /** Prints results; remembers what kubectl's printers remember between them (documents printed). */
@@ -87,15 +87,14 @@ export class ResultPrinter {
   }
 
   private documentsOf(result: Result, format: 'json' | 'yaml'): void {
-    const each = this.options.each;
-    if (!each) {
+    if (this.options.each !== true) {
       if (format === 'yaml') this.sink.out(renderDocument(result.document, 'yaml'));
       else writeJson(this.sink, result.document);
       this.documents++;
       return;
     }
     for (const item of result.document.items) {
-      if (format === 'yaml' && each.separate && this.documents > 0) this.sink.out('---');
+      if (format === 'yaml' && this.documents > 0) this.sink.out('---');
       this.sink.out(renderDocument(item, format));
       this.documents++;
     }

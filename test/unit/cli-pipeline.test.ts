@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
 import { cliTable3Layout, renderTable } from '../../src/output/table.ts';
 import { repoRoot } from '../e2e/cluster.ts';
 import { runSticky } from '../support/inprocess.ts';
@@ -106,4 +107,39 @@ test("the table padded directly is cli-table3's layout, byte for byte (any print
     ),
     { numRuns: 300 },
   );
+});
+
+test('enable --local -o yaml of several objects prints one YAML document each, separated by --- as kubectl annotate -o yaml', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-pipeline-'));
+  try {
+    const service = (name: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: default}\nspec: {selector: {app: ${name}}, ports: [{port: 80}]}\n`;
+    const ingress = [
+      'apiVersion: voyager.appscode.com/v1beta1',
+      'kind: Ingress',
+      'metadata: {name: shop, namespace: default}',
+      'spec:',
+      '  rules:',
+      '  - host: shop.example.com',
+      '    http:',
+      '      paths:',
+      '      - {path: /a, backend: {serviceName: a, servicePort: 80}}',
+      '      - {path: /b, backend: {serviceName: b, servicePort: 80}}',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'shop.yaml'), [ingress, service('a'), service('b')].join('---\n'));
+    const ran = await runSticky(['enable', 'svc/a', 'svc/b', '-f', dir, '--local', '-o', 'yaml', '--voyager-version', 'v12.0.0']);
+    assert.equal(ran.code, 0, ran.stderr);
+    const documents = parseAllDocuments(ran.stdout).map((d) => d.toJS());
+    assert.deepEqual(
+      documents.map((d) => [d.metadata.name, d.metadata.annotations]),
+      [
+        ['a', { 'ingress.appscode.com/affinity': 'cookie' }],
+        ['b', { 'ingress.appscode.com/affinity': 'cookie' }],
+      ],
+    );
+    assert.equal(ran.stdout.split('\n').filter((line) => line === '---').length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
