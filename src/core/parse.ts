@@ -270,6 +270,9 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
 
 /** Validation that refuses the whole Ingress before anything is rendered, or the notes it leaves. */
 function validateIngress(ingress: IngressView, objects: ObjectSet, profile: Profile, backends: readonly Backend[], passthrough: boolean): Validation {
+  // v1 has no tls ref, so an entry must name its Secret (apimachinery v0.12.0 apis/voyager/v1/validator.go:73-77).
+  const bare = ingress.apiVersion === 'voyager.appscode.com/v1' ? ingress.tls.findIndex((tls) => tls.secretName === '') : -1;
+  if (bare >= 0) return { ok: false, kind: 'invalid', message: `spec.tls[${bare}] specifies no secret name (voyager.appscode.com/v1 has no tls ref)` };
   if (!profile.rules.namedServicePorts) {
     // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
     const named = backends.find((b) => portIntValue(b.ref.servicePort) === 0 && !/^\d+$/.test(b.ref.servicePort));
