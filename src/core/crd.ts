@@ -4,7 +4,8 @@
 // never stored, so the operator never sees them. Only the constraints that refuse such objects:
 // the schema's `required` lists under Voyager's own fields, and the types of the fields the core
 // reads (a subset of the same schema; the Kubernetes types it embeds, affinity, probes and the like,
-// are left out). Pure.
+// are left out). voyager.appscode.com/v1, served by the closed-source releases after it, has its own
+// schema in the same CRD (V1_SPEC below). Pure.
 
 import type { IngressView, Json, JsonObject, ObjectSet } from './objects.ts';
 import type { Profile } from './semantics.ts';
