@@ -229,6 +229,17 @@ for (const c of READ_CASES) {
   });
 }
 
+test('a v1 rules[].tcp written as a list is refused as in v1beta1 (IG:254 TCP *TCPIngressRuleValue, one object; CRD:2797 tcp type object)', () => {
+  const objects = read(v1('  rules:\n  - tcp: [{port: 5432, backend: {service: {name: s1, port: {number: 80}}}}]'));
+  assert.deepEqual(objects.ingresses, []);
+  assert.deepEqual(
+    objects.issues.map((i) => i.message),
+    [
+      "spec.rules[0].tcp is a list, but Voyager's tcp is one object {port, backend}: the API server rejects this Ingress, so it counts for nothing here (write one rule per TCP port)",
+    ],
+  );
+});
+
 test('v1beta1 keeps its own spellings: spec.backend, serviceName/servicePort, tls ref, no warning', () => {
   const objects = read(
     v1beta1(
