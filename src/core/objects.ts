@@ -318,21 +318,31 @@ function voyagerBackend(raw: unknown, api: VoyagerApi): BackendRef | null {
   }
   // v1: service {name, port {name | number}} (networking's IngressServiceBackend). A port name
   // wins over a number, as the only public code that reads both decides (apimachinery v0.12.0
-  // apis/voyager/v1beta1/conversion.go:142-146); number is an int32 in the schema.
+  // apis/voyager/v1beta1/conversion.go:142-146), and no port at all is the number 0 (Go's zero
+  // value) there; number is an int32 in the schema.
   const service = asObject(backend['service']);
   const serviceName = asString(service['name']);
   const port = asObject(service['port']);
   const portName = asString(port['name']) || null;
-  const portNumber = typeof port['number'] === 'number' && Number.isInteger(port['number']) ? String(port['number']) : null;
+  const number = port['number'] ?? 0;
+  const portNumber = typeof number === 'number' && Number.isInteger(number) ? String(number) : null;
   const servicePort = portName ?? portNumber;
   if (!serviceName || servicePort === null) return null;
   return { serviceName, servicePort, servicePortIsInt: portName === null, backendName, options: readOptions(backend, api) };
 }
 
 function networkingBackend(raw: unknown, apiVersion: string): BackendRef | null {
-  const backend = voyagerBackend(raw, apiVersion === 'networking.k8s.io/v1' ? 'v1' : 'v1beta1');
   // A standard Ingress has no Voyager backend fields (its schema prunes them).
-  return backend && { ...backend, backendName: null, options: noBackendOptions() };
+  if (apiVersion !== 'networking.k8s.io/v1') {
+    const backend = voyagerBackend(raw, 'v1beta1');
+    return backend && { ...backend, backendName: null, options: noBackendOptions() };
+  }
+  const service = asObject(asObject(raw)['service']);
+  const serviceName = asString(service['name']);
+  const port = asObject(service['port']);
+  const servicePort = asIntOrString(port['number']) ?? asIntOrString(port['name']);
+  if (!serviceName || servicePort === null) return null;
+  return { serviceName, servicePort, servicePortIsInt: asIntOrString(port['number']) !== null, backendName: null, options: noBackendOptions() };
 }
 
 function readRules(spec: JsonObject, toBackend: (raw: unknown) => BackendRef | null, withTcp: boolean): RuleSpec[] {

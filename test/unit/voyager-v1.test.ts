@@ -106,6 +106,13 @@ const READ_CASES: ReadCase[] = [
     warning: null,
   },
   {
+    name: 'no port at all is the number 0 (Go zero value), which matches an unnamed Service port',
+    source: 'IG:369; apimachinery v0.12.0 apis/voyager/v1beta1/conversion.go:142-146 (Name "" -> intstr.FromInt(Number))',
+    yaml: v1('  defaultBackend: {service: {name: s1}}'),
+    backends: ['default s1:0'],
+    warning: null,
+  },
+  {
     name: 'a port number written as a string is no int32: the backend is not read',
     source: 'IG:369 (networking ServiceBackendPort.Number int32); CRD:2760 (number: type integer)',
     yaml: v1('  defaultBackend: {service: {name: s1, port: {number: "80"}}}'),
@@ -388,6 +395,20 @@ test('a v1 port by name picks the Service port of that name; the backend name ha
   assert.equal(
     rendered(yaml, 'v2026.3.23'),
     'backend s2.default:0\n\tcookie SERVERID insert indirect nocache\n\tserver pod-s2-0 10.0.0.2:9090 cookie pod-s2-0\n',
+  );
+});
+
+test('a v1 backend without a port renders to the unnamed Service port (v13.0.0-rc.0 parser.go:240-247 getSpecifiedPort: IntValue 0, StrVal "")', () => {
+  const yaml = v1('  rules:\n  - http: {paths: [{path: /, backend: {service: {name: s1}}}]}') + SERVICES;
+  assert.equal(
+    rendered(yaml, 'v2026.3.23'),
+    'backend s1.default:0\n\tcookie SERVERID insert indirect nocache\n\tserver pod-s1-0 10.0.0.1:8080 cookie pod-s1-0\n',
+  );
+  // s2's ports are all named: no port matches, and the backend is left out (BackendInvalid).
+  const objects = read(v1('  rules:\n  - http: {paths: [{path: /, backend: {service: {name: s2}}}]}') + SERVICES);
+  assert.deepEqual(
+    renderIngress(only(objects), objects, profile('v2026.3.23')).skipped.map((s) => s.reason),
+    ['service port 0 unavailable for service default/s2'],
   );
 });
 
