@@ -11,6 +11,7 @@ import { backendLabel, backendsOf, indexEndpoints, indexServices, serviceKey, ty
 import type { StatusItem } from './effective.ts';
 import {
   noBackendOptions,
+  VOYAGER_GROUP,
   type BackendOptions,
   type EndpointAddress,
   type IngressView,
@@ -93,6 +94,8 @@ export type IngressConfig =
   | { written: false; failure: ConfigFailure; notes: string[] };
 
 const ACME_PATH = '/.well-known/acme-challenge/';
+/** The API of the releases after the public code, whose fields differ from v1beta1's (objects.ts). */
+const V1 = `${VOYAGER_GROUP}/v1`;
 const MATCH_ALL = '*';
 
 /** IngressRule.GetHost(): trimmed; `*` means every host, written as "". */
@@ -271,7 +274,7 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
 /** Validation that refuses the whole Ingress before anything is rendered, or the notes it leaves. */
 function validateIngress(ingress: IngressView, objects: ObjectSet, profile: Profile, backends: readonly Backend[], passthrough: boolean): Validation {
   // v1 has no tls ref, so an entry must name its Secret (apimachinery v0.12.0 apis/voyager/v1/validator.go:73-77).
-  const bare = ingress.apiVersion === 'voyager.appscode.com/v1' ? ingress.tls.findIndex((tls) => tls.secretName === '') : -1;
+  const bare = ingress.apiVersion === V1 ? ingress.tls.findIndex((tls) => tls.secretName === '') : -1;
   if (bare >= 0) return { ok: false, kind: 'invalid', message: `spec.tls[${bare}] specifies no secret name (voyager.appscode.com/v1 has no tls ref)` };
   if (!profile.rules.namedServicePorts) {
     // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
@@ -695,7 +698,7 @@ function optionsOf(options: BackendOptions | undefined, profile: Profile, apiVer
     if (modern && singularValue.length > 0) unread.push(`${singular} is not read by Voyager ${profile.version} (the field is ${plural} since 6.0)`);
     if (!modern && pluralValue.length > 0) unread.push(`${plural} is not read by Voyager ${profile.version} (the field is ${singular} before 6.0)`);
   }
-  const pruned = apiVersion === 'voyager.appscode.com/v1' && profile.rules.v1WithoutRewriteHeaderRules;
+  const pruned = apiVersion === V1 && profile.rules.v1WithoutRewriteHeaderRules;
   if (pruned) {
     for (const [field, value] of [
       ['rewriteRules', o.rewriteRules],
