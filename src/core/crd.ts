@@ -4,7 +4,8 @@
 // never stored, so the operator never sees them. Only the constraints that refuse such objects:
 // the schema's `required` lists under Voyager's own fields, and the types of the fields the core
 // reads (a subset of the same schema; the Kubernetes types it embeds, affinity, probes and the like,
-// are left out). Pure.
+// are left out). voyager.appscode.com/v1, served by the closed-source releases after it, has its own
+// schema in the same CRD (V1_SPEC below). Pure.
 
 import type { IngressView, Json, JsonObject, ObjectSet } from './objects.ts';
 import type { Profile } from './semantics.ts';
@@ -19,6 +20,7 @@ interface Schema {
 }
 
 const STRING: Schema = { type: 'string' };
+const INTEGER: Schema = { type: 'integer' };
 const BOOLEAN: Schema = { type: 'boolean' };
 const INT_OR_STRING: Schema = { type: 'int-or-string' };
 const STRINGS: Schema = { type: 'array', items: STRING };
@@ -42,24 +44,25 @@ const BACKEND = object({
   loadBalanceOn: STRING,
 });
 // configVolumes[].configMap.items and .secret.items: KeyToPath requires key and path.
-const KEY_TO_PATH: Schema = { type: 'array', items: object({ key: STRING, path: STRING, mode: { type: 'integer' } }, ['key', 'path']) };
+const KEY_TO_PATH: Schema = { type: 'array', items: object({ key: STRING, path: STRING, mode: INTEGER }, ['key', 'path']) };
+const CONFIG_VOLUMES: Schema = {
+  type: 'array',
+  items: object(
+    {
+      name: STRING,
+      mountPath: STRING,
+      configMap: object({ name: STRING, items: KEY_TO_PATH, optional: BOOLEAN }),
+      secret: object({ secretName: STRING, items: KEY_TO_PATH, optional: BOOLEAN }),
+    },
+    ['mountPath'],
+  ),
+};
 
 /** The v1beta1 spec, as far as above (that file: backend :877, configVolumes :951, frontendRules :1362, rules :1753, tls :2201). */
 const SPEC = object({
   backend: BACKEND,
   externalIPs: STRINGS,
-  configVolumes: {
-    type: 'array',
-    items: object(
-      {
-        name: STRING,
-        mountPath: STRING,
-        configMap: object({ name: STRING, items: KEY_TO_PATH, optional: BOOLEAN }),
-        secret: object({ secretName: STRING, items: KEY_TO_PATH, optional: BOOLEAN }),
-      },
-      ['mountPath'],
-    ),
-  },
+  configVolumes: CONFIG_VOLUMES,
   frontendRules: {
     type: 'array',
     items: object({
@@ -84,6 +87,55 @@ const SPEC = object({
         ['paths'],
       ),
       tcp: object({ port: INT_OR_STRING, address: STRING, noTLS: BOOLEAN, backend: BACKEND }),
+    }),
+  },
+  tls: { type: 'array', items: object({ hosts: STRINGS, secretName: STRING }) },
+});
+
+// voyager.appscode.com/v1, as every release that serves it installs it: voyagermesh/apimachinery
+// v0.12.0 (58664e1e0, v2026.3.23) crds/voyager.appscode.com_ingresses.yaml, version v1
+// (configVolumes :969, defaultBackend :1831, frontendRules :1933, rules :2614, tls :3174). The same
+// constraints since v0.1.0 (v2021.09.15), whose v1 backends also had rewriteRules and headerRules.
+// Ports are int32 there (not int-or-string), a backend names its Service as networking's
+// IngressServiceBackend, whose name is required, and tls has no ref.
+const V1_BACKEND = object({
+  name: STRING,
+  hostNames: STRINGS,
+  service: object({ name: STRING, port: object({ name: STRING, number: INTEGER }) }, ['name']),
+  backendRules: STRINGS,
+  alpn: STRINGS,
+  proto: STRING,
+  loadBalanceOn: STRING,
+});
+const V1_SPEC = object({
+  defaultBackend: V1_BACKEND,
+  externalIPs: STRINGS,
+  configVolumes: CONFIG_VOLUMES,
+  frontendRules: {
+    type: 'array',
+    items: object({
+      port: INTEGER,
+      rules: STRINGS,
+      auth: object({ basic: object({ secretName: STRING, realm: STRING }), tls: object({ secretName: STRING }) }),
+    }),
+  },
+  rules: {
+    type: 'array',
+    items: object({
+      host: STRING,
+      http: object(
+        {
+          port: INTEGER,
+          address: STRING,
+          noTLS: BOOLEAN,
+          nodePort: INTEGER,
+          alpn: STRINGS,
+          proto: STRING,
+          paths: { type: 'array', items: object({ path: STRING, backend: V1_BACKEND }) },
+        },
+        ['paths'],
+      ),
+      tcp: object({ port: INTEGER, address: STRING, noTLS: BOOLEAN, nodePort: INTEGER, backend: V1_BACKEND }),
     }),
   },
   tls: { type: 'array', items: object({ hosts: STRINGS, secretName: STRING }) },
@@ -123,16 +175,16 @@ function check(schema: Schema, value: Json, path: string, out: string[]): void {
   }
 }
 
-/** The schema's errors for a Voyager v1beta1 Ingress's spec; empty when the CRD would store it. */
-export function schemaErrors(spec: Json | undefined): string[] {
+/** The schema's errors for a Voyager Ingress's spec in this version of the group; empty when the CRD would store it. */
+export function schemaErrors(spec: Json | undefined, api: 'v1beta1' | 'v1'): string[] {
   const out: string[] = [];
-  if (spec !== undefined && spec !== null) check(SPEC, spec, 'spec', out);
+  if (spec !== undefined && spec !== null) check(api === 'v1' ? V1_SPEC : SPEC, spec, 'spec', out);
   return out;
 }
 
 /**
  * The objects the operator of this version can see: with a CRD schema (VersionRules.crdSchema),
- * the Voyager v1beta1 Ingresses it refuses are dropped, each with the API server's error. Files
+ * the Voyager Ingresses (v1beta1 and v1) it refuses are dropped, each with the API server's error. Files
  * only: a live object was stored, so it passed its CRD when it was written.
  */
 export function admittedByCrd(objects: ObjectSet, profile: Profile): ObjectSet {

@@ -287,14 +287,19 @@ function stringList(value: unknown): string[] {
   return asArray(value).filter((item): item is string => typeof item === 'string');
 }
 
-function readOptions(backend: JsonObject): BackendOptions {
+/** Which version of voyager.appscode.com an Ingress is written in: the two spell backends and TLS differently. */
+type VoyagerApi = 'v1beta1' | 'v1';
+
+function readOptions(backend: JsonObject, api: VoyagerApi): BackendOptions {
+  // v1 never had the spellings from before 6.0 (v1IngressFields reports them).
+  const singular = (key: string) => (api === 'v1' ? [] : stringList(backend[key]));
   return {
     backendRules: stringList(backend['backendRules']),
     rewriteRules: stringList(backend['rewriteRules']),
     headerRules: stringList(backend['headerRules']),
-    backendRule: stringList(backend['backendRule']),
-    rewriteRule: stringList(backend['rewriteRule']),
-    headerRule: stringList(backend['headerRule']),
+    backendRule: singular('backendRule'),
+    rewriteRule: singular('rewriteRule'),
+    headerRule: singular('headerRule'),
     hostNames: stringList(backend['hostNames']),
     alpn: stringList(backend['alpn']),
     proto: asString(backend['proto']) ?? '',
@@ -302,27 +307,42 @@ function readOptions(backend: JsonObject): BackendOptions {
   };
 }
 
-function voyagerBackend(raw: unknown, version: 'v1beta1' | 'v1'): BackendRef | null {
+function voyagerBackend(raw: unknown, api: VoyagerApi): BackendRef | null {
   const backend = asObject(raw);
   const backendName = asString(backend['name']) || null;
-  if (version === 'v1beta1') {
+  if (api === 'v1beta1') {
     const serviceName = asString(backend['serviceName']);
     const servicePort = asIntOrString(backend['servicePort']);
     if (!serviceName || servicePort === null) return null;
-    return { serviceName, servicePort, servicePortIsInt: typeof backend['servicePort'] === 'number', backendName, options: readOptions(backend) };
+    return { serviceName, servicePort, servicePortIsInt: typeof backend['servicePort'] === 'number', backendName, options: readOptions(backend, api) };
   }
+  // v1: service {name, port {name | number}} (networking's IngressServiceBackend). A port name
+  // wins over a number, as the only public code that reads both decides (apimachinery v0.12.0
+  // apis/voyager/v1beta1/conversion.go:142-146), and no port at all is the number 0 (Go's zero
+  // value) there; number is an int32 in the schema.
   const service = asObject(backend['service']);
+  const serviceName = asString(service['name']);
+  const port = asObject(service['port']);
+  const portName = asString(port['name']) || null;
+  const number = port['number'] ?? 0;
+  const portNumber = typeof number === 'number' && Number.isInteger(number) ? String(number) : null;
+  const servicePort = portName ?? portNumber;
+  if (!serviceName || servicePort === null) return null;
+  return { serviceName, servicePort, servicePortIsInt: portName === null, backendName, options: readOptions(backend, api) };
+}
+
+function networkingBackend(raw: unknown, apiVersion: string): BackendRef | null {
+  // A standard Ingress has no Voyager backend fields (its schema prunes them).
+  if (apiVersion !== 'networking.k8s.io/v1') {
+    const backend = voyagerBackend(raw, 'v1beta1');
+    return backend && { ...backend, backendName: null, options: noBackendOptions() };
+  }
+  const service = asObject(asObject(raw)['service']);
   const serviceName = asString(service['name']);
   const port = asObject(service['port']);
   const servicePort = asIntOrString(port['number']) ?? asIntOrString(port['name']);
   if (!serviceName || servicePort === null) return null;
-  return { serviceName, servicePort, servicePortIsInt: asIntOrString(port['number']) !== null, backendName, options: readOptions(backend) };
-}
-
-function networkingBackend(raw: unknown, apiVersion: string): BackendRef | null {
-  const backend = voyagerBackend(raw, apiVersion === 'networking.k8s.io/v1' ? 'v1' : 'v1beta1');
-  // A standard Ingress has no Voyager backend fields (its schema prunes them).
-  return backend && { ...backend, backendName: null, options: noBackendOptions() };
+  return { serviceName, servicePort, servicePortIsInt: asIntOrString(port['number']) !== null, backendName: null, options: noBackendOptions() };
 }
 
 function readRules(spec: JsonObject, toBackend: (raw: unknown) => BackendRef | null, withTcp: boolean): RuleSpec[] {
@@ -365,11 +385,49 @@ function readFrontendRules(spec: JsonObject): FrontendRuleSpec[] {
   });
 }
 
-function readTls(spec: JsonObject): TlsSpec[] {
+function readTls(spec: JsonObject, api: VoyagerApi | null): TlsSpec[] {
   return asArray(spec['tls']).map((raw) => {
     const tls = asObject(raw);
-    return { hosts: stringList(tls['hosts']), secretName: asString(tls['secretName']) || asString(asObject(tls['ref'])['name']) || '' };
+    // v1's IngressTLS has no ref (apimachinery v0.12.0 apis/voyager/v1/ingress.go:191-203).
+    const ref = api === 'v1' ? null : asString(asObject(tls['ref'])['name']);
+    return { hosts: stringList(tls['hosts']), secretName: asString(tls['secretName']) || ref || '' };
   });
+}
+
+/** Fields of v1beta1 (or of networking.k8s.io) that a v1 object may carry by mistake, and what v1 has instead. */
+const NOT_V1: Readonly<Record<string, string>> = {
+  serviceName: 'service.name',
+  servicePort: 'service.port.number or service.port.name',
+  backendRule: 'backendRules',
+  rewriteRule: 'backendRules',
+  headerRule: 'backendRules',
+};
+
+/**
+ * The fields of a voyager.appscode.com/v1 spec that v1 does not have (apimachinery v0.12.0
+ * apis/voyager/v1/ingress.go:69-188 IngressSpec, :191 IngressTLS, :336 HTTPIngressPath, :352
+ * IngressBackend), each with v1's spelling: its CRD's structural schema prunes them, and kubectl's
+ * strict field validation refuses the object.
+ */
+function v1IngressFields(spec: JsonObject): string[] {
+  const out: string[] = [];
+  const backendAt = (raw: unknown, path: string) => {
+    const backend = asObject(raw);
+    for (const [key, instead] of Object.entries(NOT_V1)) if (key in backend) out.push(`${path}.${key} (v1: ${instead})`);
+  };
+  if ('backend' in spec) out.push('spec.backend (v1: spec.defaultBackend)');
+  backendAt(spec['defaultBackend'], 'spec.defaultBackend');
+  for (const [r, rawRule] of asArray(spec['rules']).entries()) {
+    const rule = asObject(rawRule);
+    for (const [p, rawPath] of asArray(asObject(rule['http'])['paths']).entries()) {
+      const path = asObject(rawPath);
+      if ('pathType' in path) out.push(`spec.rules[${r}].http.paths[${p}].pathType (v1: none, a path is a prefix)`);
+      backendAt(path['backend'], `spec.rules[${r}].http.paths[${p}].backend`);
+    }
+    backendAt(asObject(rule['tcp'])['backend'], `spec.rules[${r}].tcp.backend`);
+  }
+  for (const [t, rawTls] of asArray(spec['tls']).entries()) if ('ref' in asObject(rawTls)) out.push(`spec.tls[${t}].ref (v1: secretName)`);
+  return out;
 }
 
 export const VOYAGER_GROUP = 'voyager.appscode.com';
@@ -382,10 +440,17 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
   if (!meta) return null;
   const spec = asObject(raw['spec']);
   if (isVoyager) {
-    const version = apiVersion === `${VOYAGER_GROUP}/v1` ? 'v1' : 'v1beta1';
+    const version: VoyagerApi = apiVersion === `${VOYAGER_GROUP}/v1` ? 'v1' : 'v1beta1';
     const toBackend = (b: unknown) => voyagerBackend(b, version);
     const defaultBackend = toBackend(version === 'v1' ? spec['defaultBackend'] : spec['backend']);
     const label = objectLabel('ingress', meta.namespace, meta.name);
+    const strays = version === 'v1' ? v1IngressFields(spec) : [];
+    if (strays.length > 0) {
+      issues.push({
+        object: label,
+        message: `${strays.join(', ')} ${strays.length === 1 ? 'is not a field' : 'are not fields'} of ${apiVersion}: kubectl apply rejects this Ingress (strict field validation), and with --validate=false the API server drops ${strays.length === 1 ? 'it' : 'them'}, so ${strays.length === 1 ? 'it counts' : 'they count'} for nothing here`,
+      });
+    }
     const listed = asArray(spec['rules']).findIndex((rule) => Array.isArray(asObject(rule)['tcp']));
     if (listed >= 0) {
       // Real operators never saw such an Ingress: the CRD's schema refuses it (shared/operator c131).
@@ -401,10 +466,10 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
       meta,
       defaultBackend,
       rules: readRules(spec, toBackend, true),
-      tls: readTls(spec),
+      tls: readTls(spec, version),
       externalIPs: stringList(spec['externalIPs']),
       frontendRules: readFrontendRules(spec),
-      schemaErrors: version === 'v1beta1' ? schemaErrors(raw['spec']) : [],
+      schemaErrors: schemaErrors(raw['spec'], version),
     };
   }
   const toBackend = (b: unknown) => networkingBackend(b, apiVersion);
@@ -415,7 +480,7 @@ function readIngress(raw: JsonObject, apiVersion: string, fallbackNamespace: str
     meta,
     defaultBackend,
     rules: readRules(spec, toBackend, false),
-    tls: readTls(spec),
+    tls: readTls(spec, null),
     externalIPs: [],
     frontendRules: [],
     schemaErrors: [],
@@ -635,7 +700,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
       rules: [
         {
           host: true,
-          http: { port: true, address: true, noTLS: true, alpn: true, proto: true, paths: [{ path: true, backend: BACKEND }] },
+          http: { port: true, address: true, noTLS: true, alpn: true, proto: true, paths: [{ path: true, pathType: true, backend: BACKEND }] },
           tcp: { port: true, address: true, noTLS: true, backend: BACKEND },
         },
       ],

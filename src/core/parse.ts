@@ -11,6 +11,7 @@ import { backendLabel, backendsOf, indexEndpoints, indexServices, serviceKey, ty
 import type { StatusItem } from './effective.ts';
 import {
   noBackendOptions,
+  VOYAGER_GROUP,
   type BackendOptions,
   type EndpointAddress,
   type IngressView,
@@ -93,6 +94,8 @@ export type IngressConfig =
   | { written: false; failure: ConfigFailure; notes: string[] };
 
 const ACME_PATH = '/.well-known/acme-challenge/';
+/** The API of the releases after the public code, whose fields differ from v1beta1's (objects.ts). */
+const V1 = `${VOYAGER_GROUP}/v1`;
 const MATCH_ALL = '*';
 
 /** IngressRule.GetHost(): trimmed; `*` means every host, written as "". */
@@ -270,6 +273,9 @@ export function parseIngress(ingress: IngressView, objects: ObjectSet, profile: 
 
 /** Validation that refuses the whole Ingress before anything is rendered, or the notes it leaves. */
 function validateIngress(ingress: IngressView, objects: ObjectSet, profile: Profile, backends: readonly Backend[], passthrough: boolean): Validation {
+  // v1 has no tls ref, so an entry must name its Secret (apimachinery v0.12.0 apis/voyager/v1/validator.go:73-77).
+  const bare = ingress.apiVersion === V1 ? ingress.tls.findIndex((tls) => tls.secretName === '') : -1;
+  if (bare >= 0) return { ok: false, kind: 'invalid', message: `spec.tls[${bare}] specifies no secret name (voyager.appscode.com/v1 has no tls ref)` };
   if (!profile.rules.namedServicePorts) {
     // 8.0.1 apis/voyager/v1beta1/validator.go: servicePort must pass strconv.Atoi (IngressInvalid).
     const named = backends.find((b) => portIntValue(b.ref.servicePort) === 0 && !/^\d+$/.test(b.ref.servicePort));
@@ -297,12 +303,12 @@ function passthroughFailure(ingress: IngressView, profile: Profile): Validation 
     if (!rule.http) continue;
     if (rule.http.paths.length !== 1)
       return failed(`spec.rules[${index}].http has ${rule.http.paths.length} paths: with ssl-passthrough each HTTP rule must have exactly one`);
-    const options = optionsOf(rule.http.paths[0]?.backend.options, profile);
+    const options = optionsOf(rule.http.paths[0]?.backend.options, profile, ingress.apiVersion);
     if (options.headers.length > 0 || options.rewrites.length > 0)
       return failed(`spec.rules[${index}].http.paths[0] has header or rewrite rules, which ssl-passthrough does not support`);
   }
   if (!ingress.rules.some((r) => r.http) && ingress.defaultBackend) {
-    const options = optionsOf(ingress.defaultBackend.options, profile);
+    const options = optionsOf(ingress.defaultBackend.options, profile, ingress.apiVersion);
     if (options.headers.length > 0 || options.rewrites.length > 0)
       return failed('spec.backend has header or rewrite rules, which ssl-passthrough does not support');
   }
@@ -487,7 +493,7 @@ function draftBackend(ctx: ParseContext, index: number, backend: Backend, frame:
   const rules = profile.rules;
   const service = ctx.services.get(serviceKey(backend.service.namespace, backend.service.name));
   if (!service) return broken(ctx, index, backend, `service ${backend.service.namespace}/${backend.service.name} not found`);
-  const options = optionsOf(backend.ref.options, profile);
+  const options = optionsOf(backend.ref.options, profile, ingress.apiVersion);
   const resolved = resolveEndpoints(ctx, index, backend, service, frame, options);
   if (resolved.kind !== 'endpoints') return resolved;
   let endpoints = resolved.endpoints;
@@ -675,8 +681,11 @@ interface ReadOptions {
   unreadNotes: string[];
 }
 
-/** The backend fields under the spelling the version reads: before 6.0 backendRule, rewriteRule, headerRule. */
-function optionsOf(options: BackendOptions | undefined, profile: Profile): ReadOptions {
+/**
+ * The backend fields under the spelling the version reads: before 6.0 backendRule, rewriteRule,
+ * headerRule; a voyager.appscode.com/v1 backend from v2021.10.16 has neither rewrite nor header rules.
+ */
+function optionsOf(options: BackendOptions | undefined, profile: Profile, apiVersion: string): ReadOptions {
   const o = options ?? noBackendOptions();
   const modern = profile.rules.skipsBrokenBackends;
   const unread: string[] = [];
@@ -689,11 +698,23 @@ function optionsOf(options: BackendOptions | undefined, profile: Profile): ReadO
     if (modern && singularValue.length > 0) unread.push(`${singular} is not read by Voyager ${profile.version} (the field is ${plural} since 6.0)`);
     if (!modern && pluralValue.length > 0) unread.push(`${plural} is not read by Voyager ${profile.version} (the field is ${singular} before 6.0)`);
   }
+  const pruned = apiVersion === V1 && profile.rules.v1WithoutRewriteHeaderRules;
+  if (pruned) {
+    for (const [field, value] of [
+      ['rewriteRules', o.rewriteRules],
+      ['headerRules', o.headerRules],
+    ] as const) {
+      if (value.length > 0)
+        unread.push(
+          `${field} is not a field of voyager.appscode.com/v1 at Voyager ${profile.version} (gone since v2021.10.16; the API server drops it): write it as a backendRules line (http-request ${field === 'rewriteRules' ? 'replace-uri' : 'set-header'} ...)`,
+        );
+    }
+  }
   return {
     balance: o.loadBalanceOn,
     rules: modern ? o.backendRules : o.backendRule,
-    rewrites: modern ? o.rewriteRules : o.rewriteRule,
-    headers: modern ? o.headerRules : o.headerRule,
+    rewrites: pruned ? [] : modern ? o.rewriteRules : o.rewriteRule,
+    headers: pruned ? [] : modern ? o.headerRules : o.headerRule,
     hostNames: o.hostNames,
     alpn: o.alpn.length > 0 ? `alpn ${o.alpn.join(',')}` : '',
     proto: o.proto,

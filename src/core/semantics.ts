@@ -236,6 +236,11 @@ export interface VersionRules {
   weightFromMinusOne: boolean;
   /** v13.0.0-rc.0: the operator installs its Ingress CRD with a full schema: the API server refuses what it does not fit (crd.ts). */
   crdSchema: boolean;
+  /**
+   * v2021.10.16: a voyager.appscode.com/v1 backend has no rewriteRules or headerRules (the CRD
+   * prunes them; v2021.09.15's v1 still had them, deprecated). v1beta1 objects keep them.
+   */
+  v1WithoutRewriteHeaderRules: boolean;
 }
 
 export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; source: string }[] = [
@@ -271,6 +276,12 @@ export const VERSION_RULES: readonly { rule: keyof VersionRules; since: string; 
     since: '13.0.0-rc.0',
     source:
       'v13.0.0-rc.0 (44fe45eac) crds/voyager.appscode.com_ingresses.v1.yaml (apiextensions v1, structural; kmodules RegisterCRDs on >= 1.16); shared/operator c116, c124 refused (spec.configVolumes[0].mountPath: Required value)',
+  },
+  {
+    rule: 'v1WithoutRewriteHeaderRules',
+    since: '2021.10.16',
+    source:
+      'voyagermesh/apimachinery v0.1.0 (c844b9996, v2021.09.15) apis/voyager/v1/ingress.go:74, :342, :394-406 (HTTPIngressBackend: rewriteRules, headerRules); v0.1.1 (a7704e79f, v2021.10.16; 4216e746e "Remove deprecated fields") IngressBackend only',
   },
 ];
 
@@ -340,7 +351,8 @@ export type ProfileResult = { ok: true; profile: Profile } | { ok: false; messag
 export function profileFor(text: string): ProfileResult {
   const trimmed = text.trim();
   const calendar = /^v?(\d{4})\.(\d{1,2})\.(\d{1,2})(?:-[0-9A-Za-z.-]+)?$/.exec(trimmed);
-  if (calendar) return { ok: true, profile: makeProfile('9.0', trimmed, 'latest') };
+  // A calendar release is 9.0 semantics; its date still orders it (rules such as v1WithoutRewriteHeaderRules).
+  if (calendar) return { ok: true, profile: makeProfile('9.0', trimmed, parseVersion(trimmed) ?? 'latest') };
   const v = parseVersion(trimmed);
   if (!v) {
     return { ok: false, message: `invalid Voyager version "${text}": want a release such as 3.2.0, 5.0.0-rc.11, v12.0.0 or v2021.09.15` };

@@ -77,3 +77,42 @@ test('enable on a v1 Ingress patches it through the v1 API', () => {
   assert.equal(object.apiVersion, 'voyager.appscode.com/v1');
   assert.equal(object.metadata.annotations['ingress.appscode.com/session-cookie-hash'], 'md5');
 });
+
+test('a live v1 Ingress is read as v1 spells it: v1beta1 fields warned about and left out, a port name over a number', () => {
+  // This test plane's CRD keeps unknown fields; Voyager's own v1 schema would prune them on write.
+  mustKubectl(
+    ['apply', '-f', '-'],
+    cluster.kubeconfig,
+    `
+apiVersion: voyager.appscode.com/v1
+kind: Ingress
+metadata: {name: legacy, namespace: default}
+spec:
+  backend: {serviceName: web, servicePort: 80}
+  rules:
+  - host: legacy.bar.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service: {name: api, port: {name: http, number: 80}}
+`,
+  );
+  const result = sticky(['status', 'ingress/legacy', '-o', 'json'], { kubeconfig: cluster.kubeconfig });
+  assert.equal(result.code, 0, result.stderr);
+  const doc = JSON.parse(result.stdout);
+  assert.deepEqual(
+    doc.items.map((i: { backend: { type: string; path: string | null }; service: { name: string; port: string } }) => [
+      i.backend.type,
+      i.backend.path,
+      i.service.name,
+      i.service.port,
+    ]),
+    [['http', '/', 'api', 'http']],
+  );
+  assert.match(
+    result.stderr,
+    /ingress\/default\/legacy.*spec\.backend \(v1: spec\.defaultBackend\), spec\.rules\[0\]\.http\.paths\[0\]\.pathType \(v1: none, a path is a prefix\) are not fields of voyager\.appscode\.com\/v1/,
+  );
+});

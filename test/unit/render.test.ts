@@ -33,6 +33,8 @@ const REQUIRED = [
   'endpointslice',
   'no-endpoints',
   'ssl-passthrough',
+  'v1-fields',
+  'v1-rewrite-2021.09.15',
 ];
 
 /** What render --deployed prints: the diff of the sticky lines, deployed to computed. */
