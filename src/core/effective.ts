@@ -54,8 +54,12 @@ export interface StatusItem {
 export interface StickyStatus {
   apiVersion: 'kubectl-sticky/v1alpha1';
   kind: 'StickyStatus';
-  /** voyagerVersion: the version in force as given or detected ("v12.0.0"; "3.2" when assumed); profile: whose rules apply. */
-  semantics: { voyagerVersion: string; profile: ProfileId; source: SemanticsSource };
+  /**
+   * voyagerVersion: the version in force as given or detected ("v12.0.0"; "3.2" when assumed);
+   * profile: whose rules apply; assumedFrom (omitted when the version's own code is public): the
+   * public code whose behaviour stands in for a closed-source release's, as the Semantics line says.
+   */
+  semantics: { voyagerVersion: string; profile: ProfileId; source: SemanticsSource; assumedFrom?: string };
   items: StatusItem[];
   warnings: Warning[];
 }
@@ -266,7 +270,12 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
   const status: StickyStatus = {
     apiVersion: 'kubectl-sticky/v1alpha1',
     kind: 'StickyStatus',
-    semantics: { voyagerVersion: profile.version, profile: profile.id, source: options.source },
+    semantics: {
+      voyagerVersion: profile.version,
+      profile: profile.id,
+      source: options.source,
+      ...(profile.basis.assumed ? { assumedFrom: profile.basis.code } : {}),
+    },
     items,
     warnings: dedupe(warnings),
   };

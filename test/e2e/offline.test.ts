@@ -46,7 +46,7 @@ const offline = (args: string[]) => sticky(['status', '-f', '-', ...args], { inp
 test('an operator Deployment among the files decides the semantics', () => {
   const result = offline(['-o', 'json']);
   assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(JSON.parse(result.stdout).semantics, { voyagerVersion: 'v2023.9.18', profile: '9.0', source: 'operator' });
+  assert.deepEqual(JSON.parse(result.stdout).semantics, { voyagerVersion: 'v2023.9.18', profile: '9.0', source: 'operator', assumedFrom: 'v13.0.0-rc.0' });
   assert.match(
     result.stderr,
     /^Semantics: Voyager v2023\.9\.18 \(9\.0 semantics\), from the image of deployment\/kube-system\/voyager-operator; v13\.0\.0-rc\.0's code, the newest public, assumed for v2023\.9\.18$/m,

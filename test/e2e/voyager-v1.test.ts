@@ -51,7 +51,7 @@ test('v1 Voyager Ingresses are listed and discovery picks 9.0 semantics', () => 
   const result = sticky(['status', '-o', 'json'], { kubeconfig: cluster.kubeconfig });
   assert.equal(result.code, 0, result.stderr);
   const doc = JSON.parse(result.stdout);
-  assert.deepEqual(doc.semantics, { voyagerVersion: '9.0', profile: '9.0', source: 'discovery' });
+  assert.deepEqual(doc.semantics, { voyagerVersion: '9.0', profile: '9.0', source: 'discovery', assumedFrom: 'v13.0.0-rc.0' });
   assert.match(result.stderr, /^Semantics: Voyager 9\.0 or later, because the server serves voyager\.appscode\.com\/v1/m);
   assert.deepEqual(
     doc.items.map((i: { ingress: { apiVersion: string }; backend: { type: string; path: string | null }; service: { port: string }; cookie: unknown }) => [

@@ -535,3 +535,10 @@ test("the semantics' basis: the version's own code up to v13.0.0-rc.0 (the newes
     assert.deepEqual(profile(version).basis, { code: 'v13.0.0-rc.0', assumed: true }, version);
   }
 });
+
+test('the StickyStatus document says the same: assumedFrom only where the public code stands in for a closed-source release', () => {
+  const none = objectsFrom([], 'default');
+  const semantics = (version: string) => computeStatus(none, { profile: profile(version), source: 'flag', ingressClass: null }).semantics;
+  for (const version of ['5.0.0', 'v12.0.0', 'v13.0.0-rc.0']) assert.equal('assumedFrom' in semantics(version), false, version);
+  for (const version of ['v13.0.0', 'v2021.09.15', 'v2026.3.23']) assert.equal(semantics(version).assumedFrom, 'v13.0.0-rc.0', version);
+});
