@@ -1,7 +1,7 @@
 // An Ingress's backends in the order Voyager writes them: the default backend first, then
 // rules and paths as written.
 
-import type { BackendRef, EndpointsView, IngressView, JsonObject, ServiceView } from './objects.ts';
+import { isObject, type BackendRef, type EndpointsView, type IngressView, type Json, type JsonObject, type ServiceView } from './objects.ts';
 import { KEY } from './semantics.ts';
 
 export type BackendType = 'http' | 'tcp' | 'default';
@@ -84,12 +84,22 @@ export function ingressesUsing(ingresses: readonly IngressView[], services: read
 /**
  * A cheap test on an Ingress as read, before it is read into a view (which costs ten times more
  * across a cluster's Ingresses): false only when no backend of it can point at one of these
- * Service names. A backend names Service NAME as `NAME` or `NAME.namespace`, and a Service name
- * needs no JSON escape (canExist), so the Ingress's JSON text then holds `"NAME"` or `"NAME.`.
+ * Service names. A backend names Service NAME as `NAME` or `NAME.namespace`, so some string of
+ * its spec (a value, or a key, to stay loose) is one of those. A walk, not a search of the spec's
+ * JSON text: stringifying every spec of a cluster cost more than parsing its pages.
  */
 export function mayUse(raw: JsonObject, names: readonly string[]): boolean {
-  const text = JSON.stringify(raw['spec'] ?? null);
-  return names.some((name) => text.includes(`"${name}"`) || text.includes(`"${name}.`));
+  const prefixes = names.map((name) => `${name}.`);
+  const exact = new Set(names);
+  const matches = (text: string) => exact.has(text) || prefixes.some((prefix) => text.startsWith(prefix));
+  const visit = (value: Json | undefined): boolean => {
+    if (typeof value === 'string') return matches(value);
+    if (Array.isArray(value)) return value.some(visit);
+    if (!isObject(value)) return false;
+    for (const key in value) if (matches(key) || visit(value[key])) return true;
+    return false;
+  };
+  return visit(raw['spec']);
 }
 
 /**
