@@ -560,17 +560,17 @@ class ChangeReads {
 async function ingressesMayUsing(
   kube: Api,
   voyagerVersion: string | null,
-  names: readonly string[],
+  services: readonly ServiceRef[],
   found: (raws: JsonObject[]) => void,
 ): Promise<{ raws: JsonObject[]; forbidden: boolean }> {
-  if (names.length === 0) return { raws: [], forbidden: false }; // an Ingress's effect is its own backends'
+  if (services.length === 0) return { raws: [], forbidden: false }; // an Ingress's effect is its own backends'
   const listIngresses = async (namespace: string) => {
     const kept: { voyager: JsonObject[]; networking: JsonObject[] } = { voyager: [], networking: [] };
     const page: JsonObject[] = [];
     // The projection sees a page's items in one go: the page's are handed on in a microtask, which
     // runs once the list has asked for its next page.
     const keep = (into: JsonObject[]) => (raw: JsonObject) => {
-      if (!mayUse(raw, names)) return raw;
+      if (!mayUse(raw, services)) return raw;
       if (page.length === 0) queueMicrotask(() => found(page.splice(0)));
       page.push(raw);
       into.push(raw);
@@ -623,12 +623,7 @@ export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version
   const given = scope.targets.then((raws) => objectsFrom(raws, kube.namespace));
   given.then((targets) => reads.add(servicesNeeded(targets.ingresses))).catch(() => undefined);
   const using = (raws: JsonObject[]) => ingressesUsing(objectsFrom(raws, kube.namespace).ingresses, scope.services);
-  const listed = ingressesMayUsing(
-    kube,
-    voyagerVersion,
-    scope.services.map((s) => s.name),
-    (raws) => reads.add(servicesNeeded(using(raws))),
-  );
+  const listed = ingressesMayUsing(kube, voyagerVersion, scope.services, (raws) => reads.add(servicesNeeded(using(raws))));
 
   // All at once; a bad target is the error to show, whatever else failed meanwhile.
   const [targetsRead, ingressList, operatorRead, chosen] = await Promise.allSettled([given, listed, operatorList, choice]);
