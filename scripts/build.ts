@@ -1,6 +1,6 @@
 // Bundles the plugin for a fast start: dist/kubectl-sticky, the launcher, and in dist/lib/ the
 // bundle (sticky-main.cjs), the V8 code cache of a run of it (sticky-main.cache, see cmd/launch.ts)
-// and the Kubernetes client library (sticky-kube.cjs), which only live commands load; and
+// and the Kubernetes client library (sticky-kube.cjs, with its code cache sticky-kube.cache), which only live commands load; and
 // dist/kubectl_complete-sticky, which kubectl runs for `kubectl sticky <TAB>` (see COMPLETE_SCRIPT).
 // The launcher's first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19
 // (the project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
@@ -10,9 +10,10 @@
 
 import { build, type Plugin } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { LIB_DIR, MAIN, MAIN_CACHE, type Ready } from '../cmd/launch.ts';
+import { KUBE_CACHE, KUBE_LIBRARY, LIB_DIR, MAIN, MAIN_CACHE, type Ready } from '../cmd/launch.ts';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -65,9 +66,6 @@ export async function helpTexts(): Promise<Record<string, string>> {
   for (const width of HELP_WIDTHS) for (const d of [null, ...DECLARATIONS]) out[`${d?.name ?? ''} ${width}`] = helpText(DECLARATIONS, d, OTHER_COMMANDS, width);
   return out;
 }
-
-/** The library's file, beside the bundle; the bundle requires it by this relative path. */
-export const KUBE_LIBRARY = 'sticky-kube.cjs';
 
 /**
  * Leaves @kubernetes/client-node (with its dependencies, 1.4 of the 1.9 MB) out of the bundle, for
@@ -129,10 +127,23 @@ const kubeConfigOnly: Plugin = {
 const CJS_BANNER = `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`;
 
 /**
- * The V8 code cache of `bundle` after a run of `status -f examples/seed/` (the heaviest command that
- * needs no cluster), made in a child Node the way cmd/launch.ts runs the bundle, written to `out`.
+ * A connecting command with nowhere to connect to (port 1 refuses): it loads the Kubernetes client
+ * library, reads the kubeconfig and applies its credentials, as every live command starts.
  */
-export async function warmCodeCache(bundle: string, out: string): Promise<void> {
+const DEAD_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{name: none, cluster: {server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true}}]
+users: [{name: none, user: {token: warm-up}}]
+contexts: [{name: none, context: {cluster: none, user: none, namespace: default}}]
+current-context: none
+`;
+
+/**
+ * The V8 code caches of the bundle after a run of `status -f examples/seed/` (the heaviest command
+ * that needs no cluster), written to `out`, and of the Kubernetes client library after a live
+ * command's start, written to `kubeOut`; each made in a child Node the way cmd/launch.ts runs them.
+ */
+export async function warmCodeCache(bundle: string, out: string, kubeOut?: string): Promise<void> {
   const maker = await build({
     ...bundleOptions,
     entryPoints: undefined,
@@ -140,10 +151,14 @@ export async function warmCodeCache(bundle: string, out: string): Promise<void> 
       contents: [
         "import { readFileSync, writeFileSync } from 'node:fs';",
         "import { createRequire } from 'node:module';",
-        "import { runBundle } from './cmd/launch.ts';",
+        "import { dirname } from 'node:path';",
+        "import { runBundle, withKubeLibrary } from './cmd/launch.ts';",
         `const file = ${JSON.stringify(bundle)};`,
-        "const script = runBundle({ file, source: readFileSync(file, 'utf8'), cache: undefined, require: createRequire(file) });",
-        `process.on('exit', () => writeFileSync(${JSON.stringify(out)}, script.createCachedData()));`,
+        'const out = process.env.STICKY_CACHE_OUT;',
+        'const kube = { script: undefined };',
+        'const require = withKubeLibrary(createRequire(file), dirname(file), () => undefined, (script) => { kube.script = script; });',
+        "const { script } = runBundle({ file, source: readFileSync(file, 'utf8'), cache: undefined, require });",
+        "process.on('exit', () => writeFileSync(out, (process.env.STICKY_CACHE_OF === 'kube' ? kube.script : script).createCachedData()));",
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',
@@ -152,12 +167,27 @@ export async function warmCodeCache(bundle: string, out: string): Promise<void> 
     format: 'cjs',
     write: false,
   });
-  execFileSync(process.execPath, ['-', 'status', '-f', join(root, 'examples', 'seed')], {
-    input: maker.outputFiles?.[0]?.text ?? '',
-    cwd: root,
-    stdio: ['pipe', 'ignore', 'ignore'],
-    env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' },
-  });
+  const input = maker.outputFiles?.[0]?.text ?? '';
+  const run = (args: string[], env: Record<string, string>) =>
+    execFileSync(process.execPath, ['-', ...args], {
+      input,
+      cwd: root,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1', ...env },
+    });
+  run(['status', '-f', join(root, 'examples', 'seed')], { STICKY_CACHE_OUT: out });
+  if (!kubeOut) return;
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-warm-'));
+  try {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, DEAD_KUBECONFIG);
+    // It fails (connection refused), as it should: the library has done its part by then.
+    try {
+      run(['status', '--kubeconfig', kubeconfig, '--request-timeout', '5s'], { STICKY_CACHE_OUT: kubeOut, STICKY_CACHE_OF: 'kube' });
+    } catch {}
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What cmd/launch.ts answers itself: the version and the plugin's help texts. */
@@ -249,7 +279,7 @@ export async function buildBundle(launcherFile: string): Promise<void> {
   chmodSync(launcherFile, 0o755);
   writeFileSync(join(dist, 'package.json'), '{"type": "commonjs"}\n');
   writeCompleteScript(dist);
-  await warmCodeCache(main, join(lib, MAIN_CACHE));
+  await warmCodeCache(main, join(lib, MAIN_CACHE), join(lib, KUBE_CACHE));
 }
 
 if (import.meta.main) {
