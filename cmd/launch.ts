@@ -17,6 +17,8 @@ import { isCompleterName } from '../src/cli/completion-install.ts';
 export const LIB_DIR = 'lib';
 export const MAIN = 'sticky-main.cjs';
 export const MAIN_CACHE = 'sticky-main.cache';
+/** The bundle's code cache after live commands (against the build's stand-in server): what the rest of the commands start from. */
+export const MAIN_LIVE_CACHE = 'sticky-main-live.cache';
 /** The Kubernetes client library, which the bundle requires by this relative path, and its code cache. */
 export const KUBE_LIBRARY = 'sticky-kube.cjs';
 export const KUBE_CACHE = 'sticky-kube.cache';
@@ -105,6 +107,17 @@ function optionalFile(path: string): Buffer | undefined {
 }
 
 /**
+ * The cache for these words: the offline one (status -f's) for a command on files, help and
+ * completion, else the live one. A cache holds what its run compiled, and a smaller one is read
+ * faster; a wrong pick costs only compiling what it lacks.
+ */
+function cacheFor(words: readonly string[]): string {
+  const offline = ['__complete', 'completion', 'help', 'options', 'version'].includes(words[0] ?? '');
+  const files = words.some((w) => w === '-f' || w.startsWith('-f=') || w.startsWith('--filename') || w === '--help' || w === '-h');
+  return offline || files ? MAIN_CACHE : MAIN_LIVE_CACHE;
+}
+
+/**
  * dist/kubectl-sticky: the bundle from lib/ beside this file. `self` is this file's path (the sh
  * part execs Node on its resolved path, so lib/ is found through symbolic links too).
  */
@@ -121,7 +134,7 @@ export function launch(self: string, ready?: Ready): void {
   }
   const lib = join(dirname(self), LIB_DIR);
   const require = withKubeLibrary(createRequire(file), lib, () => optionalFile(join(lib, KUBE_CACHE)));
-  runBundle({ file, source, cache: optionalFile(join(lib, MAIN_CACHE)), require });
+  runBundle({ file, source, cache: optionalFile(join(lib, cacheFor(process.argv.slice(2)))), require });
 }
 
 /**
