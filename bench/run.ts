@@ -53,7 +53,7 @@ const plugin = join(repoRoot, 'dist', 'kubectl-sticky');
 
 // --- budgets -------------------------------------------------------------------------------
 // growth: full scale holds 10x the objects of the 10% set; linear (plus noise) is at most 12x.
-const BUDGET = { wall: 0.35, rss: 0.5, wide: 0.5, growth: 12, version: 1, help: 1, offline: 1.5, table: 1 };
+const BUDGET = { wall: 0.35, rss: 0.5, wide: 0.5, growth: 12, version: 1, help: 1, offline: 1, table: 1 };
 
 interface Row {
   what: string;
@@ -175,8 +175,9 @@ async function countRequests(kubeconfig: string, voyagerVersion: string, scale: 
   return { what, client, expected: expected.total, server, lists: expected.lists };
 }
 
-// --- write path (issue 15): enable --dry-run=server against kubectl annotate of the same key ------
-const WRITE_BUDGET = 4;
+// --- write path (issues 15, 24): enable --dry-run=server against kubectl annotate of the same key ---
+// A Service's effect needs the Ingresses of every namespace (1,000 at full scale), an Ingress's only its own backends.
+const WRITE_BUDGET = { service: 2, ingress: 1.5 };
 // In bench-07: svc-010 has no annotations and is used by one backend of ing-001, which is not
 // sticky; so both changes write a key, and the effect is computed from a handful of objects.
 const WRITE_NS = 'bench-07';
@@ -225,14 +226,14 @@ function writeRows(writes: Awaited<ReturnType<typeof measureWrites>>): void {
     ms(svcOurs.ms),
     `${ms(svcTheirs.ms)} (kubectl annotate)`,
     svcOurs.ms / svcTheirs.ms,
-    WRITE_BUDGET,
+    WRITE_BUDGET.service,
   );
   budgetRow(
     'enable ingress/NAME --dry-run=server, full scale: wall time',
     ms(ingOurs.ms),
     `${ms(ingTheirs.ms)} (kubectl annotate)`,
     ingOurs.ms / ingTheirs.ms,
-    WRITE_BUDGET,
+    WRITE_BUDGET.ingress,
   );
   rows.push({
     what: 'enable svc/X --dry-run=server, full scale: API requests',

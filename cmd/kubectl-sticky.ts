@@ -28,13 +28,18 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   });
 }
 
+/** One command line through main() with the process's Io; the build's warm-up (scripts/build.ts warmCodeCache) runs several in one process. */
+export function run(words: readonly string[]): Promise<number> {
+  return main(
+    words,
+    { io: processIo, connect: realConnect, env: process.env },
+    { version: VERSION, width: Math.min(110, process.stdout.columns || 100), helpTexts: HELP_TEXTS },
+  );
+}
+
 // Called as kubectl_complete-sticky (the link `completion install` makes), every word is for completion.
 const words = isCompleterName(basename(process.argv0)) ? ['__complete', ...process.argv.slice(2)] : process.argv.slice(2);
-void main(
-  words,
-  { io: processIo, connect: realConnect, env: process.env },
-  { version: VERSION, width: Math.min(110, process.stdout.columns || 100), helpTexts: HELP_TEXTS },
-).then((code) => {
+void run(words).then((code) => {
   process.exitCode = code;
   // Done: do not wait for sockets left behind. A request that ran out of --request-timeout
   // during a TLS handshake leaves undici's connect pending until its own 10s timeout.

@@ -17,6 +17,11 @@ import { isCompleterName } from '../src/cli/completion-install.ts';
 export const LIB_DIR = 'lib';
 export const MAIN = 'sticky-main.cjs';
 export const MAIN_CACHE = 'sticky-main.cache';
+/** The bundle's code cache after live commands (against the build's stand-in server): what the rest of the commands start from. */
+export const MAIN_LIVE_CACHE = 'sticky-main-live.cache';
+/** The Kubernetes client library, which the bundle requires by this relative path, and its code cache. */
+export const KUBE_LIBRARY = 'sticky-kube.cjs';
+export const KUBE_CACHE = 'sticky-kube.cache';
 /** The names of the bundle and its cache among a single executable's assets. */
 export const SEA_MAIN = 'kubectl-sticky.cjs';
 export const SEA_CACHE = 'kubectl-sticky.cache';
@@ -32,9 +37,10 @@ export interface Bundle {
 /**
  * Runs a CommonJS bundle as Node's loader runs a file: the same function wrapper, its own module
  * object and require. The bundle holds no import() (scripts/build.ts makes them require()), so the
- * script needs no importModuleDynamically, whose only loader prints an ExperimentalWarning. Returns the script, whose createCachedData() after the run is the cache to make.
+ * script needs no importModuleDynamically, whose only loader prints an ExperimentalWarning.
+ * Returns the script, whose createCachedData() after the run is the cache to make, and the module.
  */
-export function runBundle(bundle: Bundle): Script {
+export function runBundle(bundle: Bundle): { script: Script; module: Module } {
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${bundle.source}\n});`, {
     filename: bundle.file,
     ...(bundle.cache ? { cachedData: bundle.cache } : {}),
@@ -43,7 +49,29 @@ export function runBundle(bundle: Bundle): Script {
   module.filename = bundle.file;
   const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
   run.call(module.exports, module.exports, bundle.require, module, bundle.file, dirname(bundle.file));
-  return script;
+  return { script, module };
+}
+
+/**
+ * The bundle's require, with the Kubernetes client library run from its own code cache, made
+ * after a live command's start (scripts/build.ts warmCodeCache): as for the bundle, Node's
+ * compile cache would hold only the library's top level, and a live start compiles the rest of
+ * what it calls (the kubeconfig parser, applyToHTTPSOptions) every time. `loaded` hears of the
+ * library's script (the build makes the cache from it).
+ */
+export function withKubeLibrary(base: NodeJS.Require, dir: string, cache: () => Buffer | undefined, loaded?: (script: Script) => void): NodeJS.Require {
+  let library: Module | undefined;
+  const load = (id: string): unknown => {
+    if (id !== `./${KUBE_LIBRARY}`) return base(id);
+    if (!library) {
+      const file = join(dir, KUBE_LIBRARY);
+      const run = runBundle({ file, source: readFileSync(file, 'utf8'), cache: cache(), require: createRequire(file) });
+      loaded?.(run.script);
+      library = run.module;
+    }
+    return library.exports;
+  };
+  return Object.assign(load, { resolve: base.resolve, cache: base.cache, main: base.main, extensions: base.extensions });
 }
 
 /**
@@ -79,6 +107,17 @@ function optionalFile(path: string): Buffer | undefined {
 }
 
 /**
+ * The cache for these words: the offline one (status -f's) for a command on files, help and
+ * completion, else the live one. A cache holds what its run compiled, and a smaller one is read
+ * faster; a wrong pick costs only compiling what it lacks.
+ */
+function cacheFor(words: readonly string[]): string {
+  const offline = ['__complete', 'completion', 'help', 'options', 'version'].includes(words[0] ?? '');
+  const files = words.some((w) => w === '-f' || w.startsWith('-f=') || w.startsWith('--filename') || w === '--help' || w === '-h');
+  return offline || files ? MAIN_CACHE : MAIN_LIVE_CACHE;
+}
+
+/**
  * dist/kubectl-sticky: the bundle from lib/ beside this file. `self` is this file's path (the sh
  * part execs Node on its resolved path, so lib/ is found through symbolic links too).
  */
@@ -93,7 +132,9 @@ export function launch(self: string, ready?: Ready): void {
     process.stderr.write(`error: cannot read ${file} (${code}): dist/kubectl-sticky needs the lib/ folder beside it\n`);
     process.exit(1);
   }
-  runBundle({ file, source, cache: optionalFile(join(dirname(self), LIB_DIR, MAIN_CACHE)), require: createRequire(file) });
+  const lib = join(dirname(self), LIB_DIR);
+  const require = withKubeLibrary(createRequire(file), lib, () => optionalFile(join(lib, KUBE_CACHE)));
+  runBundle({ file, source, cache: optionalFile(join(lib, cacheFor(process.argv.slice(2)))), require });
 }
 
 /**

@@ -1,6 +1,7 @@
 // Bundles the plugin for a fast start: dist/kubectl-sticky, the launcher, and in dist/lib/ the
 // bundle (sticky-main.cjs), the V8 code cache of a run of it (sticky-main.cache, see cmd/launch.ts)
-// and the Kubernetes client library (sticky-kube.cjs), which only live commands load; and
+// and after live commands against a stand-in server (sticky-main-live.cache), and the Kubernetes
+// client library (sticky-kube.cjs, with its cache sticky-kube.cache), which only live commands load; and
 // dist/kubectl_complete-sticky, which kubectl runs for `kubectl sticky <TAB>` (see COMPLETE_SCRIPT).
 // The launcher's first lines are a sh/JS polyglot: as a shell script it finds a Node.js >= 22.19
 // (the project's own node_modules/.bin/node, then $KUBECTL_STICKY_NODE, then PATH) and re-runs
@@ -9,10 +10,13 @@
 // client library (and the bundle, when V8 rejects lib/'s cache): bench: --version 122 -> 82 ms.
 
 import { build, type Plugin } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { LIB_DIR, MAIN, MAIN_CACHE, type Ready } from '../cmd/launch.ts';
+import { parseAllDocuments } from 'yaml';
+import { KUBE_CACHE, KUBE_LIBRARY, LIB_DIR, MAIN, MAIN_CACHE, MAIN_LIVE_CACHE, type Ready } from '../cmd/launch.ts';
 
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -65,9 +69,6 @@ export async function helpTexts(): Promise<Record<string, string>> {
   for (const width of HELP_WIDTHS) for (const d of [null, ...DECLARATIONS]) out[`${d?.name ?? ''} ${width}`] = helpText(DECLARATIONS, d, OTHER_COMMANDS, width);
   return out;
 }
-
-/** The library's file, beside the bundle; the bundle requires it by this relative path. */
-export const KUBE_LIBRARY = 'sticky-kube.cjs';
 
 /**
  * Leaves @kubernetes/client-node (with its dependencies, 1.4 of the 1.9 MB) out of the bundle, for
@@ -128,11 +129,68 @@ const kubeConfigOnly: Plugin = {
 
 const CJS_BANNER = `const __stickyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`;
 
+/** The plural of a kind, as its API path names it. */
+const pluralOf = (kind: string) => (kind === 'Endpoints' ? 'endpoints' : kind === 'Ingress' ? 'ingresses' : `${kind.toLowerCase()}s`);
+
 /**
- * The V8 code cache of `bundle` after a run of `status -f examples/seed/` (the heaviest command that
- * needs no cluster), made in a child Node the way cmd/launch.ts runs the bundle, written to `out`.
+ * A stand-in API server over plain HTTP for the warm-up: discovery of voyager.appscode.com, and GET,
+ * list and PATCH (answered with the object unchanged) of the objects of examples/seed/; selectors
+ * are ignored. Enough for live commands to run their whole way once.
  */
-export async function warmCodeCache(bundle: string, out: string): Promise<void> {
+async function seedApiServer(): Promise<{ url: string; close: () => void }> {
+  const dir = join(root, 'examples', 'seed');
+  const objects = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as SeedObject));
+  const notFound = (message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message });
+  const send = (res: ServerResponse, code: number, body: unknown) => {
+    res.writeHead(code, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/apis/voyager.appscode.com') {
+      const version = { groupVersion: 'voyager.appscode.com/v1beta1', version: 'v1beta1' };
+      send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: 'voyager.appscode.com', versions: [version], preferredVersion: version });
+      return;
+    }
+    const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+    if (!m) return send(res, 404, notFound('the server could not find the requested resource'));
+    const [, group = '', namespace, plural, name] = m;
+    const items = objects.filter(
+      (o) =>
+        (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '') === group &&
+        pluralOf(o.kind) === plural &&
+        (!namespace || o.metadata.namespace === namespace) &&
+        (!name || o.metadata.name === name),
+    );
+    if (!name) return send(res, 200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items });
+    if (items[0]) return send(res, 200, items[0]);
+    send(res, 404, notFound(`${plural} "${name}" not found`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+interface SeedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/** Live commands the live caches are made after: a Service's and an Ingress's change, status. */
+const WARM_LIVE = [['enable', 'svc/s1', '--dry-run=server'], ['enable', 'ingress/test-ingress', '--dry-run=server'], ['status'], ['status', '-o', 'json']];
+
+/**
+ * The V8 code caches of the bundle after a run of `status -f examples/seed/` (the heaviest command
+ * that needs no cluster), written to `out`; with `live`, of the bundle after the WARM_LIVE
+ * commands against seedApiServer (`live.main`) and of the Kubernetes client library after them
+ * (`live.kube`). Each is made in a child Node the way cmd/launch.ts runs them; the live commands
+ * run in one process through the entry's run().
+ */
+export async function warmCodeCache(bundle: string, out: string, live?: { main: string; kube: string }): Promise<void> {
   const maker = await build({
     ...bundleOptions,
     entryPoints: undefined,
@@ -140,10 +198,23 @@ export async function warmCodeCache(bundle: string, out: string): Promise<void> 
       contents: [
         "import { readFileSync, writeFileSync } from 'node:fs';",
         "import { createRequire } from 'node:module';",
-        "import { runBundle } from './cmd/launch.ts';",
+        "import { dirname } from 'node:path';",
+        "import { runBundle, withKubeLibrary } from './cmd/launch.ts';",
         `const file = ${JSON.stringify(bundle)};`,
-        "const script = runBundle({ file, source: readFileSync(file, 'utf8'), cache: undefined, require: createRequire(file) });",
-        `process.on('exit', () => writeFileSync(${JSON.stringify(out)}, script.createCachedData()));`,
+        "const more = JSON.parse(process.env.STICKY_WARM_MORE ?? '[]');",
+        'const kube = { script: undefined };',
+        'const require = withKubeLibrary(createRequire(file), dirname(file), () => undefined, (script) => { kube.script = script; });',
+        'const exit = process.exit.bind(process);',
+        'const write = () => {',
+        '  writeFileSync(process.env.STICKY_CACHE_OUT, script.createCachedData());',
+        '  if (process.env.STICKY_KUBE_OUT && kube.script) writeFileSync(process.env.STICKY_KUBE_OUT, kube.script.createCachedData());',
+        '};',
+        // The entry exits when its command is done: the next ones run instead, then the caches are written.
+        'process.exit = () => {',
+        '  process.exit = exit;',
+        '  (async () => { for (const words of more) await module.exports.run(words); write(); exit(0); })();',
+        '};',
+        "const { script, module } = runBundle({ file, source: readFileSync(file, 'utf8'), cache: undefined, require });",
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',
@@ -152,12 +223,34 @@ export async function warmCodeCache(bundle: string, out: string): Promise<void> 
     format: 'cjs',
     write: false,
   });
-  execFileSync(process.execPath, ['-', 'status', '-f', join(root, 'examples', 'seed')], {
-    input: maker.outputFiles?.[0]?.text ?? '',
-    cwd: root,
-    stdio: ['pipe', 'ignore', 'ignore'],
-    env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' },
-  });
+  const input = maker.outputFiles?.[0]?.text ?? '';
+  const run = (args: readonly string[], env: Record<string, string>) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-', ...args], {
+        cwd: root,
+        stdio: ['pipe', 'ignore', 'ignore'],
+        env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1', ...env },
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`warm-up ${args.join(' ')}: exit ${code}`))));
+      child.stdin.end(input);
+    });
+  await run(['status', '-f', join(root, 'examples', 'seed')], { STICKY_CACHE_OUT: out });
+  if (!live) return;
+  const server = await seedApiServer();
+  const dir = mkdtempSync(join(tmpdir(), 'sticky-warm-'));
+  try {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      `{"apiVersion": "v1", "kind": "Config", "clusters": [{"name": "seed", "cluster": {"server": "${server.url}"}}], "users": [{"name": "seed", "user": {"token": "warm-up"}}], "contexts": [{"name": "seed", "context": {"cluster": "seed", "user": "seed", "namespace": "default"}}], "current-context": "seed"}\n`,
+    );
+    const [first = [], ...more] = WARM_LIVE;
+    await run(first, { KUBECONFIG: kubeconfig, STICKY_WARM_MORE: JSON.stringify(more), STICKY_CACHE_OUT: live.main, STICKY_KUBE_OUT: live.kube });
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What cmd/launch.ts answers itself: the version and the plugin's help texts. */
@@ -249,7 +342,7 @@ export async function buildBundle(launcherFile: string): Promise<void> {
   chmodSync(launcherFile, 0o755);
   writeFileSync(join(dist, 'package.json'), '{"type": "commonjs"}\n');
   writeCompleteScript(dist);
-  await warmCodeCache(main, join(lib, MAIN_CACHE));
+  await warmCodeCache(main, join(lib, MAIN_CACHE), { main: join(lib, MAIN_LIVE_CACHE), kube: join(lib, KUBE_CACHE) });
 }
 
 if (import.meta.main) {

@@ -3,7 +3,7 @@
 
 import { errorLine, ServerError, UserError } from '../errors.ts';
 import { BUILTINS, COMMANDS, DECLARATIONS, OTHER_COMMANDS } from './commands.ts';
-import { ROOT_FLAGS } from './complete.ts';
+import { ROOT_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
 import { type Flags, GLOBAL_FLAGS, parseCommand, readFlags, scan, UsageError } from './spec.ts';
 

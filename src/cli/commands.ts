@@ -3,7 +3,7 @@
 // stay light. To add a flag: add it here (or to a shared group in flags.ts) and use the typed
 // option in the command's file; help, parsing, validation and completion follow.
 
-import { TARGETS } from '../core/convert.ts';
+import { TARGETS } from '../core/convert-targets.ts';
 import type { CookieHash } from '../core/semantics.ts';
 import { UserError } from '../errors.ts';
 import { parseAddress } from '../probe/address.ts';

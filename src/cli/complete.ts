@@ -7,11 +7,10 @@
 // the I/O, and loads the Kubernetes client only when live names are needed, so completing
 // commands and flags stays fast.
 
-import { readFile } from 'node:fs/promises';
 import { DECLARATIONS } from './commands.ts';
-import { CLUSTER_FLAGS, SEMANTICS_FLAGS } from './flags.ts';
+import { CLUSTER_FLAGS, ROOT_FLAGS } from './flags.ts';
 import type { Context } from './io.ts';
-import { flagsOf, GLOBAL_FLAGS, scan, type AnyFlag, type Declaration, type Flags, type ValuesOf } from './spec.ts';
+import { flagsOf, scan, type AnyFlag, type Declaration, type Flags, type ValuesOf } from './spec.ts';
 import { ingressFlavor, typeWords, type TargetKind } from './targets.ts';
 
 export const Directive = { Default: 0, Error: 1, NoSpace: 2, NoFileComp: 4 } as const;
@@ -20,14 +19,6 @@ export interface Candidate {
   value: string;
   description?: string;
 }
-
-/** Flags of the root (before a command's name): kubectl's global ones, as `kubectl -n NS get`, and --version. */
-export const ROOT_FLAGS = {
-  ...GLOBAL_FLAGS,
-  ...CLUSTER_FLAGS,
-  ...SEMANTICS_FLAGS,
-  version: { kind: 'bool', describe: 'Show the version', read: (texts: readonly string[]) => texts.length > 0 },
-} satisfies Flags;
 
 export type LookupKind = 'services' | 'ingresses' | 'namespaces' | 'contexts' | 'clusters' | 'users';
 
@@ -194,7 +185,12 @@ export function format(candidates: readonly Candidate[], directive: number): str
 // ---- I/O ----
 
 async function kubeconfigNames(lookup: Lookup, kind: 'contexts' | 'clusters' | 'users'): Promise<string[]> {
-  const [{ homedir }, { delimiter, resolve }, YAML] = await Promise.all([import('node:os'), import('node:path'), import('yaml')]);
+  const [{ homedir }, { delimiter, resolve }, { readFile }, YAML] = await Promise.all([
+    import('node:os'),
+    import('node:path'),
+    import('node:fs/promises'),
+    import('yaml'),
+  ]);
   const files = lookup.flags.kubeconfig
     ? [lookup.flags.kubeconfig]
     : process.env['KUBECONFIG']

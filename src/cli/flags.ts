@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import { parseDuration } from '../timeout.ts';
 import { profileFor } from '../core/semantics.ts';
 import { parseSelector } from '../core/selector.ts';
-import { bool, choice, list, string, value, type Flag, type FlagBase, type Flags, type GlobalOptions, type ValuesOf } from './spec.ts';
+import { bool, choice, GLOBAL_FLAGS, list, string, value, type Flag, type FlagBase, type Flags, type GlobalOptions, type ValuesOf } from './spec.ts';
 
 /** kubectl's --request-timeout: a bare number is seconds; units ms, s, m, h. */
 export function parseTimeout(text: string): number {
@@ -94,6 +94,15 @@ export const SEMANTICS_FLAGS = {
     describe: "The operator's --ingress-class: only Ingresses with this kubernetes.io/ingress.class annotation are handled",
     group: SEMANTICS,
   }),
+} satisfies Flags;
+
+/** Flags of the root (before a command's name): kubectl's global ones, as `kubectl -n NS get`, and --version (app.ts reads them
+ * at every start, completion.ts when completing). */
+export const ROOT_FLAGS = {
+  ...GLOBAL_FLAGS,
+  ...CLUSTER_FLAGS,
+  ...SEMANTICS_FLAGS,
+  version: { kind: 'bool', describe: 'Show the version', read: (texts: readonly string[]) => texts.length > 0 },
 } satisfies Flags;
 
 /** Where the objects come from: the cluster (a namespace or all), or files. */

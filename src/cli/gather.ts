@@ -306,7 +306,8 @@ async function addSelectorlessEndpoints(kube: Api, objects: ObjectSet, notes: Ga
     for (const { service: ref } of backendsOf(ingress)) {
       const key = serviceKey(ref.namespace, ref.name);
       const service = services.get(key);
-      if (!service || service.selector || service.type === 'ExternalName' || have.has(key) || listed.has('*') || listed.has(ref.namespace)) continue;
+      if (!service || service.selector || service.type === 'ExternalName' || have.has(key) || listed.has('*') || listed.has(ref.namespace) || listed.has(key))
+        continue;
       refs.set(key, ref);
     }
   }
@@ -484,13 +485,122 @@ function listOrder(a: IngressView, b: IngressView): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+/** What one batch of ChangeReads read. */
+interface NamedBatch {
+  refs: ServiceRef[];
+  services: Awaited<ReturnType<typeof readNamed>>;
+  /** null when the Endpoints were not needed. */
+  endpoints: Awaited<ReturnType<typeof readNamed>> | null;
+}
+
+/**
+ * The Services (and, when `endpoints` says so, the Endpoints) behind a change's Ingresses, read in
+ * batches as the Ingresses become known: those on the first page of the Ingress list are read
+ * while its next pages arrive, not after the last. Each object is asked for once; the target
+ * Services (`known`) are not asked for again.
+ */
+class ChangeReads {
+  private readonly asked = new Set<string>();
+  private readonly batches: Promise<NamedBatch>[] = [];
+  private readonly kube: Api;
+  private readonly known: ReadonlySet<string>;
+  private readonly endpoints: Promise<boolean>;
+
+  constructor(kube: Api, known: ReadonlySet<string>, endpoints: Promise<boolean>) {
+    this.kube = kube;
+    this.known = known;
+    this.endpoints = endpoints;
+  }
+
+  /** Starts the reads of the refs no earlier call asked for. */
+  add(refs: readonly ServiceRef[]): void {
+    const fresh = refs.filter((ref) => {
+      const key = serviceKey(ref.namespace, ref.name);
+      if (!canExist(ref) || this.asked.has(key)) return false;
+      this.asked.add(key);
+      return true;
+    });
+    if (fresh.length === 0) return;
+    const batch = this.read(fresh);
+    batch.catch(() => undefined); // awaited in all(); a failure meanwhile is not unhandled
+    this.batches.push(batch);
+  }
+
+  private async read(refs: ServiceRef[]): Promise<NamedBatch> {
+    const unknown = refs.filter((ref) => !this.known.has(serviceKey(ref.namespace, ref.name)));
+    const [services, endpoints] = await Promise.all([
+      readNamed(this.kube, SERVICES, unknown),
+      this.endpoints.then((needed) => (needed ? readNamed(this.kube, ENDPOINTS, refs) : null)),
+    ]);
+    return { refs, services, endpoints };
+  }
+
+  /** Everything read, once every batch is in. */
+  async all(): Promise<{ services: JsonObject[]; endpoints: JsonObject[]; endpointsRead: string[]; unreadable: string[] }> {
+    const batches = await Promise.all(this.batches);
+    const unreadable = new Set<string>();
+    const out = { services: [] as JsonObject[], endpoints: [] as JsonObject[], endpointsRead: [] as string[] };
+    for (const { refs, services, endpoints } of batches) {
+      out.services.push(...services.objects);
+      for (const namespace of services.forbidden) unreadable.add(namespace);
+      if (!endpoints) continue;
+      out.endpoints.push(...endpoints.objects);
+      // A GET that found no Endpoints object (not forbidden) knows there is none.
+      for (const ref of refs) if (!endpoints.forbidden.includes(ref.namespace)) out.endpointsRead.push(serviceKey(ref.namespace, ref.name));
+    }
+    return { ...out, unreadable: [...unreadable].sort() };
+  }
+}
+
+/**
+ * The Ingresses in all namespaces that may use one of the target Services (mayUse), as they
+ * arrive: each page's are handed to `found` once the page is read, so their Services are read
+ * while the next page is fetched. Only the namespace when the cluster's are forbidden.
+ */
+async function ingressesMayUsing(
+  kube: Api,
+  voyagerVersion: string | null,
+  services: readonly ServiceRef[],
+  found: (raws: JsonObject[]) => void,
+): Promise<{ raws: JsonObject[]; forbidden: boolean }> {
+  if (services.length === 0) return { raws: [], forbidden: false }; // an Ingress's effect is its own backends'
+  const listIngresses = async (namespace: string) => {
+    const kept: { voyager: JsonObject[]; networking: JsonObject[] } = { voyager: [], networking: [] };
+    const page: JsonObject[] = [];
+    // The projection sees a page's items in one go: the page's are handed on in a microtask, which
+    // runs once the list has asked for its next page.
+    const keep = (into: JsonObject[]) => (raw: JsonObject) => {
+      if (!mayUse(raw, services)) return raw;
+      if (page.length === 0) queueMicrotask(() => found(page.splice(0)));
+      page.push(raw);
+      into.push(raw);
+      return raw;
+    };
+    await Promise.all([
+      voyagerVersion ? kube.list(voyagerIngresses(voyagerVersion), namespace, {}, keep(kept.voyager)) : null,
+      kube.list(NETWORKING_INGRESSES, namespace, {}, keep(kept.networking)).catch((error: unknown) => {
+        if (isForbidden(error)) return [];
+        throw error;
+      }),
+    ]);
+    return [...kept.voyager, ...kept.networking];
+  };
+  try {
+    return { raws: await listIngresses(''), forbidden: false };
+  } catch (error) {
+    if (!isForbidden(error)) throw error;
+    return { raws: await listIngresses(kube.namespace), forbidden: true };
+  }
+}
+
 /**
  * The objects the effect of an enable/disable is computed from, and no more: the Ingresses that use
  * a target Service (every namespace is listed, since `name.namespace` reaches across them; only the
  * namespace when that is forbidden) or are a target, then by GET (or namespace list) the Services of
  * ALL their backends (the operator's parse fails or skips an Ingress on any broken one) and, for a
- * dry run's diffs or before Voyager 9.0, their Endpoints. No Services or Endpoints are listed across
- * the cluster, and no Events (the effect does not show the operator's words).
+ * dry run's diffs or before Voyager 9.0, their Endpoints (else those of Services without a
+ * selector, as status reads them). No Services or Endpoints are listed across the cluster, and no
+ * Events (the effect does not show the operator's words).
  */
 export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version'>, ctx: Context, kube: Api, scope: ChangeScope): Promise<Gathered> {
   let named: NamedVersion | null;
@@ -503,72 +613,46 @@ export async function gatherForChange(args: Pick<SourceOptions, 'voyager-version
   }
   const discovery = await kube.groupVersions('voyager.appscode.com');
   const voyagerVersion = await kube.voyagerVersion();
-  const listIngresses = async (namespace: string) => {
-    const [voyager, networking] = await Promise.all([
-      voyagerVersion ? kube.list(voyagerIngresses(voyagerVersion), namespace) : Promise.resolve([]),
-      kube.list(NETWORKING_INGRESSES, namespace).catch((error: unknown) => {
-        if (isForbidden(error)) return [];
-        throw error;
-      }),
-    ]);
-    return [...voyager, ...networking];
-  };
-  const everywhere = async (): Promise<{ raws: JsonObject[]; forbidden: boolean }> => {
-    if (scope.services.length === 0) return { raws: [], forbidden: false }; // an Ingress's effect is its own backends'
-    try {
-      return { raws: await listIngresses(''), forbidden: false };
-    } catch (error) {
-      if (!isForbidden(error)) throw error;
-      return { raws: await listIngresses(kube.namespace), forbidden: true };
-    }
-  };
+  const operatorList = listOperatorDeployments(named, kube);
+  const choice = operatorList.then((raws) => decide(named, objectsFrom(raws, kube.namespace), discovery?.versions ?? []));
+  // Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: the effect needs them.
+  const endpointsNeeded = choice.then((c) => scope.diffs || !c.profile.rules.writesBackendsWithoutEndpoints);
+  endpointsNeeded.catch(() => undefined); // its error is operatorList's, shown below
+  // The target Services are read by the caller (scope.targets); a target Ingress's backends, once it is.
+  const reads = new ChangeReads(kube, new Set(scope.services.map((s) => serviceKey(s.namespace, s.name))), endpointsNeeded);
+  const given = scope.targets.then((raws) => objectsFrom(raws, kube.namespace));
+  given.then((targets) => reads.add(servicesNeeded(targets.ingresses))).catch(() => undefined);
+  const using = (raws: JsonObject[]) => ingressesUsing(objectsFrom(raws, kube.namespace).ingresses, scope.services);
+  const listed = ingressesMayUsing(kube, voyagerVersion, scope.services, (raws) => reads.add(servicesNeeded(using(raws))));
+
   // All at once; a bad target is the error to show, whatever else failed meanwhile.
-  const [given, listed, operatorList] = await Promise.allSettled([scope.targets, everywhere(), listOperatorDeployments(named, kube)]);
-  if (given.status === 'rejected') throw given.reason;
-  if (listed.status === 'rejected') throw listed.reason;
-  if (operatorList.status === 'rejected') throw operatorList.reason;
-  if (listed.value.forbidden) {
+  const [targetsRead, ingressList, operatorRead, chosen] = await Promise.allSettled([given, listed, operatorList, choice]);
+  if (targetsRead.status === 'rejected') throw targetsRead.reason;
+  if (ingressList.status === 'rejected') throw ingressList.reason;
+  if (operatorRead.status === 'rejected') throw operatorRead.reason;
+  if (chosen.status === 'rejected') throw chosen.reason;
+  if (ingressList.value.forbidden) {
     ctx.io.err(`Warning: cannot list Ingresses in all namespaces (forbidden): effects outside namespace ${kube.namespace} are not shown`);
   }
 
-  const targets = objectsFrom(given.value, kube.namespace);
-  const names = scope.services.map((s) => s.name);
-  const candidates = objectsFrom(
-    listed.value.raws.filter((raw) => mayUse(raw, names)),
-    kube.namespace,
-  ).ingresses;
+  const targets = targetsRead.value;
   const id = (i: IngressView) => `${i.flavor}/${i.meta.namespace}/${i.meta.name}`;
   const targetIds = new Set(targets.ingresses.map(id));
-  const ingresses = [...targets.ingresses, ...ingressesUsing(candidates, scope.services).filter((i) => !targetIds.has(id(i)))].sort(listOrder);
+  const ingresses = [...targets.ingresses, ...using(ingressList.value.raws).filter((i) => !targetIds.has(id(i)))].sort(listOrder);
+  reads.add([...scope.services, ...servicesNeeded(ingresses)]);
+  const read = await reads.all();
 
-  const operator = objectsFrom(operatorList.value, kube.namespace);
-  const choice = decide(named, operator, discovery?.versions ?? []);
-  // Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: the effect needs them.
-  const endpointsNeeded = scope.diffs || !choice.profile.rules.writesBackendsWithoutEndpoints;
-  const known = new Set(targets.services.map((s) => serviceKey(s.meta.namespace, s.meta.name)));
-  const needed = [...scope.services, ...servicesNeeded(ingresses)].filter(canExist);
-  const unique = [...new Map(needed.map((ref) => [serviceKey(ref.namespace, ref.name), ref])).values()];
-  const [services, endpoints] = await Promise.all([
-    readNamed(
-      kube,
-      SERVICES,
-      unique.filter((ref) => !known.has(serviceKey(ref.namespace, ref.name))),
-    ),
-    endpointsNeeded ? readNamed(kube, ENDPOINTS, unique) : Promise.resolve({ objects: [], forbidden: [] }),
-  ]);
-
-  const read = objectsFrom([...services.objects, ...endpoints.objects], kube.namespace);
-  // A GET that found no Endpoints object (not forbidden) knows there is none.
-  const endpointsRead = endpointsNeeded
-    ? unique.filter((ref) => !endpoints.forbidden.includes(ref.namespace)).map((ref) => serviceKey(ref.namespace, ref.name))
-    : [];
+  const found = objectsFrom([...read.services, ...read.endpoints], kube.namespace);
+  const operator = objectsFrom(operatorRead.value, kube.namespace);
   const objects: ObjectSet = {
     ...operator,
     ingresses,
-    services: [...targets.services, ...read.services],
-    endpoints: read.endpoints,
-    endpointsRead,
+    services: [...targets.services, ...found.services],
+    endpoints: found.endpoints,
+    endpointsRead: read.endpointsRead,
     secrets: null,
   };
-  return { objects, choice, unreadableServiceNamespaces: services.forbidden, scope: '', kube, notes: [] };
+  const notes: Gathered['notes'] = [];
+  if (!(await endpointsNeeded)) await addSelectorlessEndpoints(kube, objects, notes);
+  return { objects, choice: chosen.value, unreadableServiceNamespaces: read.unreadable, scope: '', kube, notes };
 }

@@ -1,7 +1,7 @@
 // An Ingress's backends in the order Voyager writes them: the default backend first, then
 // rules and paths as written.
 
-import type { BackendRef, EndpointsView, IngressView, JsonObject, ServiceView } from './objects.ts';
+import { isObject, type BackendRef, type EndpointsView, type IngressView, type JsonObject, type ServiceView } from './objects.ts';
 import { KEY } from './semantics.ts';
 
 export type BackendType = 'http' | 'tcp' | 'default';
@@ -84,12 +84,21 @@ export function ingressesUsing(ingresses: readonly IngressView[], services: read
 /**
  * A cheap test on an Ingress as read, before it is read into a view (which costs ten times more
  * across a cluster's Ingresses): false only when no backend of it can point at one of these
- * Service names. A backend names Service NAME as `NAME` or `NAME.namespace`, and a Service name
- * needs no JSON escape (canExist), so the Ingress's JSON text then holds `"NAME"` or `"NAME.`.
+ * Services. A backend names Service NAME of namespace NS as `NAME.NS`, or as `NAME` from an
+ * Ingress in NS, and names need no JSON escape (canExist), so the Ingress's JSON text then holds
+ * `"NAME.NS"`, or `"NAME"` in NS. Without a namespace (not as listed) any `"NAME"` or `"NAME.`
+ * counts. JSON.stringify, not a walk of the spec: native code beats a walk that a one-shot run
+ * never gets to optimise.
  */
-export function mayUse(raw: JsonObject, names: readonly string[]): boolean {
+export function mayUse(raw: JsonObject, services: readonly ServiceRef[]): boolean {
   const text = JSON.stringify(raw['spec'] ?? null);
-  return names.some((name) => text.includes(`"${name}"`) || text.includes(`"${name}.`));
+  const metadata = raw['metadata'];
+  const namespace = isObject(metadata) && typeof metadata['namespace'] === 'string' ? metadata['namespace'] : null;
+  return services.some(({ namespace: ns, name }) =>
+    namespace === null
+      ? text.includes(`"${name}"`) || text.includes(`"${name}.`)
+      : text.includes(`"${name}.${ns}"`) || (namespace === ns && text.includes(`"${name}"`)),
+  );
 }
 
 /**

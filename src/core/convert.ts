@@ -6,10 +6,10 @@
 import { backendLabel, indexServices, serviceKey } from './backends.ts';
 import { analyse, type StatusItem, type StatusOptions, type StickyStatus, type Warning } from './effective.ts';
 import { objectLabel, type IngressView, type Json, type JsonObject, type ObjectSet, type ServiceView } from './objects.ts';
+import type { ConvertTarget } from './convert-targets.ts';
 import type { IngressConfig, TemplateBackend } from './parse.ts';
 
-export const TARGETS = ['gateway-api', 'envoy-gateway', 'haproxy-ingress'] as const;
-export type ConvertTarget = (typeof TARGETS)[number];
+export { TARGETS, type ConvertTarget } from './convert-targets.ts';
 
 export interface ConvertOptions {
   target: ConvertTarget;

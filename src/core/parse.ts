@@ -6,7 +6,6 @@
 // lines. Stickiness itself is decided in effective.ts and passed in, so status and render cannot
 // disagree. Pure.
 
-import { createHash } from 'node:crypto';
 import { backendLabel, backendsOf, indexEndpoints, indexServices, serviceKey, type Backend, type BackendType } from './backends.ts';
 import type { StatusItem } from './effective.ts';
 import {
@@ -20,6 +19,9 @@ import {
   type ServiceView,
 } from './objects.ts';
 import { eventReasons, ingressAnnotation, parseGoBool, type Profile } from './semantics.ts';
+
+// node:crypto loads on first use: few runs hash, and loading it costs every start of the bundle.
+const createHash = (algorithm: string) => process.getBuiltinModule('node:crypto').createHash(algorithm);
 
 /** Which Voyager template writes the section: an ssl-passthrough HTTP rule is written as TCP. */
 export type SectionType = 'default' | 'http' | 'tcp';

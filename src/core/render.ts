@@ -3,11 +3,13 @@
 // set-header, servers with their options), as templates/{http,tcp,default}-backend.cfg write
 // them at the version (v12.0.0, 8.0.1 and 5.0.0 read side by side). Pure.
 
-import { createHash } from 'node:crypto';
 import { analyse, type Mode } from './effective.ts';
 import type { IngressView, ObjectSet } from './objects.ts';
 import type { ConfigFailure, IngressConfig, SkippedBackend, TemplateBackend } from './parse.ts';
 import { KEY, isCookieHash, type CookieHash, type Profile } from './semantics.ts';
+
+// node:crypto loads on first use: few runs hash, and loading it costs every start of the bundle.
+const createHash = (algorithm: string) => process.getBuiltinModule('node:crypto').createHash(algorithm);
 
 export type { ConfigFailure, SectionType, SkippedBackend } from './parse.ts';
 

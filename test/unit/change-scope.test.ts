@@ -49,20 +49,32 @@ test('mayUse keeps every raw Ingress that uses the Services, and drops most othe
     ],
     [{ namespace: 'bench-00', name: 'missing-0028' }],
   ]) {
-    const names = targets.map((t) => t.name);
-    const kept = raws.filter((raw) => mayUse(raw, names));
+    const kept = raws.filter((raw) => mayUse(raw, targets));
     const exact = ingressesUsing(views, targets).map(key);
     assert.ok(exact.length > 0, JSON.stringify(targets));
     assert.deepEqual(ingressesUsing(objectsFrom(kept, 'default').ingresses, targets).map(key), exact);
-    assert.ok(kept.length < raws.length / 4, `${kept.length} of ${raws.length} kept`);
+    // Only those in the Service's namespace, or that name it with its namespace.
+    assert.ok(kept.length <= 2 * exact.length, `${kept.length} of ${raws.length} kept`);
   }
-  const ing = (serviceName: string) => ({ spec: { rules: [{ http: { paths: [{ backend: { serviceName, servicePort: 80 } }] } }] } });
-  assert.ok(mayUse(ing('s1'), ['s1']));
-  assert.ok(mayUse(ing('s1.other'), ['s1']));
-  assert.ok(!mayUse(ing('s10'), ['s1']));
-  assert.ok(!mayUse(ing('xs1'), ['s1']));
-  assert.ok(mayUse({ spec: { defaultBackend: { service: { name: 's1', port: { number: 80 } } } } }, ['s1']));
-  assert.ok(!mayUse({}, ['s1']));
+  const ing = (serviceName: string, namespace?: string) => ({
+    ...(namespace ? { metadata: { namespace } } : {}),
+    spec: { rules: [{ http: { paths: [{ backend: { serviceName, servicePort: 80 } }] } }] },
+  });
+  const s1 = [{ namespace: 'a', name: 's1' }];
+  assert.ok(mayUse(ing('s1', 'a'), s1));
+  assert.ok(mayUse(ing('s1.a', 'a'), s1));
+  assert.ok(mayUse(ing('s1.a', 'b'), s1));
+  assert.ok(!mayUse(ing('s1', 'b'), s1), 's1 of namespace b');
+  assert.ok(!mayUse(ing('s1.other', 'a'), s1));
+  assert.ok(!mayUse(ing('s1.a.b', 'b'), s1), 'namespace a.b');
+  assert.ok(!mayUse(ing('s10', 'a'), s1));
+  assert.ok(!mayUse(ing('xs1', 'a'), s1));
+  // Without a namespace: any reference by that name.
+  assert.ok(mayUse(ing('s1'), s1));
+  assert.ok(mayUse(ing('s1.other'), s1));
+  assert.ok(!mayUse(ing('s10'), s1));
+  assert.ok(mayUse({ metadata: { namespace: 'a' }, spec: { defaultBackend: { service: { name: 's1', port: { number: 80 } } } } }, s1));
+  assert.ok(!mayUse({}, s1));
 });
 
 test('canExist: only DNS-1035 Service names in DNS-1123 label namespaces are asked for', () => {

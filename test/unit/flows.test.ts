@@ -358,6 +358,36 @@ spec:
   ]);
 });
 
+test('enable at 9.0+ (a write: no diffs, so no Endpoints needed) still reads those of Services without a selector, by name: its effect agrees with status', async () => {
+  const objects = objectsOf(`
+apiVersion: voyager.appscode.com/v1beta1
+kind: Ingress
+metadata: {name: web, namespace: fx}
+spec:
+  rules:
+  - host: x.example.com
+    http:
+      paths:
+      - {path: /hand, backend: {serviceName: hand, servicePort: '80'}}
+      - {path: /sel, backend: {serviceName: sel, servicePort: '80'}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: hand, namespace: fx}, spec: {ports: [{port: 80}]}}
+---
+{apiVersion: v1, kind: Service, metadata: {name: sel, namespace: fx}, spec: {selector: {app: sel}, ports: [{port: 80}]}}
+`);
+  const api = new MemoryApi({ objects, namespace: 'fx' });
+  const ran = await run(api, ['enable', 'svc/hand', 'svc/sel', ...V12]);
+  assert.equal(ran.code, 0, ran.stderr);
+  // hand has no Endpoints: the operator leaves its backend out, sticky or not (status says so too).
+  assert.match(ran.stdout, /^fx\s+web\s+x\.example\.com\/hand\s+hand\.fx\s+no\s+no$/m);
+  assert.match(ran.stdout, /^fx\s+web\s+x\.example\.com\/sel\s+sel\.fx\s+no\s+yes$/m);
+  const endpointCalls = api.calls.filter((c) => c.type.startsWith('endpoints'));
+  assert.deepEqual(
+    endpointCalls.map((c) => [c.verb, c.name]),
+    [['get', 'hand']],
+  );
+});
+
 test('status reads Secret names only (a metadata-only list) where the operator needs a Secret: a missing frontendRules one means no config', async () => {
   const ingress = (secret: string) => `
 apiVersion: voyager.appscode.com/v1beta1
