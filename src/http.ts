@@ -118,12 +118,22 @@ export function decoded(response: http.IncomingMessage): NodeJS.ReadableStream &
   return response.headers['content-encoding'] === 'gzip' ? response.pipe(createGunzip()) : response;
 }
 
-/** Reads the whole body (the request's timer, still running, destroys the response if the bound runs out). */
-export function readBody(response: http.IncomingMessage): Promise<string> {
+/**
+ * Reads the whole body (the request's timer, still running, destroys the response if the bound
+ * runs out). `onHead` sees the decoded text so far (as latin1) until it returns true: a list's
+ * continue token is in its first bytes.
+ */
+export function readBody(response: http.IncomingMessage, onHead?: (head: string) => boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const stream = decoded(response);
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let head = onHead ? '' : null;
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (head === null || !onHead) return;
+      head += chunk.toString('latin1');
+      if (onHead(head)) head = null;
+    });
     stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     stream.on('error', reject);
     // A connection closed mid-body is an `aborted` ECONNRESET error here; the bound's timer
