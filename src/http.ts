@@ -113,9 +113,16 @@ export function exchangeError(error: unknown, server: URL, defaultBoundMs: numbe
   return new ConnectionError(failure === 'refused' ? message : `Unable to connect to the server: ${message}`, failure);
 }
 
+/**
+ * Inflated in pieces of this size, not zlib's default 16 KiB: a full-scale `status -A` inflates
+ * 20 MB, and each piece is a callback and a Buffer on the main thread (bench/profile.ts: 170 ms
+ * of zlib callbacks with 16 KiB).
+ */
+const INFLATE_CHUNK = 256 * 1024;
+
 /** The body as gzip-decoded bytes when the server compressed it. */
 export function decoded(response: http.IncomingMessage): NodeJS.ReadableStream & AsyncIterable<string | Buffer> {
-  return response.headers['content-encoding'] === 'gzip' ? response.pipe(createGunzip()) : response;
+  return response.headers['content-encoding'] === 'gzip' ? response.pipe(createGunzip({ chunkSize: INFLATE_CHUNK })) : response;
 }
 
 /**
