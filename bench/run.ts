@@ -17,7 +17,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { archiveName, ensureRelease, releaseDir } from '../scripts/package.ts';
-import { profileFor } from '../src/core/semantics.ts';
+import { backendsOf, indexServices, serviceKey } from '../src/core/backends.ts';
+import { objectsFrom, type IngressView } from '../src/core/objects.ts';
+import { readsSecrets } from '../src/core/parse.ts';
+import { profileFor, type Profile } from '../src/core/semantics.ts';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ensureCluster, repoRoot } from '../test/e2e/cluster.ts';
@@ -134,9 +137,11 @@ async function expectedRequests(
   kubeconfig: string,
   voyagerVersion: string,
   needs: Needs,
+  profile: Profile,
 ): Promise<{ total: number; lists: Record<string, number>; objects: Record<string, number> }> {
   const api = apiFrom(kubeconfig, 4);
   try {
+    const kept: Record<string, unknown[]> = {};
     const count = async (path: string) => {
       let n = 0;
       let token = '';
@@ -145,6 +150,11 @@ async function expectedRequests(
           (await api.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`)).text,
         );
         n += r.items.length;
+        if (/ingresses|services$/.test(path)) {
+          const list = kept[path] ?? [];
+          kept[path] = list;
+          list.push(...r.items.map((item: Record<string, unknown>) => ({ ...item, apiVersion: r.apiVersion, kind: String(r.kind).replace(/List$/, '') })));
+        }
         token = r.metadata.continue ?? '';
       } while (token);
       return n;
@@ -159,6 +169,14 @@ async function expectedRequests(
     };
     if (needs.endpoints) objects['endpoints'] = await count('/api/v1/endpoints');
     if (needs.configMaps) objects['configmaps'] = await count('/api/v1/configmaps');
+    // The Secrets' names (a metadata-only list) in each namespace of an Ingress the operator reads Secrets for (gather.ts secretNames).
+    const read = objectsFrom(Object.values(kept).flat(), 'default');
+    const services = indexServices(read.services);
+    const serviceAuth = (i: IngressView) =>
+      backendsOf(i).some((b) => services.get(serviceKey(b.service.namespace, b.service.name))?.meta.annotations['ingress.appscode.com/auth-secret']);
+    for (const ns of new Set(read.ingresses.filter((i) => readsSecrets(i, profile) || serviceAuth(i)).map((i) => i.meta.namespace))) {
+      objects[`secrets in ${ns} (names)`] = await count(`/api/v1/namespaces/${ns}/secrets`);
+    }
     const lists = Object.fromEntries(Object.entries(objects).map(([k, n]) => [k, Math.max(1, Math.ceil(n / PAGE))]));
     return { total: 1 + Object.values(lists).reduce((a, b) => a + b, 0), lists, objects };
   } finally {
@@ -178,7 +196,7 @@ async function countRequests(kubeconfig: string, voyagerVersion: string, scale: 
   const profile = profileFor(semantics);
   if (!profile.ok) throw new Error(`status -A chose semantics ${semantics}: ${profile.message}`);
   const needs: Needs = wide ? { endpoints: true, configMaps: true } : { endpoints: !profile.profile.rules.writesBackendsWithoutEndpoints, configMaps: false };
-  const expected = await expectedRequests(kubeconfig, voyagerVersion, needs);
+  const expected = await expectedRequests(kubeconfig, voyagerVersion, needs, profile.profile);
   const argv = [plugin, 'status', '-A', '-o', wide ? 'wide' : 'json', '-v=6'];
   const what = `status -A -o ${wide ? 'wide' : 'json'}`;
   const before = await requestMetrics(kubeconfig);
