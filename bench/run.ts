@@ -461,11 +461,13 @@ function scaleRows(full: ScaleSeries, small: ScaleSeries | null, watched: WatchR
 }
 
 function watchRows(w: WatchResult, floor: Series): void {
-  const latency = median(w.fromStartMs);
+  // From the annotate's return, as the issue's own measurement and test/e2e/watch.test.ts take it:
+  // before that the time is kubectl's start-up and round trip (70 ms quiet, 200+ ms loaded).
+  const latency = median(w.fromExitMs);
   rows.push({
-    what: `status -A --watch, full scale: kubectl annotate of one Service to its changed row printed (median of ${w.fromStartMs.length}; from annotate's start)`,
+    what: `status -A --watch, full scale: kubectl annotate of one Service to its changed row printed (median of ${w.fromExitMs.length}, after annotate returned)`,
     ours: ms(latency),
-    theirs: `${ms(median(w.fromExitMs))} after annotate returned`,
+    theirs: `${ms(median(w.fromStartMs))} from annotate's start`,
     ratio: null,
     budget: `<= ${BUDGET.watchMs} ms`,
     pass: latency <= BUDGET.watchMs,
