@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 
 export interface Api {
   server: string;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }>;
+  /** `contentType` of the body: JSON unless given (a merge patch's). */
+  call(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; text: string }>;
   close(): void;
 }
 
@@ -19,7 +20,7 @@ export function apiFrom(kubeconfig: string, maxSockets = 32): Api {
   const user = doc.users.find((u: { name: string }) => u.name === ctx.user).user;
   const server = new URL(cluster.server);
   const agent = new Agent({ keepAlive: true, maxSockets, ca: Buffer.from(cluster['certificate-authority-data'], 'base64') });
-  const call = (method: string, path: string, body?: unknown) =>
+  const call = (method: string, path: string, body?: unknown, contentType = 'application/json') =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
@@ -32,7 +33,7 @@ export function apiFrom(kubeconfig: string, maxSockets = 32): Api {
           headers: {
             Authorization: `Bearer ${user.token}`,
             Accept: 'application/json',
-            ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+            ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}),
           },
         },
         (res) => {

@@ -10,12 +10,16 @@ import { join } from 'node:path';
 export interface Sample {
   ms: number;
   rssKb: number;
+  /** User + system CPU time of the command (GNU time's %U + %S): steadier than wall time on a loaded machine. */
+  cpuMs: number;
 }
 
 export interface Command {
   label: string;
   argv: string[];
   env?: Record<string, string>;
+  /** Measured in this process instead of spawning argv (the floor of issue 24): wall time only, no RSS. */
+  run?: () => Promise<unknown>;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kubectl-sticky-bench-'));
@@ -24,9 +28,18 @@ const devNull = openSync('/dev/null', 'w');
 
 export function runOnce(cmd: Command, capture = false): Promise<Sample & { stdout: string; stderr: string }> {
   const timeFile = join(dir, 'time');
+  const { run } = cmd;
+  if (run) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    return run().then(() => {
+      const cpu = process.cpuUsage(cpu0);
+      return { ms: performance.now() - t0, rssKb: 0, cpuMs: (cpu.user + cpu.system) / 1000, stdout: '', stderr: '' };
+    });
+  }
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...cmd.argv], {
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, ...cmd.argv], {
       env: { ...process.env, ...cmd.env },
       stdio: ['ignore', capture ? 'pipe' : devNull, 'pipe'],
     });
@@ -42,8 +55,8 @@ export function runOnce(cmd: Command, capture = false): Promise<Sample & { stdou
         reject(new Error(`${cmd.label}: exit ${code}\n${stderr.slice(-2000)}`));
         return;
       }
-      const rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-      resolve({ ms, rssKb, stdout: Buffer.concat(out).toString('utf8'), stderr });
+      const [rss = '', user = '', system = ''] = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ');
+      resolve({ ms, rssKb: Number(rss), cpuMs: (Number(user) + Number(system)) * 1000, stdout: Buffer.concat(out).toString('utf8'), stderr });
     });
   });
 }
@@ -59,6 +72,7 @@ export interface Series {
   samples: Sample[];
   ms: number; // median
   rssKb: number; // median
+  cpuMs: number; // median
 }
 
 /**
@@ -70,7 +84,7 @@ export async function compare(commands: Command[], reps: number, warmup = 1, pro
   for (let round = -warmup; round < reps; round++) {
     for (const [i, cmd] of commands.entries()) {
       const s = await runOnce(cmd);
-      if (round >= 0) (samples[i] as Sample[]).push({ ms: s.ms, rssKb: s.rssKb });
+      if (round >= 0) (samples[i] as Sample[]).push({ ms: s.ms, rssKb: s.rssKb, cpuMs: s.cpuMs });
     }
     if (progress && round >= 0 && (reps <= 10 || (round + 1) % 5 === 0)) {
       progress(`  round ${round + 1}/${reps}: ${commands.map((c, i) => `${c.label} ${Math.round((samples[i] as Sample[])[round]?.ms ?? 0)}ms`).join(', ')}`);
@@ -78,6 +92,6 @@ export async function compare(commands: Command[], reps: number, warmup = 1, pro
   }
   return commands.map((cmd, i) => {
     const xs = samples[i] as Sample[];
-    return { label: cmd.label, samples: xs, ms: median(xs.map((x) => x.ms)), rssKb: median(xs.map((x) => x.rssKb)) };
+    return { label: cmd.label, samples: xs, ms: median(xs.map((x) => x.ms)), rssKb: median(xs.map((x) => x.rssKb)), cpuMs: median(xs.map((x) => x.cpuMs)) };
   });
 }

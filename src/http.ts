@@ -113,17 +113,34 @@ export function exchangeError(error: unknown, server: URL, defaultBoundMs: numbe
   return new ConnectionError(failure === 'refused' ? message : `Unable to connect to the server: ${message}`, failure);
 }
 
+/**
+ * Inflated in pieces of this size, not zlib's default 16 KiB: a full-scale `status -A` inflates
+ * 20 MB, and each piece is a callback and a Buffer on the main thread (bench/profile.ts: 170 ms
+ * of zlib callbacks with 16 KiB).
+ */
+const INFLATE_CHUNK = 256 * 1024;
+
 /** The body as gzip-decoded bytes when the server compressed it. */
 export function decoded(response: http.IncomingMessage): NodeJS.ReadableStream & AsyncIterable<string | Buffer> {
-  return response.headers['content-encoding'] === 'gzip' ? response.pipe(createGunzip()) : response;
+  return response.headers['content-encoding'] === 'gzip' ? response.pipe(createGunzip({ chunkSize: INFLATE_CHUNK })) : response;
 }
 
-/** Reads the whole body (the request's timer, still running, destroys the response if the bound runs out). */
-export function readBody(response: http.IncomingMessage): Promise<string> {
+/**
+ * Reads the whole body (the request's timer, still running, destroys the response if the bound
+ * runs out). `onHead` sees the decoded text so far (as latin1) until it returns true: a list's
+ * continue token is in its first bytes.
+ */
+export function readBody(response: http.IncomingMessage, onHead?: (head: string) => boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const stream = decoded(response);
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let head = onHead ? '' : null;
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (head === null || !onHead) return;
+      head += chunk.toString('latin1');
+      if (onHead(head)) head = null;
+    });
     stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     stream.on('error', reject);
     // A connection closed mid-body is an `aborted` ECONNRESET error here; the bound's timer

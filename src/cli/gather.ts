@@ -230,10 +230,11 @@ class LiveReader {
     }
   }
 
-  async endpoints(namespace: string, what: string): Promise<JsonObject[]> {
+  /** `started`: the list, already made (endpointsAhead); its failure is judged here, in order. */
+  async endpoints(namespace: string, what: string, started?: Settled<JsonObject[]>): Promise<JsonObject[]> {
     let listed = false;
     const raws = await this.optional(what, async () => {
-      const all = await this.kube.list(ENDPOINTS, namespace, {}, coreFields);
+      const all = started ? unsettle(started) : await this.kube.list(ENDPOINTS, namespace, {}, coreFields);
       listed = true;
       return all;
     });
@@ -242,10 +243,42 @@ class LiveReader {
   }
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+function unsettle<T>(s: Settled<T>): T {
+  if (s.ok) return s.value;
+  throw s.error;
+}
+
+/**
+ * The scope's Endpoints list, started as soon as the operator's Deployments say the semantics
+ * need it (before 9.0: addEndpoints), beside the other lists instead of after them. Null when
+ * they do not, or when the semantics cannot be decided (the gather then fails as before).
+ * Settled: a failure is addEndpoints' to report, after the other lists'.
+ */
+async function endpointsAhead(
+  reader: LiveReader,
+  deployments: Promise<JsonObject[]>,
+  named: NamedVersion | null,
+  served: readonly string[],
+): Promise<Settled<JsonObject[]> | null> {
+  let choice: SemanticsChoice;
+  try {
+    choice = decide(named, objectsFrom(await deployments, reader.kube.namespace), served);
+  } catch {
+    return null;
+  }
+  return choice.profile.rules.writesBackendsWithoutEndpoints ? null : settle(reader.kube.list(ENDPOINTS, reader.scope, {}, coreFields));
+}
+
 /** The scope's Ingresses, Services, Events and (as needed) Endpoints and ConfigMaps, and the operator's Deployments, at once. */
 async function listScope(
   reader: LiveReader,
-  query: { voyagerVersion: string | null; labelSelector: string | undefined; needs: GatherNeeds; named: NamedVersion | null },
+  query: { voyagerVersion: string | null; labelSelector: string | undefined; needs: GatherNeeds; deployments: Promise<JsonObject[]> },
 ): Promise<JsonObject[]> {
   const { kube, scope } = reader;
   const { voyagerVersion, needs } = query;
@@ -256,7 +289,7 @@ async function listScope(
     reader.services(scope),
     needs.endpoints ? reader.endpoints(scope, 'endpoints') : Promise.resolve([]),
     needs.configMaps ? reader.optional('configmaps', () => kube.list(CONFIGMAPS, scope, {}, coreFields)) : Promise.resolve([]),
-    listOperatorDeployments(query.named, kube),
+    query.deployments,
     // The operator's Events on Ingresses: what it says it refused, to set beside the prediction.
     reader.optional('events', () => kube.list(EVENTS, scope, { fieldSelector: 'involvedObject.kind=Ingress' }, coreFields)),
   ]);
@@ -284,10 +317,14 @@ async function addOtherNamespaces(reader: LiveReader, objects: ObjectSet, needs:
 }
 
 /** Before 9.0 a backend without ready endpoints is left out of haproxy.cfg: status needs the Endpoints of every namespace read. */
-async function addEndpoints(reader: LiveReader, objects: ObjectSet): Promise<void> {
+async function addEndpoints(reader: LiveReader, objects: ObjectSet, ahead: Settled<JsonObject[]> | null): Promise<void> {
   const { scope } = reader;
   const namespaces = scope ? [scope, ...new Set(objects.services.map((s) => s.meta.namespace).filter((n) => n !== scope))] : [''];
-  const lists = await Promise.all(namespaces.map((namespace) => reader.endpoints(namespace, `endpoints${namespace ? ` in ${namespace}` : ''}`)));
+  const lists = await Promise.all(
+    namespaces.map((namespace) =>
+      reader.endpoints(namespace, `endpoints${namespace ? ` in ${namespace}` : ''}`, namespace === scope ? (ahead ?? undefined) : undefined),
+    ),
+  );
   objects.endpoints.push(...objectsFrom(lists.flat(), reader.kube.namespace).endpoints);
 }
 
@@ -389,10 +426,13 @@ export async function gatherLive(args: SourceOptions, ctx: Context, needs: Gathe
       message: 'the API group is not served: the Voyager CRDs are not installed, so only standard Ingresses are read',
     });
 
-  const objects = objectsFrom(await listScope(reader, { voyagerVersion, labelSelector, needs, named }), kube.namespace);
+  const deployments = listOperatorDeployments(named, kube);
+  // Never rejects: if a list fails, that is the error, whatever the Endpoints list under way does.
+  const ahead = needs.endpoints ? Promise.resolve(null) : endpointsAhead(reader, deployments, named, discovery?.versions ?? []);
+  const objects = objectsFrom(await listScope(reader, { voyagerVersion, labelSelector, needs, deployments }), kube.namespace);
   if (reader.scope) await addOtherNamespaces(reader, objects, needs);
   const choice = decide(named, objects, discovery?.versions ?? []);
-  if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) await addEndpoints(reader, objects);
+  if (!needs.endpoints && !choice.profile.rules.writesBackendsWithoutEndpoints) await addEndpoints(reader, objects, await ahead);
   objects.endpointsRead = reader.endpointsRead;
   await addSelectorlessEndpoints(kube, objects, reader.notes);
   objects.secrets = await secretNames(kube, objects, choice.profile);

@@ -6,7 +6,7 @@ import { UserError, redact } from '../errors.ts';
 import { decoded, readBody } from '../http.ts';
 import { isObject, type Json, type JsonObject } from '../core/objects.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
-import { Transport, type ClientOptions } from './transport.ts';
+import { Transport, type ClientOptions, type Reply } from './transport.ts';
 import { apiError, statusOf } from './wording.ts';
 import type { Api, ConnectOptions, GroupVersions, ListAt, ResourceType, WatchEvent, Projection, WatchQuery } from './api.ts';
 
@@ -56,24 +56,46 @@ class Kube implements Api {
     return out;
   }
 
-  /** All objects, following `continue` tokens; the resourceVersion is the first page's (the snapshot's). */
+  /**
+   * All objects, following `continue` tokens; the resourceVersion is the first page's (the
+   * snapshot's). The next page is asked for as soon as this one's token arrives (the list's
+   * metadata comes before its items), so the server makes it while this one is read and decoded.
+   */
   async listAt(type: ResourceType, namespace: string, query: Record<string, string> = {}, project?: Projection): Promise<ListAt> {
     const items: JsonObject[] = [];
     let resourceVersion = '';
-    let token = '';
-    do {
-      const page: Record<string, string> = { ...query, limit: String(PAGE_SIZE) };
-      if (token) page['continue'] = token;
-      const { status, text } = await this.transport.read(collectionPath(type, namespace), page);
+    let page: Page | null = this.page(collectionPath(type, namespace), query, '');
+    while (page) {
+      const { status, text } = await page.reply;
       if (status >= 300) throw apiError(status, text, { verb: 'list', type, namespace });
       const body = parseJson(text);
       const pageItems = Array.isArray(body['items']) ? body['items'] : [];
       for (const item of pageItems) if (isObject(item)) items.push(project ? project(withKind(item, type)) : withKind(item, type));
       const metadata = isObject(body['metadata']) ? body['metadata'] : {};
       if (!resourceVersion && typeof metadata['resourceVersion'] === 'string') resourceVersion = metadata['resourceVersion'];
-      token = typeof metadata['continue'] === 'string' ? metadata['continue'] : '';
-    } while (token);
+      const token = typeof metadata['continue'] === 'string' ? metadata['continue'] : '';
+      // The token read early is the page's own unless the head was odd: then the page is asked for again.
+      page = token ? (page.next?.token === token ? page.next : this.page(collectionPath(type, namespace), query, token)) : null;
+    }
     return { items, resourceVersion };
+  }
+
+  /** One page of a list, and the next one, asked for once this one's token is in. */
+  private page(path: string, query: Record<string, string>, token: string): Page {
+    const params: Record<string, string> = { ...query, limit: String(PAGE_SIZE) };
+    if (token) params['continue'] = token;
+    const page: Page = { token, reply: Promise.resolve({ status: 0, text: '', headers: {} }), next: null };
+    page.reply = this.transport.read(path, params, undefined, (head) => {
+      const next = continueToken(head);
+      if (next === null) return false;
+      if (next && !page.next) {
+        page.next = this.page(path, query, next);
+        // Awaited when its turn comes; a failure before then (this page's too) is not unhandled.
+        page.next.reply.catch(() => undefined);
+      }
+      return true;
+    });
+    return page;
   }
 
   /**
@@ -206,6 +228,33 @@ function watchEvent(line: string, type: ResourceType): WatchEvent {
     return { type: kind, object: kind === 'BOOKMARK' ? object : withKind(object, type) };
   }
   throw new UserError('the server sent a watch event that is not ADDED, MODIFIED, DELETED, BOOKMARK or ERROR');
+}
+
+interface Page {
+  token: string;
+  reply: Promise<Reply>;
+  next: Page | null;
+}
+
+/** The head of a list's JSON holds no more than its metadata (kind, apiVersion, metadata, then items). */
+const HEAD_MAX = 65_536;
+
+/**
+ * The continue token in the head of a list's body (the API server writes kind, apiVersion and
+ * metadata before the items): '' when there is none or the head is not like that, null while
+ * the items have not begun.
+ */
+export function continueToken(head: string): string | null {
+  const at = head.indexOf(',"items":');
+  if (at < 0) return head.length > HEAD_MAX ? '' : null;
+  let value: Json;
+  try {
+    value = JSON.parse(`${head.slice(0, at)}}`) as Json;
+  } catch {
+    return '';
+  }
+  const metadata = isObject(value) && isObject(value['metadata']) ? value['metadata'] : {};
+  return typeof metadata['continue'] === 'string' ? metadata['continue'] : '';
 }
 
 function collectionPath(type: ResourceType, namespace: string): string {

@@ -310,8 +310,8 @@ export class Transport {
     }
   }
 
-  /** One request and its whole response, within one bound: connect, TLS, headers and body. */
-  async send(method: Method, path: string, query: Record<string, string>, body?: Body, accept?: string): Promise<Reply> {
+  /** One request and its whole response, within one bound: connect, TLS, headers and body; `onHead` as readBody's, for a 200's body. */
+  async send(method: Method, path: string, query: Record<string, string>, body?: Body, accept?: string, onHead?: (head: string) => boolean): Promise<Reply> {
     const url = this.url(path, query);
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)}ms`;
@@ -319,7 +319,7 @@ export class Transport {
     try {
       const { response, timer } = await this.open(method, url, body, progress, undefined, accept);
       try {
-        const text = await readBody(response);
+        const text = await readBody(response, response.statusCode === 200 ? onHead : undefined);
         if (this.verbosity >= 6) this.log(`${method} ${url.href} ${response.statusCode} in ${elapsed()}`);
         return { status: response.statusCode ?? 0, text, headers: response.headers };
       } finally {
@@ -344,13 +344,13 @@ export class Transport {
   }
 
   /** A GET, retried on 429/5xx and on dropped connections (a write never is). */
-  /** `accept` replaces the Accept header (a metadata-only list). */
-  async read(path: string, query: Record<string, string> = {}, accept?: string): Promise<Reply> {
+  /** `accept` replaces the Accept header (a metadata-only list); `onHead` sees the start of a 200's body (a list's continue token). */
+  async read(path: string, query: Record<string, string> = {}, accept?: string, onHead?: (head: string) => boolean): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       let result: Reply | null = null;
       let failure: Error | null = null;
       try {
-        result = await this.send('GET', path, query, undefined, accept);
+        result = await this.send('GET', path, query, undefined, accept, onHead);
       } catch (error) {
         failure = error as Error;
         // Timeouts already used the whole bound; only dropped connections are worth a retry.
