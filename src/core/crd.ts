@@ -15,7 +15,8 @@ type Type = 'object' | 'array' | 'string' | 'boolean' | 'integer' | 'int-or-stri
 interface Schema {
   type: Type;
   required?: readonly string[];
-  properties?: Readonly<Record<string, Schema>>;
+  /** The properties, as entries: every Ingress of a status -A walks them. */
+  fields?: readonly (readonly [string, Schema])[];
   items?: Schema;
 }
 
@@ -26,7 +27,7 @@ const INT_OR_STRING: Schema = { type: 'int-or-string' };
 const STRINGS: Schema = { type: 'array', items: STRING };
 const object = (properties: Record<string, Schema>, required?: readonly string[]): Schema => ({
   type: 'object',
-  properties,
+  fields: Object.entries(properties),
   ...(required ? { required } : {}),
 });
 
@@ -168,17 +169,34 @@ function check(schema: Schema, value: Json, path: string, out: string[]): void {
   if (items && Array.isArray(value)) for (const [i, item] of value.entries()) check(items, item, `${path}[${i}]`, out);
   if (!isObject(value)) return;
   for (const key of schema.required ?? []) if (value[key] === undefined || value[key] === null) out.push(`${path}.${key}: Required value`);
-  for (const [key, inner] of Object.entries(schema.properties ?? {})) {
+  for (const [key, inner] of schema.fields ?? []) {
     const field = value[key];
     // A null field is dropped as unset by the server's decoding of optional fields.
     if (field !== undefined && field !== null) check(inner, field, `${path}.${key}`, out);
   }
 }
 
+/** Whether `value` fits: check() without building a path for every field (nearly every object fits). */
+function fitsAll(schema: Schema, value: Json): boolean {
+  if (!fits(schema.type, value)) return false;
+  const items = schema.items;
+  if (items && Array.isArray(value)) {
+    for (const item of value) if (!fitsAll(items, item)) return false;
+  }
+  if (!isObject(value)) return true;
+  for (const key of schema.required ?? []) if (value[key] === undefined || value[key] === null) return false;
+  for (const [key, inner] of schema.fields ?? []) {
+    const field = value[key];
+    if (field !== undefined && field !== null && !fitsAll(inner, field)) return false;
+  }
+  return true;
+}
+
 /** The schema's errors for a Voyager Ingress's spec in this version of the group; empty when the CRD would store it. */
 export function schemaErrors(spec: Json | undefined, api: 'v1beta1' | 'v1'): string[] {
   const out: string[] = [];
-  if (spec !== undefined && spec !== null) check(api === 'v1' ? V1_SPEC : SPEC, spec, 'spec', out);
+  const schema = api === 'v1' ? V1_SPEC : SPEC;
+  if (spec !== undefined && spec !== null && !fitsAll(schema, spec)) check(schema, spec, 'spec', out);
   return out;
 }
 

@@ -491,13 +491,25 @@ function backendItem(backend: Backend, ctx: BackendContext): StatusItem {
   return { ...base, sticky: true, sources, mode: 'cookie', cookie: { name, hash }, warnings: dedupe(warnings) };
 }
 
+/**
+ * The warnings once each, by object and message, in first-seen order. Most repeats are the same
+ * Warning (an Ingress's warnings are shared by all its backends' items), so identity is checked
+ * first; the text is compared per object, without joining the two strings for every warning.
+ */
 function dedupe(warnings: readonly Warning[]): Warning[] {
-  const seen = new Set<string>();
+  const same = new Set<Warning>();
+  const messages = new Map<string, Set<string>>();
   const out: Warning[] = [];
   for (const warning of warnings) {
-    const key = `${warning.object}\u0000${warning.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (same.has(warning)) continue;
+    same.add(warning);
+    let seen = messages.get(warning.object);
+    if (!seen) {
+      seen = new Set();
+      messages.set(warning.object, seen);
+    }
+    if (seen.has(warning.message)) continue;
+    seen.add(warning.message);
     out.push(warning);
   }
   return out;
