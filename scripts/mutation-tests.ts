@@ -9,6 +9,8 @@ import { run } from 'node:test';
 const FILES = [
   'test/unit/semantics-rules.test.ts',
   'test/unit/change-rules.test.ts',
+  'test/unit/effective-rules.test.ts',
+  'test/unit/parse-rules.test.ts',
   'test/unit/semantics.test.ts',
   'test/unit/change.test.ts',
   'test/unit/version-boundaries.test.ts',
