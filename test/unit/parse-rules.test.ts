@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { objectsFrom } from '../../src/core/objects.ts';
-import { parseIngress, type IngressConfig, type TemplateBackend, type TemplateEndpoint } from '../../src/core/parse.ts';
+import { parseIngress, readsSecrets, type IngressConfig, type TemplateBackend, type TemplateEndpoint } from '../../src/core/parse.ts';
 import { profileFor, type Profile } from '../../src/core/semantics.ts';
 
 function profile(version: string): Profile {
@@ -17,6 +17,8 @@ function profile(version: string): Profile {
 
 interface Shape {
   ingressAnnotations?: Record<string, string>;
+  backend?: Record<string, unknown>;
+  serviceSpec?: Record<string, unknown>;
   serviceAnnotations?: Record<string, string>;
   podAnnotations?: Record<string, string>;
   spec?: Record<string, unknown>;
@@ -31,7 +33,9 @@ function parse(version: string, shape: Shape): IngressConfig {
         kind: 'Ingress',
         metadata: { namespace: 'shop', name: 'front', annotations: shape.ingressAnnotations ?? {} },
         spec: {
-          rules: [{ host: 'shop.example.com', http: { paths: [{ path: shape.path ?? '/app', backend: { serviceName: 'web', servicePort: 80 } }] } }],
+          rules: [
+            { host: 'shop.example.com', http: { paths: [{ path: shape.path ?? '/app', backend: { serviceName: 'web', servicePort: 80, ...shape.backend } }] } },
+          ],
           ...shape.spec,
         },
       },
@@ -39,7 +43,7 @@ function parse(version: string, shape: Shape): IngressConfig {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { namespace: 'shop', name: 'web', annotations: shape.serviceAnnotations ?? {} },
-        spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80 }], ...shape.serviceSpec },
       },
       {
         apiVersion: 'v1',
@@ -167,4 +171,76 @@ test('spec.externalIPs: an address that is not an IP fails the Service the opera
   }
   const before6 = parse('5.0.0', { spec: { externalIPs: ['abc'] } });
   assert.equal(before6.written ? null : before6.failure.event, 'ServiceCreateFailed');
+});
+
+test('backend fields read under the spelling of the version: backendRule, rewriteRule, headerRule before 6.0, the plural after', () => {
+  const fields = { backendRule: ['acl a path /a'], rewriteRule: ['reqrep ^a b'], headerRule: ['X-A a'] };
+  const plural = { backendRules: ['acl b path /b'], rewriteRules: ['reqrep ^b c'], headerRules: ['X-B b'] };
+  const old = backend(parse('5.0.0', { backend: { ...fields, ...plural } }));
+  assert.deepEqual([old.backendRules, old.rewriteRules, old.headerRules], [fields.backendRule, fields.rewriteRule, fields.headerRule]);
+  assert.deepEqual(old.notes, [
+    'backendRules is not read by Voyager 5.0.0 (the field is backendRule before 6.0)',
+    'rewriteRules is not read by Voyager 5.0.0 (the field is rewriteRule before 6.0)',
+    'headerRules is not read by Voyager 5.0.0 (the field is headerRule before 6.0)',
+  ]);
+  const modern = backend(parse('6.0.0', { backend: { ...fields, ...plural } }));
+  assert.deepEqual([modern.backendRules, modern.rewriteRules, modern.headerRules], [plural.backendRules, plural.rewriteRules, plural.headerRules]);
+  assert.deepEqual(modern.notes, [
+    'backendRule is not read by Voyager 6.0.0 (the field is backendRules since 6.0)',
+    'rewriteRule is not read by Voyager 6.0.0 (the field is rewriteRules since 6.0)',
+    'headerRule is not read by Voyager 6.0.0 (the field is headerRules since 6.0)',
+  ]);
+  assert.deepEqual(backend(parse('6.0.0', { backend: plural })).notes, []);
+});
+
+test('an ExternalName backend without use-dns-resolver and backend rules is redirected, not proxied', () => {
+  const note = 'ExternalName without use-dns-resolver: Voyager redirects (301) instead of proxying';
+  const external = { type: 'ExternalName', externalName: 'db.example.com' };
+  assert.deepEqual(backend(parse('v12.0.0', { serviceSpec: external })).notes, [note]);
+  assert.deepEqual(backend(parse('v12.0.0', { serviceSpec: external, backend: { backendRules: ['http-request redirect location /'] } })).notes, []);
+  const resolved = backend(parse('v12.0.0', { serviceSpec: external, serviceAnnotations: { 'ingress.appscode.com/use-dns-resolver': 'true' } }));
+  assert.deepEqual(resolved.notes, []);
+  assert.equal(resolved.endpoints[0]?.address, 'db.example.com');
+});
+
+test('before 9.0 a named servicePort makes the Ingress invalid (8.0.1 apis/voyager/v1beta1/validator.go strconv.Atoi)', () => {
+  for (const port of ['http', 'h80', '80h']) {
+    const config = parse('8.0.1', { backend: { servicePort: port } });
+    assert.deepEqual(
+      config.written ? null : config.failure,
+      {
+        event: 'IngressInvalid',
+        message: `servicePort "${port}" of backend shop.example.com/app is a port name; Voyager 8.0.1 reads service ports as numbers only (named ports arrived in 9.0.0)`,
+      },
+      port,
+    );
+  }
+  for (const port of ['80', '0080']) assert.equal(parse('8.0.1', { backend: { servicePort: port } }).written, true, port);
+});
+
+test('readsSecrets: Ingress-wide basic auth with a Secret, TLS auth, stats with a Secret (v12.0.0 parser.go:360-386, :449-459)', () => {
+  const cases: [Record<string, string>, boolean][] = [
+    [{}, false],
+    [{ 'ingress.appscode.com/auth-type': 'basic', 'ingress.appscode.com/auth-secret': 'users' }, true],
+    [{ 'ingress.appscode.com/auth-type': 'basic' }, false],
+    [{ 'ingress.appscode.com/auth-type': 'digest', 'ingress.appscode.com/auth-secret': 'users' }, false],
+    [{ 'ingress.appscode.com/auth-tls-secret': 'ca' }, true],
+    [{ 'ingress.appscode.com/stats': 'true', 'ingress.appscode.com/stats-secret-name': 'stats' }, true],
+    [{ 'ingress.appscode.com/stats': 'false', 'ingress.appscode.com/stats-secret-name': 'stats' }, false],
+    [{ 'ingress.appscode.com/stats': 'true' }, false],
+  ];
+  for (const [annotations, reads] of cases) {
+    const objects = objectsFrom(
+      [
+        {
+          apiVersion: 'voyager.appscode.com/v1beta1',
+          kind: 'Ingress',
+          metadata: { namespace: 'shop', name: 'front', annotations },
+          spec: { backend: { serviceName: 'web', servicePort: 80 } },
+        },
+      ],
+      'default',
+    );
+    assert.equal(readsSecrets(objects.ingresses[0] ?? assert.fail('no Ingress'), profile('v12.0.0')), reads, JSON.stringify(annotations));
+  }
 });
