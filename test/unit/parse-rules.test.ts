@@ -19,6 +19,7 @@ interface Shape {
   ingressAnnotations?: Record<string, string>;
   backend?: Record<string, unknown>;
   serviceSpec?: Record<string, unknown>;
+  extra?: unknown[];
   serviceAnnotations?: Record<string, string>;
   podAnnotations?: Record<string, string>;
   spec?: Record<string, unknown>;
@@ -52,6 +53,7 @@ function parse(version: string, shape: Shape): IngressConfig {
         subsets: [{ addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'web-1' } }], ports: [{ port: 80 }] }],
       },
       { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'shop', name: 'web-1', annotations: shape.podAnnotations ?? {} } },
+      ...(shape.extra ?? []),
     ],
     'default',
   );
@@ -243,4 +245,47 @@ test('readsSecrets: Ingress-wide basic auth with a Secret, TLS auth, stats with 
     );
     assert.equal(readsSecrets(objects.ingresses[0] ?? assert.fail('no Ingress'), profile('v12.0.0')), reads, JSON.stringify(annotations));
   }
+});
+
+const secret = (name: string, keys: string[]) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { namespace: 'shop', name },
+  data: Object.fromEntries(keys.map((k) => [k, 'eA=='])),
+});
+
+test("a Service's basic auth: its Secret's keys as user lists, sorted; none where the Ingress-wide auth takes over", () => {
+  const basic = { 'ingress.appscode.com/auth-type': 'basic', 'ingress.appscode.com/auth-secret': 'users', 'ingress.appscode.com/auth-realm': 'Shop' };
+  const users = secret('users', ['bob', 'alice']);
+  assert.deepEqual(backend(parse('v12.0.0', { serviceAnnotations: basic, extra: [users] })).basicAuth, {
+    realm: 'Shop',
+    userLists: ['users-alice', 'users-bob'],
+  });
+  const { 'ingress.appscode.com/auth-realm': _realm, ...noRealm } = basic;
+  assert.deepEqual(backend(parse('v12.0.0', { serviceAnnotations: noRealm, extra: [users] })).basicAuth, {
+    realm: '',
+    userLists: ['users-alice', 'users-bob'],
+  });
+  for (const [annotations, extra] of [
+    [{ ...basic, 'ingress.appscode.com/auth-type': 'digest' }, [users]],
+    [{ 'ingress.appscode.com/auth-type': 'basic' }, [users]],
+    [basic, []],
+    [basic, [secret('users', [])]],
+    [basic, [{ ...users, metadata: { namespace: 'elsewhere', name: 'users' } }]],
+  ] as const) {
+    const b = backend(parse('v12.0.0', { serviceAnnotations: { ...annotations }, extra: [...extra] }));
+    assert.deepEqual([b.basicAuth, b.notes], [null, []], JSON.stringify(annotations));
+  }
+  // Ingress-wide basic or TLS auth moves auth to the frontend: the backend writes none.
+  const global = { 'ingress.appscode.com/auth-type': 'basic', 'ingress.appscode.com/auth-secret': 'global' };
+  assert.equal(backend(parse('v12.0.0', { ingressAnnotations: global, serviceAnnotations: basic, extra: [users, secret('global', ['x'])] })).basicAuth, null);
+  const tls = { 'ingress.appscode.com/auth-tls-secret': 'ca' };
+  assert.equal(backend(parse('v12.0.0', { ingressAnnotations: tls, serviceAnnotations: basic, extra: [users, secret('ca', ['ca.crt'])] })).basicAuth, null);
+  // The default backend gets the Ingress-wide auth itself.
+  const only = parse('v12.0.0', {
+    ingressAnnotations: { ...global, 'ingress.appscode.com/auth-realm': 'All' },
+    spec: { rules: [], backend: { serviceName: 'web', servicePort: 80 } },
+    extra: [secret('global', ['zed', 'amy'])],
+  });
+  assert.deepEqual(backend(only).basicAuth, { realm: 'All', userLists: ['global-amy', 'global-zed'] });
 });
