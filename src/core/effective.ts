@@ -141,8 +141,8 @@ export function annotationWarnings(profile: Profile, role: 'ingress' | 'service'
     if (retired(profile, key)) continue; // already reported as legacy
     let why: string;
     if (cookieKeys(profile, 'ingress').name.length === 0) why = `${version} always uses cookie SERVERID and no hash`;
-    else if (role === 'service' && read.name.length === 0)
-      why = `cookie settings on a Service are read only from Voyager 9.0 on; ${version} uses the Ingress's`;
+    // Only a Service can lack the name keys here: an Ingress without them is 3.2's, said just above.
+    else if (read.name.length === 0) why = `cookie settings on a Service are read only from Voyager 9.0 on; ${version} uses the Ingress's`;
     else if (key.endsWith('hash') && !profile.cookieHash) why = `${version} has no cookie hash (it arrived in 4.0.0-rc.0)`;
     else why = `${version} does not read this spelling (it reads ${[...read.name, ...read.hash].join(', ')})`;
     warn(`${key} is ignored: ${why}`);
@@ -193,15 +193,17 @@ export function computeStatus(objects: ObjectSet, options: StatusOptions): Stick
 export function analyse(objects: ObjectSet, options: StatusOptions): { status: StickyStatus; configs: Map<IngressView, IngressConfig> } {
   const { profile } = options;
   const services = indexServices(objects.services);
-  const unreadable = new Set(options.unreadableServiceNamespaces ?? []);
+  const unreadable = new Set(options.unreadableServiceNamespaces);
   const warnings: Warning[] = [...objects.issues];
   const objectWarnings = new Map<string, Warning[]>();
   const cookieUses = new Map<string, CookieUse>();
 
   const warningsOf = (object: string, role: 'ingress' | 'service', annotations: Annotations): Warning[] => {
     let found = objectWarnings.get(object);
+    // Stryker disable next-line ConditionalExpression: a cache; annotationWarnings is pure, so computing again gives the same warnings
     if (!found) {
       found = annotationWarnings(profile, role, annotations, object);
+      // Stryker disable next-line all: the cache again
       objectWarnings.set(object, found);
     }
     return found;
@@ -225,7 +227,9 @@ export function analyse(objects: ObjectSet, options: StatusOptions): { status: S
     const ingressObject = ingressLabel(ingress);
     const ingressAnnotations = ingress.meta.annotations;
     const ingressReading = ingressSticky(profile, ingressAnnotations);
+    // Stryker disable next-line StringLiteral: any text that is not a Go true reads the same as absent
     const passthrough = parseGoBool(ingressAnnotations[KEY.sslPassthrough] ?? '') === true;
+    // Stryker disable next-line StringLiteral: absent reads as one replica; only more than one is warned about, so 0 ('') is the same
     const replicas = Number(ingressAnnotations[KEY.replicas] ?? '1');
     const ingressCookie = trackCookie(ingressObject, 'ingress', ingressAnnotations);
     const passthroughDefault = passthrough && !ingress.rules.some((rule) => rule.http);
