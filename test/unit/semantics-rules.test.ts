@@ -103,7 +103,15 @@ test('version text: anchored patterns, so extra text before or after is not a ve
 });
 
 test('calendar releases get the newest rules and keys: every VERSION_RULES row in force, the keys still read', () => {
-  for (const tag of ['v2021.09.15', '2026.3.23', 'v2024.1.1-rc.0']) {
+  // Calendar releases are ordered by their date among the calendar bounds: v2021.09.15 (as v13.0.0)
+  // still reads a v1 backend's rewriteRules/headerRules, removed from v1 in v2021.10.16.
+  for (const tag of ['v2021.09.15', 'v13.0.0']) {
+    const p = profile(tag);
+    assert.equal(p.id, '9.0');
+    assert.equal(p.version, tag);
+    assert.deepEqual(p.rules, { ...profile('v2026.3.23').rules, v1WithoutRewriteHeaderRules: false }, tag);
+  }
+  for (const tag of ['v2021.10.16', '2026.3.23', 'v2024.1.1-rc.0']) {
     const p = profile(tag);
     assert.equal(p.id, '9.0');
     assert.equal(p.version, tag);
@@ -111,7 +119,6 @@ test('calendar releases get the newest rules and keys: every VERSION_RULES row i
       Object.values(p.rules).every((on) => on === true),
       tag,
     );
-    assert.deepEqual(p.rules, profile('v13.0.0').rules);
     assert.deepEqual(p.keys, profile('v13.0.0').keys);
     assert.deepEqual(p.retiredKeys, profile('v13.0.0').retiredKeys);
     assert.equal(p.cookieHash, true);
@@ -215,7 +222,7 @@ test('chooseSemantics: a bad flag is an error; a bad operator tag falls back to 
   assert.ok(discovered.ok);
   assert.deepEqual(
     [discovered.choice.profile.id, discovered.choice.profile.version, discovered.choice.profile.rules],
-    ['9.0', '9.0', profile('v13.0.0').rules],
+    ['9.0', '9.0', profile('v2026.3.23').rules],
   );
   assert.deepEqual(discovered.choice.profile.basis, { code: 'v13.0.0-rc.0', assumed: true });
   const newest = profile('v13.0.0');
