@@ -31,6 +31,16 @@ const object = (properties: Record<string, Schema>, required?: readonly string[]
   ...(required ? { required } : {}),
 });
 
+// spec.frontendRules: v1beta1 takes an int-or-string port, v1 an int32.
+const frontendRules = (port: Schema): Schema => ({
+  type: 'array',
+  items: object({
+    port,
+    rules: STRINGS,
+    auth: object({ basic: object({ secretName: STRING, realm: STRING }), tls: object({ secretName: STRING }) }),
+  }),
+});
+
 // spec.backend and every paths[].backend / tcp.backend (the CRD's HTTPIngressBackend, IngressBackend).
 const BACKEND = object({
   name: STRING,
@@ -64,14 +74,7 @@ const SPEC = object({
   backend: BACKEND,
   externalIPs: STRINGS,
   configVolumes: CONFIG_VOLUMES,
-  frontendRules: {
-    type: 'array',
-    items: object({
-      port: INT_OR_STRING,
-      rules: STRINGS,
-      auth: object({ basic: object({ secretName: STRING, realm: STRING }), tls: object({ secretName: STRING }) }),
-    }),
-  },
+  frontendRules: frontendRules(INT_OR_STRING),
   rules: {
     type: 'array',
     items: object({
@@ -112,14 +115,7 @@ const V1_SPEC = object({
   defaultBackend: V1_BACKEND,
   externalIPs: STRINGS,
   configVolumes: CONFIG_VOLUMES,
-  frontendRules: {
-    type: 'array',
-    items: object({
-      port: INTEGER,
-      rules: STRINGS,
-      auth: object({ basic: object({ secretName: STRING, realm: STRING }), tls: object({ secretName: STRING }) }),
-    }),
-  },
+  frontendRules: frontendRules(INTEGER),
   rules: {
     type: 'array',
     items: object({
